@@ -1,0 +1,79 @@
+"""One request and what came back, bounded and safe to keep."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+_UNSET = object()
+
+
+class TransportError(Exception):
+    """The server could not be talked to (refused, reset, timeout, TLS, oversized body)."""
+
+
+@dataclass
+class Exchange:
+    method: str
+    url: str
+    path: str                      # path and query relative to the base URL, for messages
+    request_headers: dict[str, str]
+    request_body: bytes | None
+    operation: str | None = None   # the spec's operationId this request exercises, if any
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    elapsed_s: float = 0.0
+    error: str | None = None       # transport failure in one sentence; status is None then
+    truncated: bool = False        # the body exceeded the size cap
+    auth: str = "valid"            # which credentials were sent: valid, none, or a probe label
+    _json: Any = field(default=_UNSET, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def content_type(self) -> str:
+        for k, v in self.headers.items():
+            if k.lower() == "content-type":
+                return v
+        return ""
+
+    def header(self, name: str) -> str | None:
+        for k, v in self.headers.items():
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def json(self) -> Any:
+        """The body parsed as JSON; raises ValueError when it is not JSON."""
+        if self._json is _UNSET:
+            if self.truncated:
+                raise ValueError("body exceeded the size cap")
+            try:
+                self._json = json.loads(self.body.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                self._json = exc
+        if isinstance(self._json, Exception):
+            raise ValueError(str(self._json))
+        return self._json
+
+    def json_or_none(self) -> Any:
+        try:
+            return self.json()
+        except ValueError:
+            return None
+
+    @property
+    def is_json(self) -> bool:
+        try:
+            self.json()
+            return True
+        except ValueError:
+            return False
+
+    def describe(self) -> str:
+        """'GET /rooms -> 200' or 'GET /rooms -> connection reset'."""
+        outcome = str(self.status) if self.status is not None else (self.error or "no answer")
+        return f"{self.method} {self.path} -> {outcome}"

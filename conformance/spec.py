@@ -1,0 +1,130 @@
+"""The contract as data: ``openapi.yaml`` and ``schemas/`` loaded once, validators built once.
+
+The schemas are the single source of every shape. ``openapi.yaml`` refers to them by relative
+path; this module resolves those references with a ``referencing`` registry so that jsonschema
+(payload validation) and schemathesis (generation, response validation) see the same schemas.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """The folder holding ``openapi.yaml`` and ``schemas/``.
+
+    An editable install (the README's way) finds them next to the package; a wheel carries a
+    copy under ``conformance/data``.
+    """
+    for candidate in (_PACKAGE_DIR.parent, _PACKAGE_DIR / "data"):
+        if (candidate / "openapi.yaml").is_file() and (candidate / "schemas").is_dir():
+            return candidate
+    raise FileNotFoundError("openapi.yaml and schemas/ not found next to the conformance package")
+
+
+def openapi_path() -> Path:
+    return project_root() / "openapi.yaml"
+
+
+def schemas_dir() -> Path:
+    return project_root() / "schemas"
+
+
+@functools.lru_cache(maxsize=1)
+def spec_sha256() -> str:
+    return hashlib.sha256(openapi_path().read_bytes()).hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    """One schema file of ``schemas/`` by file name, e.g. ``"meeting.json"``."""
+    with (schemas_dir() / name).open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _retrieve(uri: str) -> Resource:
+    name = uri.rsplit("/", 1)[-1]
+    return Resource.from_contents(load_schema(name), default_specification=DRAFT202012)
+
+
+@functools.lru_cache(maxsize=1)
+def registry() -> Registry:
+    return Registry(retrieve=_retrieve)  # type: ignore[call-arg]
+
+
+@functools.lru_cache(maxsize=None)
+def schema_validator(name: str) -> jsonschema.protocols.Validator:
+    """A 2020-12 validator for ``schemas/<name>`` with cross-file references resolved.
+
+    ``format`` is asserted (date, date-time, email) so format errors surface as findings.
+    """
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return cls(schema, registry=registry(), format_checker=cls.FORMAT_CHECKER)
+
+
+@functools.lru_cache(maxsize=1)
+def load_openapi() -> dict[str, Any]:
+    with openapi_path().open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def bundled_openapi(api: str | None = None) -> dict[str, Any]:
+    """``openapi.yaml`` with every ``schemas/`` reference inlined under ``components/schemas``.
+
+    schemathesis receives this self-contained copy, so no tool has to resolve file references
+    on its own. With ``api`` (``roomz`` or ``roomonitor``) only that API's tagged operations stay:
+    the two contracts are hosted by different parties and tested one at a time.
+    """
+    doc = copy.deepcopy(load_openapi())
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+
+    def key_for(file_name: str) -> str:
+        return "file_" + file_name.replace(".json", "").replace("-", "_")
+
+    def rewrite(node: Any, base_file: str | None) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                if k == "$ref" and isinstance(v, str) and not v.startswith("#"):
+                    file_part, _, frag = v.partition("#")
+                    file_name = file_part.rsplit("/", 1)[-1]
+                    if file_name not in seen:
+                        seen.add(file_name)
+                        schema = load_schema(file_name)
+                        components[key_for(file_name)] = rewrite(
+                            {k2: v2 for k2, v2 in schema.items() if k2 not in ("$schema", "$id")}, file_name
+                        )
+                    out[k] = f"#/components/schemas/{key_for(file_name)}{frag}"
+                elif k == "$ref" and isinstance(v, str) and v.startswith("#/$defs") and base_file:
+                    out[k] = f"#/components/schemas/{key_for(base_file)}{v[1:]}"
+                else:
+                    out[k] = rewrite(v, base_file)
+            return out
+        if isinstance(node, list):
+            return [rewrite(i, base_file) for i in node]
+        return node
+
+    seen: set[str] = set()
+    doc["paths"] = rewrite(doc.get("paths", {}), None)
+    for name in list(components):
+        if not name.startswith("file_"):
+            components[name] = rewrite(components[name], None)
+    if api is not None:
+        doc["paths"] = {
+            p: {m: op for m, op in item.items() if not isinstance(op, dict) or api in op.get("tags", [api])}
+            for p, item in doc["paths"].items()
+        }
+        doc["paths"] = {p: item for p, item in doc["paths"].items() if any(isinstance(v, dict) and "tags" in v for v in item.values())}
+    return doc
