@@ -1,0 +1,30 @@
+"""The bundled reference server: a correct implementation of both contracts, with opt-in faults.
+
+It is the suite's out-of-the-box demo (``conformance run`` without ``--base-url``), the sandbox
+behind ``conformance serve``, and the fixture that proves every check fires: each entry of
+``FAULTS`` breaks exactly one catalog requirement. It imports nothing from the rest of the
+project except ``conformance.payloads`` (the RMP-* rules the sandbox applies), so it can never
+be wrong in the same way as the checks it is used to test.
+
+Public surface::
+
+    ReferenceServer(api="roomz"|"roomonitor", host, port, faults, variants, prefix, ssl_context,
+                    latency_ms, rooms, username, password, user_id, auth_token, login_email,
+                    login_password, record)
+    FAULTS    name -> Fault(name, api, requirement, description)
+    VARIANTS  name -> description of an allowed behaviour; VARIANT_API name -> api
+    DEFAULTS  the demo credentials
+    serve_main(api, host, port, faults, variants, prefix, ...)   for `conformance serve`
+"""
+from __future__ import annotations
+
+from .data import DEFAULTS
+from .faults import FAULTS, VARIANT_API, VARIANTS, Fault
+from .httpd import MAX_BODY, RecordedRequest
+from .roomonitor import BookingVerdict, ReceivedImport, StoredBooking
+from .server import ReferenceServer, serve_main
+
+__all__ = [
+    "BookingVerdict", "DEFAULTS", "FAULTS", "Fault", "MAX_BODY", "RecordedRequest", "ReceivedImport",
+    "ReferenceServer", "StoredBooking", "VARIANTS", "VARIANT_API", "serve_main",
+]
