@@ -6,7 +6,7 @@ Every ID, level, source and title the suite prints comes from here, so the CLI, 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable
 
@@ -27,7 +27,6 @@ class Requirement:
     title: str
     text: str
     writes: bool = False
-    depends_on: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def is_must(self) -> bool:
@@ -43,7 +42,6 @@ class Requirement:
             "title": self.title,
             "text": self.text,
             "writes": self.writes,
-            "depends_on": list(self.depends_on),
         }
 
 
@@ -84,10 +82,6 @@ def _validate(raw: dict) -> None:
         seen.add(rid)
         if item["level"] not in LEVELS or item["source"] not in SOURCES or item["api"] not in APIS:
             raise ValueError(f"{rid}: bad level, source or api")
-    for item in raw["requirements"]:
-        for dep in item.get("depends_on", ()):
-            if dep not in seen:
-                raise ValueError(f"{item['id']} depends on unknown {dep}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -105,7 +99,6 @@ def load_catalog() -> Catalog:
             title=i["title"],
             text=i["text"],
             writes=bool(i.get("writes", False)),
-            depends_on=tuple(i.get("depends_on", ())),
         )
         for i in raw["requirements"]
     )

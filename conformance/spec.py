@@ -128,3 +128,33 @@ def bundled_openapi(api: str | None = None) -> dict[str, Any]:
         }
         doc["paths"] = {p: item for p, item in doc["paths"].items() if any(isinstance(v, dict) and "tags" in v for v in item.values())}
     return doc
+
+
+@functools.lru_cache(maxsize=None)
+def listed_statuses(operation_id: str) -> frozenset[int]:
+    """The status codes the spec lists for an operation (RZ-STATUS-LISTED reads them here)."""
+    for item in load_openapi()["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return frozenset(int(code) for code in op.get("responses", {}) if code.isdigit())
+    raise KeyError(operation_id)
+
+
+def shape_problems(schema_name: str, instance: Any) -> list[tuple[str, str, str]]:
+    """Validate ``instance`` against ``schemas/<schema_name>`` and sort each error by cause.
+
+    Returns ``(kind, pointer, message)`` with kind ``null`` (a null where the schema wants a
+    value: RZ-NULL's business), ``date`` (a date-time pattern or format: RZ-UTC's) or ``shape``
+    (anything else: the entity's own requirement). One fault, one requirement.
+    """
+    out = []
+    for err in schema_validator(schema_name).iter_errors(instance):
+        pointer = "".join(f"/{p}" for p in err.absolute_path)
+        if err.instance is None:
+            kind = "null"
+        elif err.validator in ("pattern", "format") and isinstance(err.instance, str):
+            kind = "date"
+        else:
+            kind = "shape"
+        out.append((kind, pointer, err.message))
+    return out

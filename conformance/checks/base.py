@@ -12,6 +12,7 @@ Severity is per finding: a MUST requirement can yield a SHOULD finding where the
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -161,6 +162,10 @@ class Context:
         self._observers = [r for rid in self.ledger.outcomes for r in OBSERVERS.get(rid, [])]
         client.observers.append(self._observe)
         self.current: str | None = None   # the requirement whose checks are running
+        self.deadline: float | None = None  # time.monotonic() after which no request is sent
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
     # -- observation ------------------------------------------------------------------------
     def _observe(self, ex: Exchange) -> None:

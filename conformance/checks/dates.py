@@ -1,0 +1,71 @@
+"""Date handling shared by the checks.
+
+Two parsers on purpose: ``parse_utc`` is the contract's exact format (RZ-UTC judges it), and
+``parse_lenient`` reads any ISO 8601 instant so that semantic checks (windows, persistence,
+ordering) still work on a server that only gets the format wrong: one fault, one failed
+requirement.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+UTC_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+_UTC_RE = re.compile(UTC_PATTERN, re.ASCII)
+_LOOKS_LIKE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", re.ASCII)
+
+
+def parse_utc(value: object) -> datetime | None:
+    """The instant, if ``value`` is exactly YYYY-MM-DDThh:mm:ssZ and a real UTC instant."""
+    if not isinstance(value, str) or not _UTC_RE.match(value):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def parse_lenient(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    exact = parse_utc(value)
+    if exact is not None:
+        return exact
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def looks_like_datetime(value: object) -> bool:
+    return isinstance(value, str) and bool(_LOOKS_LIKE_DATETIME.match(value))
+
+
+def why_not_utc(value: str) -> str:
+    """One phrase saying what is wrong with a date-time string."""
+    if not _UTC_RE.match(value):
+        if re.search(r"[+-]\d{2}:?\d{2}$", value):
+            return "it carries an offset instead of Z"
+        if re.search(r"\.\d+", value):
+            return "it carries fractional seconds"
+        if not value.endswith("Z"):
+            return "it does not end with Z"
+        return "it does not match YYYY-MM-DDThh:mm:ssZ"
+    return "it is not a real instant (month, day or time out of range)"
+
+
+def fmt(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+__all__ = ["UTC_PATTERN", "parse_utc", "parse_lenient", "looks_like_datetime", "why_not_utc", "fmt", "now_utc", "timedelta"]

@@ -1,0 +1,122 @@
+"""The four ROOMZ calls as the checks make them, plus what the run learns along the way.
+
+Every helper tags the exchange with its operationId, so the observers (RZ-STATUS-LISTED,
+RZ-MEETINGS, ...) know which call they are looking at.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from conformance.checks.base import Context, Skip
+from conformance.checks.dates import fmt, now_utc, parse_lenient
+from conformance.client import Exchange
+
+WIDE_DAYS = 14        # the listing window around now used to discover existing meetings
+
+
+def room_path(room_id: str) -> str:
+    return f"/rooms/{quote(str(room_id), safe='')}/meetings"
+
+
+def meeting_path(room_id: str, meeting_id: str) -> str:
+    return f"{room_path(room_id)}/{quote(str(meeting_id), safe='')}"
+
+
+def get_rooms(ctx: Context, **kw: Any) -> Exchange:
+    return ctx.client.request("GET", "/rooms", operation="listRooms", **kw)
+
+
+def get_meetings(ctx: Context, room_id: str, frm: str | None, to: str | None, **kw: Any) -> Exchange:
+    params = {}
+    if frm is not None:
+        params["from"] = frm
+    if to is not None:
+        params["to"] = to
+    return ctx.client.request("GET", room_path(room_id), params=params, operation="listMeetings", **kw)
+
+
+def post_meeting(ctx: Context, room_id: str, body: Any, **kw: Any) -> Exchange:
+    ctx.state["wrote"] = True
+    return ctx.client.request("POST", room_path(room_id), json=body, operation="createMeeting", **kw)
+
+
+def put_meeting(ctx: Context, room_id: str, meeting_id: str, body: Any, **kw: Any) -> Exchange:
+    ctx.state["wrote"] = True
+    return ctx.client.request("PUT", meeting_path(room_id, meeting_id), json=body, operation="updateMeeting", **kw)
+
+
+def unknown_id(ctx: Context, kind: str) -> str:
+    """An id no real system has: it names the suite and carries random hex."""
+    return f"conformance-unknown-{kind}-{secrets.token_hex(4)}"
+
+
+# -- discovery -------------------------------------------------------------------------------
+def rooms(ctx: Context) -> list[dict]:
+    """The rooms of GET /rooms (fetched once). Skip when the server lists none."""
+    if "rooms" not in ctx.state:
+        ex = get_rooms(ctx)
+        ctx.state["rooms_exchange"] = ex
+        data = ex.json_or_none() if ex.status == 200 else None
+        listed = [r for r in data if isinstance(r, dict) and "roomId" in r] if isinstance(data, list) else []
+        ctx.state["rooms"] = listed
+        if not listed:
+            why = f"GET /rooms gave no usable room ({ex.describe()})"
+            ctx.state["rooms:why"] = why
+    if not ctx.state["rooms"]:
+        raise Skip(ctx.state["rooms:why"])
+    return ctx.state["rooms"]
+
+
+def target_room(ctx: Context) -> str:
+    """The one room the suite reads closely and may write into (--room-id, else the first)."""
+    if ctx.options.room_id:
+        return str(ctx.options.room_id)
+    return str(rooms(ctx)[0]["roomId"])
+
+
+def meetings_of(ex: Exchange) -> list[dict] | None:
+    if ex.status != 200:
+        return None
+    data = ex.json_or_none()
+    if not isinstance(data, list):
+        return None
+    return [m for m in data if isinstance(m, dict)]
+
+
+def wide_listing(ctx: Context) -> list[dict]:
+    """Meetings of the target room within WIDE_DAYS of now (fetched once)."""
+    if "wide" not in ctx.state:
+        now = now_utc()
+        ex = get_meetings(ctx, target_room(ctx), fmt(now - timedelta(days=WIDE_DAYS)), fmt(now + timedelta(days=WIDE_DAYS)))
+        ctx.state["wide"] = meetings_of(ex) or []
+        ctx.state["wide_exchange"] = ex
+    return ctx.state["wide"]
+
+
+def organizer(ctx: Context) -> str:
+    if ctx.options.organizer_id:
+        return str(ctx.options.organizer_id)
+    if "organizer" not in ctx.state:
+        seen = [m.get("organizerId") for m in wide_listing(ctx) if isinstance(m.get("organizerId"), str) and m.get("organizerId")]
+        ctx.state["organizer"] = seen[0] if seen else "conformance"
+    return ctx.state["organizer"]
+
+
+def same_instant(a: Any, b: datetime) -> bool:
+    got = parse_lenient(a)
+    return got is not None and got == b
+
+
+def find_meeting(ctx: Context, room_id: str, start: datetime, end: datetime, *, meeting_id: str | None = None) -> tuple[dict | None, Exchange]:
+    """List a window around [start, end) and return the meeting with that id, or those dates."""
+    ex = get_meetings(ctx, room_id, fmt(start - timedelta(hours=1)), fmt(end + timedelta(hours=1)))
+    for m in meetings_of(ex) or []:
+        if meeting_id is not None:
+            if str(m.get("meetingId")) == str(meeting_id):
+                return m, ex
+        elif same_instant(m.get("startDateUTC"), start) and same_instant(m.get("endDateUTC"), end):
+            return m, ex
+    return None, ex

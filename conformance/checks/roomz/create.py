@@ -1,0 +1,181 @@
+"""Creating meetings (RZ-CREATE*). All writes go through ``scratch``."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conformance.checks.base import Context, Skip, check
+from conformance.checks.dates import fmt, parse_lenient
+from conformance.checks.roomz import api, scratch
+
+CREATED = (200, 201)
+
+
+def meeting_a(ctx: Context) -> dict:
+    """The suite's own meeting A at slot+0h..+1h, created once and shared by later checks.
+
+    RZ-CREATE's verdict is recorded here, whichever check needs A first.
+    """
+    if "a" not in ctx.state:
+        start = scratch.slot(ctx)
+        end = start + timedelta(hours=1)
+        ex, meeting = scratch.create_tracked(ctx, "A", start, end)
+        ctx.state["a_post"] = ex
+        ctx.state["a_dates"] = (start, end)
+        if ex.status in CREATED:
+            ctx.exercised("RZ-CREATE")
+        else:
+            ctx.fail("RZ-CREATE", f"RZ-CREATE expects 200 or 201 for a POST into a free slot; the server answered {ex.describe()}", ex)
+        ctx.state["a"] = meeting if ex.ok else None
+        if not ex.ok:
+            ctx.state["a:why"] = f"the suite's meeting could not be created ({ex.describe()}; see RZ-CREATE)"
+        elif meeting is None:
+            ctx.state["a:why"] = "the meeting created by POST was not listed afterwards (see RZ-CREATE-PERSIST)"
+    return ctx.require("a")
+
+
+def meeting_b(ctx: Context) -> dict:
+    """Meeting B, adjacent to A (starts when A ends); created by RZ-CREATE-CONFLICT."""
+    if "b" not in ctx.state:
+        a = meeting_a(ctx)
+        a_end = parse_lenient(a.get("endDateUTC"))
+        if a_end is None:
+            raise Skip("meeting A has no readable endDateUTC")
+        ex, meeting = scratch.create_tracked(ctx, "B", a_end, a_end + timedelta(hours=1))
+        ctx.state["b_post"] = ex
+        ctx.state["b"] = meeting if ex.ok else None
+        ctx.state["b:why"] = f"the adjacent meeting B could not be created ({ex.describe()})"
+    return ctx.require("b")
+
+
+@check("RZ-CREATE")
+def create_in_free_slot(ctx: Context) -> None:
+    try:
+        meeting_a(ctx)
+    except Skip:
+        if "a_post" not in ctx.state:
+            raise
+
+
+@check("RZ-CREATE-PERSIST")
+def created_meeting_is_listed(ctx: Context) -> None:
+    try:
+        meeting_a(ctx)
+    except Skip:
+        pass
+    post = ctx.state.get("a_post")
+    if post is None or not post.ok:
+        raise Skip(ctx.state.get("a:why", "the POST of RZ-CREATE did not succeed"))
+    start, end = ctx.state["a_dates"]
+    room = api.target_room(ctx)
+    body = post.json_or_none()
+    known_id = body.get("meetingId") if isinstance(body, dict) else None
+    listed, ex = api.find_meeting(ctx, room, start, end, meeting_id=known_id) if known_id else api.find_meeting(ctx, room, start, end)
+    if listed is None:
+        what = f"meetingId {known_id!r}" if known_id else f"startDateUTC {fmt(start)} and endDateUTC {fmt(end)}"
+        ctx.fail("RZ-CREATE-PERSIST", f"RZ-CREATE-PERSIST expects the created meeting ({what}) to be listed by GET meetings; it is not", ex)
+        return
+    sent = scratch.body(scratch.subject(ctx, "A"), api.organizer(ctx), start, end)
+    problems = []
+    if not api.same_instant(listed.get("startDateUTC"), start):
+        problems.append(f"startDateUTC {listed.get('startDateUTC')!r} instead of {sent['startDateUTC']!r}")
+    if not api.same_instant(listed.get("endDateUTC"), end):
+        problems.append(f"endDateUTC {listed.get('endDateUTC')!r} instead of {sent['endDateUTC']!r}")
+    if listed.get("organizerId") != sent["organizerId"]:
+        problems.append(f"organizerId {listed.get('organizerId')!r} instead of {sent['organizerId']!r}")
+    if listed.get("isPrivate") is not True and listed.get("subject") != sent["subject"]:
+        problems.append(f"subject {listed.get('subject')!r} instead of {sent['subject']!r}")
+    if listed.get("isCancelled") is not False:
+        problems.append(f"isCancelled {listed.get('isCancelled')!r} instead of false")
+    if problems:
+        ctx.fail("RZ-CREATE-PERSIST", "RZ-CREATE-PERSIST expects the created meeting to be listed as it was sent, but it has " + "; ".join(problems), ex)
+    else:
+        ctx.exercised("RZ-CREATE-PERSIST")
+
+
+@check("RZ-CREATE-CONFLICT")
+def overlapping_create_is_refused(ctx: Context) -> None:
+    a = meeting_a(ctx)
+    a_start, a_end = parse_lenient(a.get("startDateUTC")), parse_lenient(a.get("endDateUTC"))
+    if a_start is None or a_end is None or a_end <= a_start:
+        raise Skip("meeting A has no usable dates to overlap")
+    room = api.target_room(ctx)
+    o_start = a_start + (a_end - a_start) / 2
+    o_start = o_start.replace(second=0)
+    o_end = a_end + timedelta(minutes=30)
+    ex, created = scratch.create_tracked(ctx, "overlap", o_start, o_end)
+    if ex.status != 409:
+        ctx.fail("RZ-CREATE-CONFLICT", f"RZ-CREATE-CONFLICT expects 409 for a POST overlapping meeting {a.get('meetingId')!r} "
+                 f"({a.get('startDateUTC')}..{a.get('endDateUTC')}); the server answered {ex.describe()}", ex)
+    else:
+        ctx.exercised("RZ-CREATE-CONFLICT")
+    if ex.status == 409:
+        leftover, lst = api.find_meeting(ctx, room, o_start, o_end)
+        if leftover is not None:
+            ctx.fail("RZ-CREATE-CONFLICT", "RZ-CREATE-CONFLICT expects a refused POST to create nothing, but the overlapping meeting is listed", lst)
+            scratch.track(ctx, room, leftover.get("meetingId"), o_start)
+    # adjacent: starts exactly when A ends
+    meeting_b(ctx)
+    b_post = ctx.state["b_post"]
+    if b_post.status not in CREATED:
+        ctx.fail("RZ-CREATE-CONFLICT", f"RZ-CREATE-CONFLICT: a meeting that starts exactly when another ends ({fmt(a_end)}) is not a conflict "
+                 f"and must succeed; the server answered {b_post.describe()}", b_post)
+    else:
+        ctx.exercised("RZ-CREATE-CONFLICT")
+
+
+@check("RZ-CREATE-UNKNOWN-ROOM")
+def create_in_unknown_room(ctx: Context) -> None:
+    start = scratch.slot(ctx) + timedelta(hours=2)
+    api.rooms(ctx)  # a server that lists no room cannot tell known from unknown
+    room = api.unknown_id(ctx, "room")
+    ex = api.post_meeting(ctx, room, scratch.body(scratch.subject(ctx, "unknown room"), api.organizer(ctx), start, start + timedelta(hours=1)))
+    if ex.status != 404:
+        ctx.fail("RZ-CREATE-UNKNOWN-ROOM", f"RZ-CREATE-UNKNOWN-ROOM expects 404 for a POST to the unknown room {room!r}; the server answered {ex.describe()}", ex)
+    else:
+        ctx.exercised("RZ-CREATE-UNKNOWN-ROOM")
+    after = api.get_rooms(ctx)
+    listed = after.json_or_none()
+    if isinstance(listed, list) and any(isinstance(r, dict) and str(r.get("roomId")) == room for r in listed):
+        ctx.fail("RZ-CREATE-UNKNOWN-ROOM", f"RZ-CREATE-UNKNOWN-ROOM expects the POST to create nothing, but room {room!r} is now listed by GET /rooms", after)
+
+
+@check("RZ-CREATE-UNKNOWN-ORGANIZER")
+def create_with_unknown_organizer(ctx: Context) -> None:
+    start = scratch.slot(ctx) + timedelta(hours=3)
+    who = api.unknown_id(ctx, "organizer")
+    ex, _ = scratch.create_tracked(ctx, "unknown organizer", start, start + timedelta(hours=1), organizer_id=who)
+    if ex.status != 404:
+        ctx.fail("RZ-CREATE-UNKNOWN-ORGANIZER", f"RZ-CREATE-UNKNOWN-ORGANIZER expects 404 for organizerId {who!r}, which no system knows; "
+                 f"the server answered {ex.describe()} (acceptable only for systems that book every display meeting under one account)", ex)
+    else:
+        ctx.exercised("RZ-CREATE-UNKNOWN-ORGANIZER")
+
+
+@check("RZ-CREATE-INVALID")
+def invalid_create_is_refused(ctx: Context) -> None:
+    start = scratch.slot(ctx) + timedelta(hours=4)
+    end = start + timedelta(hours=1)
+    good = scratch.body(scratch.subject(ctx, "invalid"), api.organizer(ctx), start, end)
+    cases = {
+        "a startDateUTC that is not a date": {**good, "startDateUTC": "not-a-date"},
+        "an endDateUTC with month 13": {**good, "endDateUTC": f"{end.year}-13-01T00:00:00Z"},
+        "no endDateUTC": {k: v for k, v in good.items() if k != "endDateUTC"},
+        "no startDateUTC": {k: v for k, v in good.items() if k != "startDateUTC"},
+        "an endDateUTC before its startDateUTC": {**good, "endDateUTC": fmt(start - timedelta(minutes=30))},
+    }
+    room = api.target_room(ctx)
+    for label, payload in cases.items():
+        ex = api.post_meeting(ctx, room, payload)
+        if ex.status is not None and 400 <= ex.status < 500:
+            ctx.exercised("RZ-CREATE-INVALID")
+        else:
+            ctx.fail("RZ-CREATE-INVALID", f"RZ-CREATE-INVALID expects a POST with {label} to be refused with a 4xx (400); the server answered {ex.describe()}", ex,
+                     signature=f"accepted:{label}")
+    lst = api.get_meetings(ctx, room, fmt(start - timedelta(hours=1)), fmt(end + timedelta(hours=1)))
+    for m in api.meetings_of(lst) or []:
+        if isinstance(m.get("subject"), str) and m["subject"] == good["subject"] or (
+            api.same_instant(m.get("startDateUTC"), start) and m.get("organizerId") == good["organizerId"]
+        ):
+            scratch.track(ctx, room, m.get("meetingId"), parse_lenient(m.get("startDateUTC")) or start)
+            ctx.fail("RZ-CREATE-INVALID", f"RZ-CREATE-INVALID expects invalid POSTs to create nothing, but meeting {m.get('meetingId')!r} "
+                     f"({m.get('startDateUTC')}..{m.get('endDateUTC')}) is listed", lst)

@@ -1,0 +1,136 @@
+"""Updating meetings (RZ-UPDATE*): the early release a display sends, and its refusals."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conformance.checks.base import Context, Skip, check
+from conformance.checks.dates import fmt, parse_lenient
+from conformance.checks.roomz import api, scratch
+from conformance.checks.roomz.create import meeting_a, meeting_b
+
+RELEASE_AFTER = timedelta(minutes=45)
+
+
+def _dates(meeting: dict) -> tuple:
+    start, end = parse_lenient(meeting.get("startDateUTC")), parse_lenient(meeting.get("endDateUTC"))
+    if start is None or end is None:
+        raise Skip("meeting A has no readable dates")
+    return start, end
+
+
+def released(ctx: Context) -> tuple:
+    """PUT A with an earlier end (once). Returns (exchange, start, new_end, meeting before)."""
+    if "release" not in ctx.state:
+        a = meeting_a(ctx)
+        start, end = _dates(a)
+        new_end = start + RELEASE_AFTER
+        if new_end >= end:
+            new_end = start + (end - start) / 2
+        ex = api.put_meeting(ctx, api.target_room(ctx), a["meetingId"], scratch.full_update_body(a, start, new_end))
+        ctx.state["release"] = (ex, start, new_end, a)
+    return ctx.state["release"]
+
+
+def _current(ctx: Context, a: dict) -> tuple[dict | None, object]:
+    start, end = _dates(a)
+    return api.find_meeting(ctx, api.target_room(ctx), start, end, meeting_id=a["meetingId"])
+
+
+@check("RZ-UPDATE")
+def early_release_is_accepted(ctx: Context) -> None:
+    ex, *_ = released(ctx)
+    if ex.ok:
+        ctx.exercised("RZ-UPDATE")
+    else:
+        ctx.fail("RZ-UPDATE", f"RZ-UPDATE expects 200 for a PUT of an existing meeting with valid dates (an early release); the server answered {ex.describe()}", ex)
+
+
+@check("RZ-UPDATE-PERSIST")
+def early_release_is_listed(ctx: Context) -> None:
+    ex, start, new_end, before = released(ctx)
+    if not ex.ok:
+        raise Skip(f"the early release of RZ-UPDATE was not accepted ({ex.describe()})")
+    listed, lst = api.find_meeting(ctx, api.target_room(ctx), start, start + timedelta(hours=2), meeting_id=before["meetingId"])
+    if listed is None:
+        ctx.fail("RZ-UPDATE-PERSIST", f"RZ-UPDATE-PERSIST expects meeting {before['meetingId']!r} to be listed after its early release, with the same meetingId; it is not", lst)
+        return
+    problems = []
+    if not api.same_instant(listed.get("endDateUTC"), new_end):
+        problems.append(f"endDateUTC {listed.get('endDateUTC')!r} instead of {fmt(new_end)!r}")
+    if not api.same_instant(listed.get("startDateUTC"), start):
+        problems.append(f"startDateUTC {listed.get('startDateUTC')!r} instead of {before.get('startDateUTC')!r}")
+    for key in ("organizerId",) + (() if listed.get("isPrivate") is True else ("subject",)):
+        if listed.get(key) != before.get(key):
+            problems.append(f"{key} {listed.get(key)!r} instead of {before.get(key)!r}")
+    if problems:
+        ctx.fail("RZ-UPDATE-PERSIST", "RZ-UPDATE-PERSIST expects the released meeting to keep its data with the new end, but it has " + "; ".join(problems), lst)
+    else:
+        ctx.exercised("RZ-UPDATE-PERSIST")
+
+
+@check("RZ-UPDATE-UNKNOWN")
+def update_of_unknown_is_404(ctx: Context) -> None:
+    scratch.writes_allowed(ctx)
+    start = scratch.slot(ctx) + timedelta(hours=7)
+    body = scratch.body(scratch.subject(ctx, "unknown"), api.organizer(ctx), start, start + timedelta(minutes=30))
+    room = api.target_room(ctx)
+    probes = [("an unknown meetingId", room, api.unknown_id(ctx, "meeting"))]
+    a = ctx.state.get("a")
+    probes.append(("an unknown roomId", api.unknown_id(ctx, "room"), a["meetingId"] if a else api.unknown_id(ctx, "meeting")))
+    for label, r, m in probes:
+        ex = api.put_meeting(ctx, r, m, body)
+        if ex.status == 404:
+            ctx.exercised("RZ-UPDATE-UNKNOWN")
+        else:
+            ctx.fail("RZ-UPDATE-UNKNOWN", f"RZ-UPDATE-UNKNOWN expects 404 for a PUT with {label}; the server answered {ex.describe()}", ex)
+
+
+@check("RZ-UPDATE-INVALID")
+def invalid_update_is_refused(ctx: Context) -> None:
+    a = meeting_a(ctx)
+    start, end = _dates(a)
+    room = api.target_room(ctx)
+    cases = {
+        "an endDateUTC with month 13": scratch.full_update_body(a, start, f"{end.year}-13-01T00:00:00Z"),
+        "an endDateUTC that is not a date": scratch.full_update_body(a, start, "not-a-date"),
+        "an endDateUTC before its startDateUTC": scratch.full_update_body(a, start, start - timedelta(minutes=30)),
+    }
+    for label, payload in cases.items():
+        before, _ = _current(ctx, a)
+        ex = api.put_meeting(ctx, room, a["meetingId"], payload)
+        if ex.status == 400:
+            ctx.exercised("RZ-UPDATE-INVALID")
+        else:
+            ctx.fail("RZ-UPDATE-INVALID", f"RZ-UPDATE-INVALID expects 400 for a PUT with {label}; the server answered {ex.describe()}", ex, signature=label)
+        after, lst = _current(ctx, a)
+        if before is not None and after is not None and (
+            after.get("startDateUTC") != before.get("startDateUTC") or after.get("endDateUTC") != before.get("endDateUTC")
+        ):
+            ctx.fail("RZ-UPDATE-INVALID", f"RZ-UPDATE-INVALID expects a refused PUT ({label}) to leave the meeting unchanged, but it is now listed "
+                     f"{after.get('startDateUTC')}..{after.get('endDateUTC')} instead of {before.get('startDateUTC')}..{before.get('endDateUTC')}", lst)
+            ex2 = api.put_meeting(ctx, room, a["meetingId"], scratch.full_update_body(before, before["startDateUTC"], before["endDateUTC"]))
+            if not ex2.ok:
+                ctx.note("RZ-UPDATE-INVALID", f"could not restore meeting {a['meetingId']} ({ex2.describe()})")
+
+
+@check("RZ-UPDATE-CONFLICT")
+def overlapping_update_is_refused(ctx: Context) -> None:
+    a = meeting_a(ctx)
+    b = meeting_b(ctx)
+    b_start = parse_lenient(b.get("startDateUTC"))
+    if b_start is None:
+        raise Skip("meeting B has no readable startDateUTC")
+    before, _ = _current(ctx, a)
+    if before is None:
+        raise Skip("meeting A is no longer listed")
+    start, _ = _dates(before)
+    ex = api.put_meeting(ctx, api.target_room(ctx), a["meetingId"], scratch.full_update_body(before, start, b_start + timedelta(minutes=30)))
+    if ex.status == 409:
+        ctx.exercised("RZ-UPDATE-CONFLICT")
+    else:
+        ctx.fail("RZ-UPDATE-CONFLICT", f"RZ-UPDATE-CONFLICT expects 409 for a PUT that makes meeting {a['meetingId']!r} overlap meeting "
+                 f"{b.get('meetingId')!r} (from {b.get('startDateUTC')}); the server answered {ex.describe()}", ex)
+    after, lst = _current(ctx, a)
+    if after is not None and after.get("endDateUTC") != before.get("endDateUTC"):
+        ctx.fail("RZ-UPDATE-CONFLICT", f"RZ-UPDATE-CONFLICT expects the meeting to stay unchanged, but its end is now {after.get('endDateUTC')!r} "
+                 f"instead of {before.get('endDateUTC')!r}", lst)

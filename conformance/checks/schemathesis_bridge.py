@@ -1,0 +1,123 @@
+"""schemathesis, driven through the suite's own client.
+
+schemathesis generates the requests (valid and invalid) from ``openapi.yaml`` and validates the
+responses against it; the suite's ``Client`` sends them, so every generated request has the
+same timeouts, size caps, redaction and observers as a scripted one. Each schemathesis failure
+is mapped to the one requirement it refutes (``map_failure``).
+"""
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+from typing import Any, Callable, Iterable
+
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from requests.structures import CaseInsensitiveDict
+
+from conformance.checks.base import Context
+from conformance.client import Exchange
+from conformance.spec import bundled_openapi
+
+CHECK_NAMES = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
+               "response_headers_conformance")
+
+
+@functools.lru_cache(maxsize=2)
+def schema_for(api: str) -> Any:
+    return schemathesis.openapi.from_dict(bundled_openapi(api))
+
+
+def operations(api: str) -> dict[str, Any]:
+    """operationId -> schemathesis APIOperation."""
+    out = {}
+    for result in schema_for(api).get_all_operations():
+        op = result.ok()
+        out[op.definition.raw.get("operationId")] = op
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _checks() -> list[Any]:
+    import schemathesis.checks as sc
+    return [getattr(sc, name) for name in CHECK_NAMES]
+
+
+def send_case(ctx: Context, case: Any, operation_id: str, *, auth: str = "valid") -> Exchange:
+    kw = case.as_transport_kwargs(base_url=ctx.client.base_url)
+    headers = {k: str(v) for k, v in (kw.get("headers") or {}).items()
+               if k.lower() not in ("authorization", "x-auth-token", "x-user-id", "user-agent", "accept-encoding", "connection")}
+    path = kw["url"][len(ctx.client.base_url):] if kw["url"].startswith(ctx.client.base_url) else kw["url"]
+    if "json" in kw:
+        return ctx.client.request(kw["method"], path, params=kw.get("params") or None, json=kw["json"], headers=headers,
+                                  auth=auth, auth_label="valid" if auth == "valid" else "generated", operation=operation_id)
+    data = kw.get("data")
+    return ctx.client.request(kw["method"], path, params=kw.get("params") or None, data=data, headers=headers,
+                              auth=auth, auth_label="valid" if auth == "valid" else "generated", operation=operation_id)
+
+
+def as_requests_response(ex: Exchange) -> requests.Response:
+    resp = requests.Response()
+    resp.status_code = ex.status or 0
+    resp._content = ex.body  # type: ignore[attr-defined]
+    resp.headers = CaseInsensitiveDict(ex.headers)
+    resp.url = ex.url
+    resp.encoding = "utf-8"
+    resp.elapsed = timedelta(seconds=ex.elapsed_s)
+    resp.request = requests.Request(ex.method, ex.url, headers=ex.request_headers, data=ex.request_body).prepare()
+    return resp
+
+
+def validate(ctx: Context, case: Any, ex: Exchange, mapper: Callable[[Exchange, Any], tuple[str, str] | None]) -> None:
+    """Run schemathesis' response checks on ``ex`` and record each failure under its requirement."""
+    if ex.status is None or ex.truncated:
+        return
+    try:
+        case.validate_response(as_requests_response(ex), checks=_checks())
+    except AssertionError as exc:  # FailureGroup of schemathesis Failures
+        failures = list(getattr(exc, "exceptions", [exc]))
+        for failure in failures:
+            mapped = mapper(ex, failure)
+            if mapped is None:
+                continue
+            rid, message = mapped
+            title = getattr(failure, "title", type(failure).__name__)
+            ctx.fail(rid, f"{rid} (schemathesis: {title}): {message}", ex, signature=f"st:{type(failure).__name__}:{ex.operation}:{message[:80]}")
+    except Exception as exc:  # schemathesis could not judge this response; say so, do not crash
+        ctx.note(ctx.current or "RZ-5XX", f"schemathesis could not validate a response: {type(exc).__name__}")
+
+
+def drive(strategy: Any, examples: int, run_seed: int, body: Callable[[Any], None]) -> None:
+    """Feed ``examples`` generated values to ``body``; never shrink, never stop on a finding.
+
+    Findings are recorded in the ledger, not raised, so hypothesis only generates: the run is
+    bounded and reproducible from the seed.
+    """
+    @settings(max_examples=examples, database=None, deadline=None, derandomize=False, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @seed(run_seed)
+    @given(strategy)
+    def run(value: Any) -> None:
+        body(value)
+
+    run()
+
+
+def schema_failure_kind(failure: Any) -> str:
+    """null / date / shape, the same sorting as ``spec.shape_problems``."""
+    instance = getattr(failure, "instance", object())
+    if instance is None:
+        return "null"
+    path = list(getattr(failure, "schema_path", []) or [])
+    if path and path[-1] in ("pattern", "format") and isinstance(instance, str):
+        return "date"
+    return "shape"
+
+
+def failure_message(failure: Any) -> str:
+    text = getattr(failure, "message", "") or str(failure)
+    return " ".join(str(text).split())[:400]
+
+
+__all__: Iterable[str] = ["schema_for", "operations", "send_case", "validate", "drive", "schema_failure_kind", "failure_message"]

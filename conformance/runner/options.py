@@ -1,0 +1,66 @@
+"""Run options, from the CLI, from pytest options, or from the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conformance.client.session import DEFAULT_MAX_BODY
+
+PROFILES = ("quick", "full")
+MAX_TIME_DEFAULT = {"quick": 120.0, "full": 900.0}   # seconds; the whole run's upper bound
+DEFAULT_SEED = 20261121
+
+
+@dataclass
+class RunOptions:
+    api: str = "roomz"
+    base_url: str | None = None
+    username: str | None = None
+    password: str | None = None
+    user_id: str | None = None
+    auth_token: str | None = None
+    login_email: str | None = None
+    login_password: str | None = None
+    room_id: str | None = None
+    organizer_id: str | None = None
+    read_only: bool = False
+    profile: str = "full"
+    seed: int = DEFAULT_SEED
+    report_dir: Path = field(default_factory=lambda: Path("reports"))
+    timeout: float = 10.0
+    max_time: float | None = None
+    max_body: int = DEFAULT_MAX_BODY
+    ca_bundle: str | None = None
+    insecure: bool = False
+    only: tuple[str, ...] = ()          # a selection of requirement IDs; the rest are not certified
+    reference_faults: tuple[str, ...] = ()   # when no base URL: faults for the bundled server
+    reference_variants: tuple[str, ...] = ()
+    quiet: bool = False
+
+    @property
+    def time_budget(self) -> float:
+        return self.max_time if self.max_time is not None else MAX_TIME_DEFAULT.get(self.profile, 900.0)
+
+    @property
+    def verify(self) -> bool | str:
+        if self.insecure:
+            return False
+        return self.ca_bundle or True
+
+    def fill_from_environment(self, env: dict[str, str] | None = None) -> "RunOptions":
+        """Credentials and the target from the environment where no option gave them."""
+        env = dict(os.environ if env is None else env)
+        pairs = {
+            "base_url": "CONFORMANCE_BASE_URL",
+            "username": "ROOMZ_USERNAME",
+            "password": "ROOMZ_PASSWORD",
+            "user_id": "ROOMONITOR_USER_ID",
+            "auth_token": "ROOMONITOR_AUTH_TOKEN",
+            "login_email": "ROOMONITOR_LOGIN_EMAIL",
+            "login_password": "ROOMONITOR_LOGIN_PASSWORD",
+        }
+        for attr, var in pairs.items():
+            if getattr(self, attr) is None and env.get(var):
+                setattr(self, attr, env[var])
+        return self
