@@ -1,0 +1,65 @@
+"""``conformance validate FILE… [--as v1|v2] [--format text|json]``: the logic behind the command.
+
+The argument parsing lives in ``conformance.cli``; it calls :func:`validate_main`, which returns
+the exit code: 0 every file valid (warnings allowed), 1 a MUST rule violated, 2 a usage error
+(one sentence on standard error, no report).
+"""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from . import check_bytes
+from .model import VERSIONS
+from .report import FileResult, render_json, render_text
+from .text import escape_unprintable
+
+EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json")
+
+
+def validate_main(files: list[str], as_: str | None, fmt: str) -> int:
+    """Check each file (``-`` is standard input, read as bytes) and print the report."""
+    if fmt not in FORMATS:
+        return _usage(f"--format must be text or json, not {escape_unprintable(repr(fmt))}.")
+    if as_ is not None and as_ not in VERSIONS:
+        return _usage(f"--as must be v1 or v2, not {escape_unprintable(repr(as_))}.")
+    if not files:
+        return _usage("give at least one payload file, or - to read standard input.")
+    if files.count("-") > 1:
+        return _usage("standard input (-) can be read only once.")
+    bodies: list[tuple[str, bytes]] = []
+    for name in files:
+        try:
+            bodies.append((name, _read(name)))
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            return _usage(f"cannot read {escape_unprintable(repr(name))}: {reason}.")
+    results = []
+    for name, data in bodies:
+        version, violations = check_bytes(data, as_)  # type: ignore[arg-type]
+        results.append(FileResult(name, version, violations, version_given=as_ is not None))
+    _write(sys.stdout, render_json(results) if fmt == "json" else render_text(results))
+    return EXIT_VALID if all(r.valid for r in results) else EXIT_INVALID
+
+
+def _read(name: str) -> bytes:
+    if name != "-":
+        with open(name, "rb") as fh:
+            return fh.read()
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return buffer.read()
+    return sys.stdin.read().encode("utf-8")
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write without crashing on a terminal that cannot show a character (e.g. an ASCII locale)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
+
+
+def _usage(sentence: str) -> int:
+    _write(sys.stderr, f"conformance validate: {sentence}\n")
+    return EXIT_USAGE
