@@ -8,13 +8,11 @@ is mapped to the one requirement it refutes (``map_failure``).
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
 from typing import Any, Callable, Iterable
 
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
-from requests.structures import CaseInsensitiveDict
 
 from conformance.checks.base import Context
 from conformance.client import Exchange
@@ -57,16 +55,20 @@ def send_case(ctx: Context, case: Any, operation_id: str, *, auth: str = "valid"
                               auth=auth, auth_label="valid" if auth == "valid" else "generated", operation=operation_id)
 
 
-def as_requests_response(ex: Exchange) -> requests.Response:
-    resp = requests.Response()
-    resp.status_code = ex.status or 0
-    resp._content = ex.body  # type: ignore[attr-defined]
-    resp.headers = CaseInsensitiveDict(ex.headers)
-    resp.url = ex.url
-    resp.encoding = "utf-8"
-    resp.elapsed = timedelta(seconds=ex.elapsed_s)
-    resp.request = requests.Request(ex.method, ex.url, headers=ex.request_headers, data=ex.request_body).prepare()
-    return resp
+def as_response(ex: Exchange) -> schemathesis.Response:
+    """The exchange as schemathesis' own Response type (public ``schemathesis.Response``)."""
+    request = requests.Request(ex.method, ex.url, headers=ex.request_headers, data=ex.request_body).prepare()
+    return schemathesis.Response(
+        status_code=ex.status or 0,
+        headers={k.lower(): [v] for k, v in ex.headers.items()},
+        content=ex.body,
+        request=request,
+        elapsed=ex.elapsed_s,
+        message="",
+        encoding="utf-8",
+        http_version="1.1",
+        verify=True,
+    )
 
 
 def validate(ctx: Context, case: Any, ex: Exchange, mapper: Callable[[Exchange, Any], tuple[str, str] | None]) -> None:
@@ -74,9 +76,14 @@ def validate(ctx: Context, case: Any, ex: Exchange, mapper: Callable[[Exchange, 
     if ex.status is None or ex.truncated:
         return
     try:
-        case.validate_response(as_requests_response(ex), checks=_checks())
-    except AssertionError as exc:  # FailureGroup of schemathesis Failures
+        case.validate_response(as_response(ex), checks=_checks())
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a FailureGroup (a BaseExceptionGroup) of schemathesis Failures
         failures = list(getattr(exc, "exceptions", [exc]))
+        if not all(isinstance(f, AssertionError) for f in failures):
+            ctx.note(ctx.current or "RZ-5XX", f"schemathesis could not validate a response: {type(exc).__name__}")
+            return
         for failure in failures:
             mapped = mapper(ex, failure)
             if mapped is None:
@@ -84,8 +91,6 @@ def validate(ctx: Context, case: Any, ex: Exchange, mapper: Callable[[Exchange, 
             rid, message = mapped
             title = getattr(failure, "title", type(failure).__name__)
             ctx.fail(rid, f"{rid} (schemathesis: {title}): {message}", ex, signature=f"st:{type(failure).__name__}:{ex.operation}:{message[:80]}")
-    except Exception as exc:  # schemathesis could not judge this response; say so, do not crash
-        ctx.note(ctx.current or "RZ-5XX", f"schemathesis could not validate a response: {type(exc).__name__}")
 
 
 def drive(strategy: Any, examples: int, run_seed: int, body: Callable[[Any], None]) -> None:
