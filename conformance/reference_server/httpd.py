@@ -163,6 +163,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "conformance-reference/0.1"
     sys_version = ""
     timeout = 60  # an idle keep-alive connection frees its thread after a minute
+    disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stall
     server: _Server
 
     def __getattr__(self, name: str) -> Any:
