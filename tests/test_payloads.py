@@ -586,3 +586,8 @@ def test_cli_published_examples_text(capsys):
     assert validate_main([str(DATA / "doc-v1-example.published.txt"), str(DATA / "doc-v1-example.json")], None, "text") == 1
     text = capsys.readouterr().out
     assert "line 13, column 1" in text and "2 files checked: 1 valid, 1 not valid" in text
+
+
+def test_a_v1_booking_sent_as_v2_gets_a_hint():
+    msg = message_of([V1_OK], "v2", "RMP-V2-VARIANT")
+    assert "looks like a v1 booking" in msg

@@ -31,8 +31,6 @@ from .text import field_list, json_type, pointer, show
 
 # jsonschema keywords that state the template (presence, type, non-empty): the *-FIELDS rule.
 FIELD_KEYWORDS = frozenset({"type", "required", "minLength", "additionalProperties"})
-# Findings of these keywords are warnings by definition (the catalog: "unknown fields are a warning").
-WARNING_KEYWORDS = frozenset({"additionalProperties"})
 
 TS_MIN = 946_684_800_000      # 2000-01-01T00:00:00Z in epoch milliseconds
 TS_END = 4_102_444_800_000    # 2100-01-01T00:00:00Z, exclusive
@@ -235,7 +233,7 @@ def _schema_findings(booking: dict, index: int, version: Version, variant: str |
                     missing_seen.add(name)
                     bad.add(name)
                     out.append(finding(rule, pointer([index, name]), _missing_message(rule, name, booking, version, variant)))
-        elif e.validator == "additionalProperties":
+        elif e.validator == "additionalProperties":  # the catalog: "unknown fields are a warning"
             allowed = e.schema.get("properties", {})
             for key in booking:
                 if key not in allowed:
@@ -378,9 +376,12 @@ def _variant_of(booking: dict, i: int) -> tuple[str | None, list[Violation]]:
                               "expected exactly one variant, roomId + id or customRoomId + idBooking, "
                               f"found both: {field_list(by_room + by_custom)}")]
     if not by_room and not by_custom:
+        v1_like = [k for k in booking if k in only_in("v1")]
+        hint = (f": with {field_list(v1_like[:3])} it looks like a v1 booking, meant for /v1/import_bookings"
+                if len(v1_like) > sum(1 for k in booking if k in only_in("v2")) else "")
         return None, [finding("RMP-V2-VARIANT", pointer([i]),
                               "expected exactly one variant, roomId + id or customRoomId + idBooking, "
-                              f"found neither (fields: {show(sorted(booking))})")]
+                              f"found neither (fields: {show(sorted(booking))}){hint}")]
     return (BY_ROOM if by_room else BY_CUSTOM), []
 
 
