@@ -65,7 +65,10 @@ def fmt(dt: datetime) -> str:
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    """Now, on a whole minute: the suite's ordinary dates carry :00 seconds, as a display's do;
+    only RZ-UTC-ACCEPT sends other seconds on purpose, so a server that refuses them fails that
+    requirement alone."""
+    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
 
 
 __all__ = ["UTC_PATTERN", "parse_utc", "parse_lenient", "looks_like_datetime", "why_not_utc", "fmt", "now_utc", "timedelta"]

@@ -119,9 +119,13 @@ def listed_meetings_overlap(ctx: Context, ex: Exchange) -> None:
 def _window_subjects(ctx: Context) -> list[dict]:
     """Meetings to probe the window with: the suite's own (if any) and listed ones with a duration."""
     candidates = []
-    for key in ("a", "b"):
-        if ctx.state.get(key):
-            candidates.append(ctx.state[key])
+    for key in ("a", "b"):  # the suite's own meetings, as listed now (they may have been released)
+        own = ctx.state.get(key)
+        start, end = parse_lenient((own or {}).get("startDateUTC")), parse_lenient((own or {}).get("endDateUTC"))
+        if own and start and end:
+            current, _ = api.find_meeting(ctx, api.target_room(ctx), start, end, meeting_id=own.get("meetingId"))
+            if current is not None:
+                candidates.append(current)
     candidates += api.wide_listing(ctx)
     out, seen = [], set()
     for m in candidates:

@@ -8,7 +8,7 @@ from conformance.checks.dates import fmt, parse_lenient
 from conformance.checks.roomz import api, scratch
 from conformance.checks.roomz.create import meeting_a, meeting_b
 
-RELEASE_AFTER = timedelta(minutes=45)
+RELEASE_AFTER = timedelta(minutes=20)  # before A's midpoint, where RZ-CREATE-CONFLICT's probe starts
 
 
 def _dates(meeting: dict) -> tuple:
