@@ -1,0 +1,74 @@
+"""Shared test helper: one in-process engine run against the bundled reference server.
+
+    result = run_engine("roomonitor", faults=["some-fault"], profile="quick")
+    assert result.status("RM-JSON") == "failed"
+    assert result.verdict.exit_code == 1
+
+The reference server is started for the run (with ``faults``/``variants``/``server_kwargs``)
+and stopped afterwards; its recorded traffic stays readable on ``result.server.requests``.
+Options are RunOptions fields; ``profile`` defaults to "quick" and the credentials default to
+the reference server's own (pass e.g. ``login_email=None`` to run without them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from conformance.reference_server import ReferenceServer
+from conformance.runner.engine import Engine, Verdict
+from conformance.runner.options import RunOptions
+
+CREDENTIAL_FIELDS = ("username", "password", "user_id", "auth_token", "login_email", "login_password")
+
+
+@dataclass
+class RunResult:
+    engine: Engine
+    verdict: Verdict
+    server: ReferenceServer
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def status(self, rid: str) -> str:
+        return self.engine.status(rid)
+
+    def _with(self, status: str) -> set[str]:
+        return {r.id for r in self.engine.requirements if self.engine.status(r.id) == status}
+
+    def failed(self) -> set[str]:
+        return self._with("failed")
+
+    def warnings(self) -> set[str]:
+        return self._with("warning")
+
+    def skipped(self) -> set[str]:
+        return self._with("skipped")
+
+    def passed(self) -> set[str]:
+        return self._with("passed")
+
+    def outcome(self, rid: str):
+        return self.engine.ctx.ledger.outcomes[rid]
+
+    def summary(self) -> dict[str, str]:
+        """Every requirement that did not pass, with its status (for assertion messages)."""
+        return {r.id: self.engine.status(r.id) for r in self.engine.requirements
+                if self.engine.status(r.id) != "passed"}
+
+
+def run_engine(api: str, *, faults: Iterable[str] = (), variants: Iterable[str] = (),
+               server_kwargs: dict[str, Any] | None = None, **options: Any) -> RunResult:
+    """Run every requirement of ``api`` in-process against a fresh reference server."""
+    server = ReferenceServer(api=api, faults=list(faults), variants=list(variants), **(server_kwargs or {})).start()
+    try:
+        opts: dict[str, Any] = {"profile": "quick"}
+        opts.update({k: server.credentials[k] for k in CREDENTIAL_FIELDS if k not in options})
+        opts.update(options)
+        engine = Engine(RunOptions(api=api, base_url=server.url, **opts))
+        try:
+            engine.probe()
+            engine.run_all()
+        finally:
+            verdict = engine.finish()
+        return RunResult(engine=engine, verdict=verdict, server=server, results=engine.results())
+    finally:
+        server.stop()
