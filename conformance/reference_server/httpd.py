@@ -163,6 +163,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "conformance-reference/0.1"
     sys_version = ""
     timeout = 60  # an idle keep-alive connection frees its thread after a minute
+    # Headers and body leave in separate writes; with Nagle on, keep-alive clients would wait
+    # for the delayed ACK (~40 ms) on every answer.
+    disable_nagle_algorithm = True
     disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stall
     server: _Server
 
@@ -181,7 +184,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # Used by the stdlib for unparsable request lines and headers: answer in the API's shape.
+        # Both contracts forbid 5xx, so the stdlib's 505 for an "HTTP/2.0" request line is a 400.
         self.close_connection = True
+        if code == 505:
+            code = 400
         try:
             self._write(self.server.app.error(code, message or self.responses.get(code, ("error",))[0]))
         except OSError:

@@ -122,6 +122,17 @@ def _safe_check(doc: Any, version: str) -> list[Violation] | None:
         return None
 
 
+def _safe_check_bytes(raw: bytes, version: str) -> list[Violation] | None:
+    """payloads.check_bytes's findings (its RMP-JSON diagnostics are more precise than ours)."""
+    try:
+        return list(payloads.check_bytes(raw, version)[1])  # type: ignore[arg-type]
+    except NotImplementedError:
+        return None
+    except Exception:
+        log.exception("conformance.payloads.check_bytes failed")
+        return None
+
+
 def _safe_detect(doc: Any) -> str | None:
     try:
         return payloads.detect_version(doc)
@@ -345,7 +356,8 @@ class RoomonitorApp:
         try:
             doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            record["violations"] = (Violation("RMP-JSON", "MUST", "", f"the body is not strict JSON: {exc}"),)
+            record["violations"] = tuple(_safe_check_bytes(raw, version) or [
+                Violation("RMP-JSON", "MUST", "", f"the body is not strict JSON: {exc}")])
             return self.error(400, f"Request body is not valid JSON: {exc}")
         record["doc"] = doc
         record["detected_version"] = _safe_detect(doc)

@@ -123,7 +123,7 @@ class ReferenceServer:
         if self._thread is not None:
             return self
         httpd = self._bind()
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"reference-{self.api}-{self.port}", daemon=True)
         self._thread.start()
         return self
@@ -183,8 +183,10 @@ def serve_main(api: str = "roomz", host: str = "127.0.0.1", port: int = 8000,
     and OSError when the port cannot be bound.
     """
     out = out or sys.stdout
+    # record=False: a long-running sandbox must not keep every raw request in memory.
     server = ReferenceServer(api=api, host=host, port=port, faults=faults, variants=variants, prefix=prefix,
-                             ssl_context=ssl_context, latency_ms=latency_ms, rooms=rooms, **credentials)
+                             ssl_context=ssl_context, latency_ms=latency_ms, rooms=rooms, record=False,
+                             **credentials)
     server._bind()
     c = server.credentials
     title = "ROOMZ Connector API" if api == "roomz" else "Roomonitor booking import API (sandbox)"
