@@ -118,6 +118,9 @@ def bundled_openapi(api: str | None = None) -> dict[str, Any]:
 
     seen: set[str] = set()
     doc["paths"] = rewrite(doc.get("paths", {}), None)
+    for section, entries in list(doc["components"].items()):
+        if section != "schemas":
+            doc["components"][section] = rewrite(entries, None)
     for name in list(components):
         if not name.startswith("file_"):
             components[name] = rewrite(components[name], None)
