@@ -518,17 +518,34 @@ def test_start_stop_and_context_manager_are_idempotent():
         requests.get(url + "/rooms", timeout=2)
 
 
-def test_serve_main_prints_url_and_credentials_and_stops_on_ctrl_c(monkeypatch, capsys):
-    def interrupted(self: ReferenceServer) -> None:
-        assert requests.get(self.url + "/get-rooms/x", timeout=5).status_code == 401
-        raise KeyboardInterrupt
+def test_serve_main_prints_credentials_and_writes_the_sandbox_report(monkeypatch, capsys, tmp_path):
+    def session(self: ReferenceServer) -> None:  # what a PMS developer does before pressing Ctrl-C
+        self.start()
+        c = Client(self)
+        room = rooms_of(c)[0]
+        c.imports("v2", [v2_booking(room, "1"), {**v2_booking(room, "2"), "guestPhone": "34 666"}])
+        c.imports("v1", None, raw=b"[{,}]")
+        self.stop()
 
-    monkeypatch.setattr(ReferenceServer, "serve_forever",
-                        lambda self: (self.start(), interrupted(self), None))
-    with pytest.raises(KeyboardInterrupt):
-        serve_main("roomonitor", port=0)
+    monkeypatch.setattr(ReferenceServer, "serve_forever", session)
+    assert serve_main("roomonitor", port=0, report_dir=tmp_path / "out") == 0
     out = capsys.readouterr().out
     assert "http://127.0.0.1:" in out and DEFAULTS["auth_token"] in out and DEFAULTS["login_email"] in out
+    assert "2 import(s) received" in out
+    report = json.loads((tmp_path / "out" / "sandbox.json").read_text())
+    first, second = report["imports"]
+    assert first["status"] == 200 and first["results"][0].startswith("[SUCCESS]")
+    assert first["results"][1].startswith("[ERROR][Booking ID: 2]") and second["status"] == 400
+    assert {v["rule"] for v in second["violations"]} == {"RMP-JSON"} and second["valid"] is False
+    text = (tmp_path / "out" / "sandbox.txt").read_text()
+    assert "import #1 (v2" in text and "RMP-JSON" in text
+    assert DEFAULTS["auth_token"] not in text + json.dumps(report)
+
+
+def test_serve_main_refuses_an_unwritable_report_dir(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert serve_main("roomonitor", port=0, report_dir=blocker / "sub") == 2
 
 
 def test_serve_main_foreground(capsys):

@@ -163,9 +163,6 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "conformance-reference/0.1"
     sys_version = ""
     timeout = 60  # an idle keep-alive connection frees its thread after a minute
-    # Headers and body leave in separate writes; with Nagle on, keep-alive clients would wait
-    # for the delayed ACK (~40 ms) on every answer.
-    disable_nagle_algorithm = True
     disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stall
     server: _Server
 

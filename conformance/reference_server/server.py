@@ -9,6 +9,7 @@ from __future__ import annotations
 import ssl
 import sys
 import threading
+from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from . import data
@@ -173,20 +174,29 @@ class ReferenceServer:
 def serve_main(api: str = "roomz", host: str = "127.0.0.1", port: int = 8000,
                faults: Iterable[str] = (), variants: Iterable[str] = (), prefix: str = "",
                ssl_context: ssl.SSLContext | None = None, latency_ms: int = 0, rooms: int | None = None,
-               out: TextIO | None = None, **credentials: str | None) -> int:
+               report_dir: str | Path | None = None, out: TextIO | None = None,
+               **credentials: str | None) -> int:
     """Run the reference server in the foreground for ``conformance serve``; returns exit code 0.
 
     Prints the URL and the credentials in use: these are the reference server's own demo
     credentials, the one place the project prints any. ``credentials`` takes the
     ReferenceServer keyword names (username, password, user_id, auth_token, login_email,
-    login_password). Raises ValueError for unknown faults/variants (the CLI maps it to exit 2)
-    and OSError when the port cannot be bound.
+    login_password). With ``report_dir`` the Roomonitor sandbox writes sandbox.json and
+    sandbox.txt there on shutdown (see sandbox_report). Raises ValueError for unknown
+    faults/variants (the CLI maps it to exit 2) and OSError when the port cannot be bound.
     """
     out = out or sys.stdout
     # record=False: a long-running sandbox must not keep every raw request in memory.
     server = ReferenceServer(api=api, host=host, port=port, faults=faults, variants=variants, prefix=prefix,
                              ssl_context=ssl_context, latency_ms=latency_ms, rooms=rooms, record=False,
                              **credentials)
+    if report_dir is not None and api == "roomonitor":
+        try:  # fail now, not after a day of testing, when the report cannot be written
+            Path(report_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"conformance: cannot create the report folder {report_dir}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 2
     server._bind()
     c = server.credentials
     title = "ROOMZ Connector API" if api == "roomz" else "Roomonitor booking import API (sandbox)"
@@ -206,6 +216,16 @@ def serve_main(api: str = "roomz", host: str = "127.0.0.1", port: int = 8000,
         received = server.received
         invalid = sum(1 for r in received if any(v.level == "MUST" for v in r.violations))
         print(f"Stopped. {len(received)} import(s) received, {invalid} with MUST violations.", file=out)
+        if report_dir is not None:
+            from .sandbox_report import write_sandbox_report
+
+            try:
+                paths = write_sandbox_report(received, report_dir)
+            except OSError as exc:
+                print(f"conformance: cannot write the sandbox report: {exc}", file=sys.stderr)
+                return 2
+            print(f"Sandbox report: {', '.join(str(p) for p in paths)}", file=out)
     else:
-        print("Stopped.", file=out)
+        print("Stopped." + (" (--report-dir applies to the roomonitor sandbox only)" if report_dir else ""),
+              file=out)
     return 0
