@@ -45,7 +45,8 @@ def _checks() -> list[Any]:
 def send_case(ctx: Context, case: Any, operation_id: str, *, auth: str = "valid") -> Exchange:
     kw = case.as_transport_kwargs(base_url=ctx.client.base_url)
     headers = {k: str(v) for k, v in (kw.get("headers") or {}).items()
-               if k.lower() not in ("authorization", "x-auth-token", "x-user-id", "user-agent", "accept-encoding", "connection")}
+               if k.lower() not in ("authorization", "x-auth-token", "x-user-id", "user-agent", "accept-encoding", "connection",
+                                    "x-schemathesis-testcaseid")}
     path = kw["url"][len(ctx.client.base_url):] if kw["url"].startswith(ctx.client.base_url) else kw["url"]
     if "json" in kw:
         return ctx.client.request(kw["method"], path, params=kw.get("params") or None, json=kw["json"], headers=headers,

@@ -5,7 +5,6 @@ RZ-MEETINGS, ...) know which call they are looking at.
 """
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -49,8 +48,9 @@ def put_meeting(ctx: Context, room_id: str, meeting_id: str, body: Any, **kw: An
 
 
 def unknown_id(ctx: Context, kind: str) -> str:
-    """An id no real system has: it names the suite and carries random hex."""
-    return f"conformance-unknown-{kind}-{secrets.token_hex(4)}"
+    """An id no real system has: it names the suite, the seed and a counter (reproducible)."""
+    n = ctx.state["unknown_ids"] = ctx.state.get("unknown_ids", 0) + 1
+    return f"conformance-unknown-{kind}-{ctx.options.seed}-{n}"
 
 
 # -- discovery -------------------------------------------------------------------------------

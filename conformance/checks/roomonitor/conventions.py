@@ -1,0 +1,89 @@
+"""Conventions of every answer (RM-JSON, RM-5XX, RM-ERROR-BODY) and RM-HTTPS.
+
+RM-JSON, RM-5XX and RM-ERROR-BODY are observers: they judge every response the run receives,
+whichever check caused the request (the generated campaign of RM-5XX included).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from conformance.checks.base import Context, check, observer
+from conformance.client import Exchange
+
+
+def media_type(ex: Exchange) -> str:
+    return ex.content_type.split(";", 1)[0].strip().lower()
+
+
+@observer("RM-JSON")
+def body_is_json(ctx: Context, ex: Exchange) -> None:
+    """Every body is JSON sent as application/json; a 2xx always has a body (the contract
+    documents one for every success). 5xx answers are RM-5XX's business."""
+    if ex.status is None or ex.status >= 500:
+        return
+    if not ex.body:
+        if ex.ok:
+            ctx.fail("RM-JSON", f"RM-JSON expects a JSON body in every success; {ex.method} answered {ex.status} with an empty body", ex,
+                     signature=f"empty:{ex.operation}:{ex.status}")
+        return  # an empty 4xx body is judged by RM-ERROR-BODY
+    problems = []
+    if media_type(ex) != "application/json":
+        problems.append(f"Content-Type {ex.content_type!r} instead of application/json" if ex.content_type else "no Content-Type")
+    if not ex.truncated and not ex.is_json:
+        problems.append("a body that does not parse as JSON")
+    if problems:
+        ctx.fail("RM-JSON", f"RM-JSON expects every response body to be JSON with Content-Type application/json; {ex.method} answered "
+                 f"{ex.status} with " + " and ".join(problems), ex,
+                 signature=f"{ex.operation}:{ex.status // 100}xx:{'|'.join(p[:25] for p in problems)}")
+    else:
+        ctx.exercised("RM-JSON")
+
+
+@observer("RM-5XX")
+def no_server_error(ctx: Context, ex: Exchange) -> None:
+    if ex.status is None:
+        return
+    if ex.status >= 500:
+        ctx.fail("RM-5XX", f"RM-5XX expects no 5xx for any request; {ex.method} {ex.path[:120]} answered {ex.status}", ex,
+                 signature=f"{ex.operation}:{ex.method}:{ex.status}")
+    else:
+        ctx.exercised("RM-5XX")
+
+
+@observer("RM-ERROR-BODY")
+def error_body_shape(ctx: Context, ex: Exchange) -> None:
+    """Every 4xx body is ``{"status": <the HTTP code>, "message": <non-empty string>}``; a 401
+    says exactly ``Unauthorized``. Extra fields are allowed."""
+    if ex.status is None or not 400 <= ex.status < 500:
+        return
+    expected = '{"status": %d, "message": %s}' % (ex.status, '"Unauthorized"' if ex.status == 401 else "<non-empty string>")
+    data = None if ex.truncated else ex.json_or_none()
+    problem, kind = None, ""
+    if not isinstance(data, dict):
+        problem, kind = ("an empty body" if not ex.body else "a body that is not a JSON object"), "not-object"
+    else:
+        status, message = data.get("status"), data.get("message")
+        if "status" not in data:
+            problem, kind = "no \"status\" field", "no-status"
+        elif not isinstance(status, int) or isinstance(status, bool) or status != ex.status:
+            problem, kind = f"\"status\": {status!r}, not the HTTP code {ex.status}", "status-mismatch"
+        elif not isinstance(message, str) or not message.strip():
+            problem, kind = f"\"message\": {message!r} instead of a non-empty string" if "message" in data else "no \"message\" field", "message"
+        elif ex.status == 401 and message != "Unauthorized":
+            problem, kind = f"the 401 message {message[:80]!r} instead of \"Unauthorized\"", "401-message"
+    if problem is None:
+        ctx.exercised("RM-ERROR-BODY")
+        return
+    body = ex.body[:200].decode("utf-8", "replace")
+    ctx.fail("RM-ERROR-BODY", f"RM-ERROR-BODY expects the {ex.status} body {expected}; {ex.method} answered {problem}: {body!r}", ex,
+             signature=f"{ex.operation}:{ex.status}:{kind}")
+
+
+@check("RM-HTTPS")
+def served_over_https(ctx: Context) -> None:
+    scheme = urlsplit(ctx.client.base_url).scheme
+    if scheme == "https":
+        ctx.exercised("RM-HTTPS")
+    else:
+        ctx.fail("RM-HTTPS", f"RM-HTTPS expects the API to be served over HTTPS; it is served over plain {scheme}, so the X-Auth-Token "
+                 "and the guests' personal data are readable on the wire")

@@ -1,0 +1,131 @@
+"""`conformance run --api roomz` against the reference server: clean, with every fault, and
+against correct servers that merely differ from it. Real HTTP on loopback, no mocks."""
+from __future__ import annotations
+
+import pytest
+
+from conformance.reference_server import FAULTS
+from conformance.requirements import load_catalog
+from tests.helpers import run_engine
+
+CATALOG = load_catalog()
+RZ_FAULTS = sorted(name for name, f in FAULTS.items() if f.api == "roomz")
+
+# Collateral a fault cannot avoid, and why. Anything else failing is a defect of a check.
+COLLATERAL: dict[str, dict[str, str]] = {
+    # valid credentials refused on PUT (403): the release cannot happen, 403 is not a listed code
+    "reject-valid-put": {"RZ-UPDATE": "failed", "RZ-UPDATE-PERSIST": "skipped", "RZ-STATUS-LISTED": "warning"},
+    # the refused release is the prerequisite of RZ-UPDATE-PERSIST, which is skipped, not failed twice
+    "update-rejects-full-body": {"RZ-UPDATE-PERSIST": "skipped"},
+    # 202 is not a listed code for POST: RZ-STATUS-LISTED warns about the same answer
+    "create-202": {"RZ-STATUS-LISTED": "warning"},
+}
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return run_engine("roomz")
+
+
+def test_clean_reference_server_is_conformant(clean) -> None:
+    assert clean.verdict.verdict == "conformant"
+    assert clean.verdict.exit_code == 0
+    assert clean.summary() == {"RZ-HTTPS": "warning"}
+    assert len(clean.results["requirements"]) == len(CATALOG.for_api("roomz"))
+
+
+def test_every_roomz_requirement_has_a_fault() -> None:
+    broken = {FAULTS[name].requirement for name in RZ_FAULTS}
+    assert {r.id for r in CATALOG.for_api("roomz")} - broken == {"RZ-HTTPS"}  # plain http is its fault
+
+
+@pytest.mark.parametrize("fault", RZ_FAULTS)
+def test_fault_fails_exactly_its_requirement(fault: str) -> None:
+    rid = FAULTS[fault].requirement
+    result = run_engine("roomz", faults=[fault])
+    expected = "failed" if CATALOG[rid].is_must else "warning"
+    assert result.status(rid) == expected, result.outcome(rid)
+    others = {k: v for k, v in result.summary().items() if k not in (rid, "RZ-HTTPS")}
+    assert others == COLLATERAL.get(fault, {}), f"unexpected collateral for {fault}: {others}"
+    assert result.verdict.exit_code == (1 if CATALOG[rid].is_must else 0)
+    failure = result.outcome(rid).findings[0]
+    assert failure.message.startswith(rid) or rid in failure.message
+    if failure.request:
+        assert failure.reproduce.startswith("curl ")
+
+
+@pytest.mark.parametrize(
+    "variants, server_kwargs",
+    [
+        (["create-200-empty"], {}),
+        (["put-no-body"], {}),
+        (["extra-fields"], {}),
+        (["plain-4xx"], {}),
+        (["creation-equals-start"], {}),
+        ([], {"prefix": "/api/roomz"}),
+        ([], {"rooms": 300}),
+    ],
+    ids=["create-200-empty", "put-no-body", "extra-fields", "plain-4xx", "creation-equals-start", "path-prefix", "300-rooms"],
+)
+def test_correct_server_that_differs_passes(variants, server_kwargs) -> None:
+    result = run_engine("roomz", variants=variants, server_kwargs=server_kwargs)
+    assert result.summary() == {"RZ-HTTPS": "warning"}
+    assert result.verdict.exit_code == 0
+
+
+def test_create_answering_201_with_the_meeting_is_the_default(clean) -> None:
+    posts = [r for r in clean.server.requests if r.method == "POST"]
+    assert posts, "the clean run created meetings"
+
+
+def test_image_url_absent_everywhere_is_conformant() -> None:
+    result = run_engine("roomz", variants=["no-image-url"])
+    assert result.verdict.verdict == "conformant"
+    assert result.summary() == {"RZ-HTTPS": "warning", "RZ-IMAGE": "skipped"}
+    assert "imageUrl" in result.outcome("RZ-IMAGE").skip_reason
+
+
+def test_service_account_organizer_is_only_a_warning() -> None:
+    result = run_engine("roomz", variants=["service-organizer"])
+    assert result.summary() == {"RZ-HTTPS": "warning", "RZ-CREATE-UNKNOWN-ORGANIZER": "warning"}
+    assert result.verdict.exit_code == 0
+
+
+def test_slow_server_still_passes() -> None:
+    result = run_engine("roomz", server_kwargs={"latency_ms": 100})
+    assert result.summary() == {"RZ-HTTPS": "warning"}
+
+
+def test_read_only_sends_no_write_and_skips_write_requirements() -> None:
+    result = run_engine("roomz", read_only=True)
+    methods = {r.method for r in result.server.requests}
+    assert methods == {"GET"}, methods
+    writes = {r.id for r in CATALOG.for_api("roomz") if r.writes}
+    assert result.skipped() == writes
+    for rid in writes:
+        assert "--read-only" in result.outcome(rid).skip_reason
+        entry = next(e for e in result.results["requirements"] if e["id"] == rid)
+        assert entry["certified"] is False
+    assert result.verdict.verdict == "conformant"
+
+
+def test_suite_writes_only_into_the_target_room_and_releases_its_meetings(clean) -> None:
+    writes = [r for r in clean.server.requests if r.method in ("POST", "PUT")]
+    rooms = {r.path.split("/")[2] for r in writes}
+    target = clean.engine.ctx.state["rooms"][0]["roomId"]
+    assert rooms - {target} <= {p for p in rooms if p.startswith("conformance-unknown-room")}
+    created = clean.engine.ctx.state["created"]
+    assert created, "the run tracked what it created"
+    assert not getattr(clean.engine, "cleanup_problems", None)
+
+
+def test_same_seed_same_generated_requests_and_verdicts() -> None:
+    def generated(result):
+        return [(r.method, r.path, r.query, r.body) for r in result.server.requests if "conformance-unknown-room" in r.path]
+
+    first = run_engine("roomz", seed=7)
+    second = run_engine("roomz", seed=7)
+    other = run_engine("roomz", seed=8)
+    assert generated(first) == generated(second)
+    assert generated(first) != generated(other)
+    assert first.summary() == second.summary()
