@@ -60,7 +60,8 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("reject-valid-put", "roomz", "RZ-AUTH-VALID",
           "A PUT with valid credentials that would succeed answers 403 (validation, 404 and 409 "
           "answers are unchanged). The meeting is not updated, so RZ-UPDATE and RZ-UPDATE-PERSIST "
-          "cannot pass either: their successful PUT is exactly what is refused."),
+          "cannot pass either: their successful PUT is exactly what is refused; 403 is not a listed "
+          "code, so RZ-STATUS-LISTED warns about the same answer."),
     Fault("no-challenge", "roomz", "RZ-AUTH-CHALLENGE",
           "401 answers carry no WWW-Authenticate header."),
     # --- ROOMZ: rooms ---

@@ -133,6 +133,7 @@ class _Server(ThreadingHTTPServer):
         # Runs in the per-connection thread, so a slow TLS handshake blocks only its own client.
         if self.ssl_context is not None:
             try:
+                request.settimeout(_Handler.timeout)  # a client that never says hello frees its thread
                 request = self.ssl_context.wrap_socket(request, server_side=True)
             except (ssl.SSLError, OSError) as exc:
                 log.debug("TLS handshake with %s failed: %s", client_address, exc)
