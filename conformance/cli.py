@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from conformance import __version__
-from conformance.requirements import format_text, load_catalog
+from conformance.requirements import format_markdown, format_text, load_catalog
 from conformance.runner.options import DEFAULT_SEED, PROFILES, RunOptions
 
 
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=("text", "json"), default="text")
 
     q = sub.add_parser("requirements", help="print the requirement catalog")
-    q.add_argument("--format", choices=("text", "json"), default="text")
+    q.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     q.add_argument("--api", choices=("roomz", "roomonitor", "payload"), default=None)
     return p
 
@@ -89,6 +89,8 @@ def cmd_requirements(args: argparse.Namespace) -> int:
     reqs = [r for r in catalog if args.api is None or r.api == args.api]
     if args.format == "json":
         print(json.dumps({"catalog_version": catalog.version, "requirements": [r.as_dict() for r in reqs]}, indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        print(format_markdown(reqs), end="")
     else:
         print(f"Requirement catalog, version {catalog.version} ({len(reqs)} requirements)\n")
         print(format_text(reqs), end="")
@@ -173,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("conformance: interrupted", file=sys.stderr)
         return 3
+    except BrokenPipeError:  # `conformance requirements | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -115,3 +115,11 @@ def format_text(reqs: Iterable[Requirement]) -> str:
             lines.append(f"\n{heading}")
         lines.append(f"  {r.id:<28} {r.level:<6} {r.source:<4}  {r.title}")
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def format_markdown(reqs: Iterable[Requirement]) -> str:
+    """The README's requirement table (a test keeps the README in step with the catalog)."""
+    lines = ["| ID | level | source | API | requirement |", "|---|---|---|---|---|"]
+    for r in reqs:
+        lines.append(f"| `{r.id}` | {r.level} | {r.source} | {r.api} | {r.title} |")
+    return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ answer their client received. Raw bodies are not written: they hold guests' name
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -18,6 +19,7 @@ from .roomonitor import ReceivedImport
 
 JSON_NAME = "sandbox.json"
 TEXT_NAME = "sandbox.txt"
+HTML_NAME = "sandbox.html"
 
 
 def _label(n: int, item: ReceivedImport) -> str:
@@ -41,8 +43,33 @@ def as_dict(n: int, item: ReceivedImport) -> dict[str, Any]:
     }
 
 
+def render_html(document: dict[str, Any]) -> str:
+    """A self-contained page: one section per import, every value escaped (it came from a client)."""
+    imports = document["imports"]
+    bad = sum(1 for i in imports if not i["valid"])
+    verdict = "no import received" if not imports else ("every payload valid" if not bad else f"{bad} of {len(imports)} imports violate a MUST rule")
+    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Roomonitor sandbox report</title>",
+           "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
+           "text-align:left;vertical-align:top}.MUST{color:#cf222e}.SHOULD{color:#9a6700}</style></head><body>",
+           "<h1>Roomonitor sandbox report</h1>", f"<p id='sandbox-verdict'><strong>{escape(verdict)}</strong></p>"]
+    for item in imports:
+        out.append(f"<h2>Import #{item['n']}: {escape(item['endpoint'])} at {escape(item['received_at'])} &rarr; HTTP {item['status']}</h2>")
+        out.append(f"<p>{item['body_bytes']} bytes, detected {escape(str(item['detected_version']))}; "
+                   f"{'valid' if item['valid'] else 'invalid'}{': ' + escape(str(item['message'])) if item['message'] else ''}</p>")
+        if item["violations"]:
+            out.append("<table><tr><th>rule</th><th>level</th><th>where</th><th>finding</th></tr>")
+            for v in item["violations"]:
+                out.append(f"<tr><td><code>{escape(v['rule'])}</code></td><td class='{escape(v['level'])}'>{escape(v['level'])}</td>"
+                           f"<td><code>{escape(v['path'] or '(document)')}</code></td><td>{escape(v['message'])}</td></tr>")
+            out.append("</table>")
+        if item["results"]:
+            out.append("<p>Answer lines:</p><ol>" + "".join(f"<li><code>{escape(str(line))}</code></li>" for line in item["results"]) + "</ol>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
 def write_sandbox_report(received: Iterable[ReceivedImport], report_dir: str | Path) -> list[Path]:
-    """Write ``sandbox.json`` and ``sandbox.txt`` into ``report_dir`` (created); returns their paths."""
+    """Write ``sandbox.json``, ``sandbox.txt`` and ``sandbox.html`` into ``report_dir`` (created)."""
     items = list(received)
     folder = Path(report_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -57,4 +84,6 @@ def write_sandbox_report(received: Iterable[ReceivedImport], report_dir: str | P
     else:
         text = "No import was received.\n"
     text_path.write_text(text, encoding="utf-8")
-    return [json_path, text_path]
+    html_path = folder / HTML_NAME
+    html_path.write_text(render_html(document), encoding="utf-8")
+    return [json_path, text_path, html_path]
