@@ -1,0 +1,55 @@
+"""The catalog is the single source of IDs: integrity, coverage by checks, and the places that
+are generated from it (README table, JUnit names via the suite)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import conformance.checks.roomonitor  # noqa: F401  (registers the checks)
+import conformance.checks.roomz  # noqa: F401
+from conformance.checks.base import CHECKS, OBSERVERS
+from conformance.requirements import format_markdown, load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "contract" / "REQUIREMENTS.md"
+
+
+def test_ids_are_unique_and_well_formed() -> None:
+    ids = load_catalog().ids()
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"(RZ|RM|RMP)(-[A-Z0-9]+)+", i) for i in ids)
+
+
+@pytest.mark.skipif(not SHARED.is_file(), reason="shared/contract is not beside this checkout")
+def test_catalog_matches_the_shared_requirements() -> None:
+    text = SHARED.read_text(encoding="utf-8")
+    shared = dict(re.findall(r"^\| (R[A-Z0-9-]+) \| (MUST|SHOULD) \|", text, re.M))
+    ours = {r.id: r.level for r in load_catalog()}
+    assert ours == shared
+
+
+def test_every_server_requirement_has_a_check() -> None:
+    for req in load_catalog():
+        if req.api in ("roomz", "roomonitor"):
+            assert req.id in CHECKS or req.id in OBSERVERS, f"{req.id} has no check"
+
+
+def test_checks_cite_catalog_ids_only() -> None:
+    catalog = load_catalog()
+    for rid in list(CHECKS) + list(OBSERVERS):
+        assert rid in catalog
+
+
+def test_readme_requirement_table_is_generated_from_the_catalog() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert format_markdown(load_catalog()) in readme
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
+    test_command = next(b for b in blocks if "pytest" in b and "pip install" in b)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command.strip() in ci.splitlines()
