@@ -73,15 +73,19 @@ def _expect_401(ctx: Context, rid: str, probe: str, headers: dict[str, str] | st
 
 
 def _reveals_nothing(ctx: Context, ex: Exchange, label: str) -> None:
-    """A 401 body must not carry data: no room or meeting of the listings appears in it."""
-    text = ex.body.decode("utf-8", "replace")
-    known = [str(r.get("roomId")) for r in ctx.state.get("rooms") or []] + [str(r.get("name")) for r in ctx.state.get("rooms") or []]
-    known += [str(m.get("subject")) for m in ctx.state.get("wide") or []]
-    leaked = [k for k in known if len(k) >= 4 and k in text]
+    """A 401 must not carry data: no list of items, and no room or meeting value of the
+    authenticated listings as a JSON value (an error text merely mentioning a word is fine)."""
     data = ex.json_or_none()
-    if leaked or isinstance(data, list) and data:
-        ctx.fail("RZ-AUTH-MISSING", f"RZ-AUTH-MISSING expects a 401 without data, but the answer to {label} reveals "
-                 + (", ".join(repr(k) for k in leaked[:3]) if leaked else "a non-empty list"), ex)
+    if data is None:
+        return
+    known = {str(r.get(k)) for r in ctx.state.get("rooms") or [] for k in ("roomId", "name") if r.get(k) not in (None, "")}
+    known |= {str(m.get(k)) for m in ctx.state.get("wide") or [] for k in ("meetingId", "subject") if m.get(k) not in (None, "")}
+    from conformance.checks.roomz.conventions import walk
+
+    leaked = sorted({v for _, _, v in walk(data) if isinstance(v, str) and v in known and v != str(ex.status)})
+    if leaked or (isinstance(data, list) and data):
+        what = ", ".join(repr(k) for k in leaked[:3]) if leaked else "a non-empty list"
+        ctx.fail("RZ-AUTH-MISSING", f"RZ-AUTH-MISSING expects a 401 without data, but the answer to {label} reveals {what}", ex)
 
 
 @check("RZ-AUTH-MISSING")
