@@ -7,6 +7,7 @@ from typing import Any
 from conformance.checks.base import Outcome
 
 STATUS_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700", "skipped": "#57606a"}
+PRE = "white-space:pre-wrap;word-break:break-all;max-height:20em;overflow:auto"
 VERDICT_COLOUR = {"conformant": "#1a7f37", "non-conformant": "#cf222e", "incomplete": "#9a6700"}
 
 
@@ -78,9 +79,9 @@ def findings_block(requirement: Any, outcome: Outcome) -> str:
         if f.request:
             parts.append(f"<p><em>Request:</em> <code>{e(f.request)}</code></p>")
         if f.response:
-            parts.append(f"<p><em>Response:</em></p><pre>{e(f.response)}</pre>")
+            parts.append(f"<p><em>Response:</em></p><pre style='{PRE}'>{e(f.response)}</pre>")
         if f.reproduce:
-            parts.append(f"<p><em>Reproduce with:</em></p><pre>{e(f.reproduce)}</pre>")
+            parts.append(f"<p><em>Reproduce with:</em></p><pre style='{PRE}'>{e(f.reproduce)}</pre>")
         parts.append("</div>")
     if outcome.dropped:
         parts.append(f"<p>… and {outcome.dropped} more distinct failures.</p>")

@@ -152,7 +152,7 @@ class RequirementItem(pytest.Item):
             pytest.skip(outcome.skip_reason or "not verified")
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, RequirementFailed):
+        if isinstance(excinfo.value, (RequirementFailed, pytest.xfail.Exception, pytest.skip.Exception)):
             return str(excinfo.value)
         return f"internal error of the suite while checking {self.requirement.id}: {excinfo.exconly()}"
 
@@ -251,8 +251,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     state = config.stash.get(STATE_KEY, None)
     if state is None or state.results is None:
         return
+    lines = summary_table(state.results).splitlines()
+    if state.options.quiet:
+        terminalreporter.write_line(lines[-1])
+        return
     terminalreporter.write_sep("=", "requirements")
-    for line in summary_table(state.results).splitlines():
+    for line in lines:
         terminalreporter.write_line(line)
 
 

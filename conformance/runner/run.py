@@ -38,6 +38,7 @@ def run(options: RunOptions) -> int:
         "-o", "junit_family=xunit2",
         "-o", "junit_suite_name=conformance-" + options.api,
         "-o", "junit_logging=no",
+        "-o", "console_output_style=classic",
     ]
     if options.quiet:
         args.append("-qq")
