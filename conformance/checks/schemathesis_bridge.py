@@ -8,7 +8,9 @@ is mapped to the one requirement it refutes (``map_failure``).
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any, Callable, Iterable
+from urllib.parse import urlencode
 
 import requests
 import schemathesis
@@ -42,7 +44,7 @@ def _checks() -> list[Any]:
     return [getattr(sc, name) for name in CHECK_NAMES]
 
 
-def send_case(ctx: Context, case: Any, operation_id: str, *, auth: str = "valid") -> Exchange:
+def send_case(ctx: Context, case: Any, operation_id: str, *, auth: str | dict[str, str] = "valid") -> Exchange:
     kw = case.as_transport_kwargs(base_url=ctx.client.base_url)
     headers = {k: str(v) for k, v in (kw.get("headers") or {}).items()
                if k.lower() not in ("authorization", "x-auth-token", "x-user-id", "user-agent", "accept-encoding", "connection",
@@ -52,8 +54,26 @@ def send_case(ctx: Context, case: Any, operation_id: str, *, auth: str = "valid"
         return ctx.client.request(kw["method"], path, params=kw.get("params") or None, json=kw["json"], headers=headers,
                                   auth=auth, auth_label="valid" if auth == "valid" else "generated", operation=operation_id)
     data = kw.get("data")
+    if isinstance(data, dict):  # a generated form body (application/x-www-form-urlencoded)
+        data = form_bytes(data)
     return ctx.client.request(kw["method"], path, params=kw.get("params") or None, data=data, headers=headers,
                               auth=auth, auth_label="valid" if auth == "valid" else "generated", operation=operation_id)
+
+
+def form_bytes(fields: dict[Any, Any]) -> bytes:
+    """A generated form as the bytes sent, so every exchange keeps its body as bytes (reports,
+    curl lines). Lists repeat their key; nested values are sent as their JSON text."""
+    def text(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool) or value is None:
+            return json.dumps(value)
+        if isinstance(value, (int, float)):
+            return str(value)
+        return json.dumps(value, ensure_ascii=False)
+
+    pairs = [(str(k), text(item)) for k, v in fields.items() for item in (v if isinstance(v, list) else [v])]
+    return urlencode(pairs).encode("ascii")
 
 
 def as_response(ex: Exchange) -> schemathesis.Response:

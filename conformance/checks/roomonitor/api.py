@@ -12,12 +12,12 @@ on the server. Room ids come from get-rooms (``--room-id`` if given, else the fi
 """
 from __future__ import annotations
 
+import json
 import re
-import secrets
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from conformance.checks.base import Context, Skip
 from conformance.client import Exchange
@@ -84,9 +84,45 @@ def headers_for(uid: str, tok: str) -> dict[str, str]:
     return {"X-User-Id": uid, "X-Auth-Token": tok}
 
 
-def unknown_id(kind: str) -> str:
-    """An id no real system has: it names the suite and carries random hex."""
-    return f"conformance-unknown-{kind}-{secrets.token_hex(4)}"
+def unknown_id(ctx: Context, kind: str) -> str:
+    """An id no real system has: it names the suite, the seed and a counter (reproducible)."""
+    n = ctx.state["rm_unknown_ids"] = ctx.state.get("rm_unknown_ids", 0) + 1
+    return f"conformance-unknown-{kind}-{ctx.options.seed}-{n}"
+
+
+# -- secrets -----------------------------------------------------------------------------------
+def remember_secret(ctx: Context, value: str) -> None:
+    """Mask a secret in every output, in every form it takes in a request body."""
+    ctx.client.redactor.add(value)
+    ctx.client.redactor.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    ctx.client.redactor.add(urlencode({"x": value})[2:])
+
+
+def login_pair(data: object) -> tuple[str, str] | None:
+    """(userId, authToken) of a login answer, when both are non-empty strings."""
+    inner = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(inner, dict):
+        return None
+    user, tok = inner.get("userId"), inner.get("authToken")
+    if isinstance(user, str) and user and isinstance(tok, str) and tok:
+        return user, tok
+    return None
+
+
+def guard_login_tokens(ctx: Context) -> None:
+    """Mask every token a login answers before any observer can quote the answer in a finding
+    (observers judge an exchange as soon as it arrives, before the check reads the token)."""
+    if ctx.state.get("rm_token_guard"):
+        return
+    ctx.state["rm_token_guard"] = True
+
+    def guard(ex: Exchange) -> None:
+        if ex.operation == "login" and ex.ok:
+            pair = login_pair(ex.json_or_none())
+            if pair is not None:
+                remember_secret(ctx, pair[1])
+
+    ctx.client.observers.insert(0, guard)
 
 
 # -- discovery -------------------------------------------------------------------------------
@@ -125,7 +161,7 @@ def foreign_room(ctx: Context) -> str:
     """A room id the account does not own."""
     owned = {str(r.get("_id")) for r in ctx.state.get("rm_rooms") or []}
     while True:
-        candidate = unknown_id("room")
+        candidate = unknown_id(ctx, "room")
         if candidate not in owned:
             return candidate
 
@@ -135,8 +171,15 @@ def next_id(ctx: Context) -> str:
     """``conformance-<seed>-<run stamp>-<n>``: unique per run, recognisable, never a real id."""
     n = ctx.state.get("rm_counter", 0) + 1
     ctx.state["rm_counter"] = n
+    return f"{run_prefix(ctx)}{n}"
+
+
+def run_prefix(ctx: Context) -> str:
+    """``conformance-<seed>-<stamp>-``. The stamp (the run's start second, base 36) keeps two runs
+    with the same seed from sending the same booking ids to a real server, where a repeated id
+    would be an update of the earlier run's booking rather than the insert the check means."""
     stamp = ctx.state.setdefault("rm_stamp", _base36(int(time.time())))
-    return f"conformance-{ctx.options.seed}-{stamp}-{n}"
+    return f"conformance-{ctx.options.seed}-{stamp}-"
 
 
 def _base36(n: int) -> str:
@@ -226,6 +269,12 @@ def success_id(line: Any) -> str | None:
 
 def is_success(line: Any) -> bool:
     return isinstance(line, str) and line.startswith("[SUCCESS]")
+
+
+def message_of(ex: Exchange) -> Any:
+    """The ``message`` of an error body, None when the body is not a JSON object."""
+    data = ex.json_or_none()
+    return data.get("message") if isinstance(data, dict) else None
 
 
 def short(value: Any, limit: int = 160) -> str:

@@ -7,7 +7,6 @@ output and logged out at the end; the token the suite was given is never logged 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlencode
@@ -67,7 +66,7 @@ def missing_headers_are_refused(ctx: Context) -> None:
 @check("RM-AUTH-WRONG")
 def wrong_token_is_refused(ctx: Context) -> None:
     uid, tok = api.user_id(ctx), api.token(ctx)
-    wrong = {"X-User-Id": uid, "X-Auth-Token": f"conformance-wrong-token-{api.unknown_id('token')[-8:]}"}
+    wrong = {"X-User-Id": uid, "X-Auth-Token": api.unknown_id(ctx, "token")}
     for call in calls(ctx, uid):
         ex = call.send(wrong, "a wrong X-Auth-Token")
         if ex.status == 401:
@@ -77,13 +76,14 @@ def wrong_token_is_refused(ctx: Context) -> None:
         else:
             ctx.fail("RM-AUTH-WRONG", f"RM-AUTH-WRONG expects 401 for {call.label} with a wrong X-Auth-Token; the server answered {api.body_kind(ex)}",
                      ex, signature=f"wrong-token:{call.label}")
+    _read_only_note(ctx, "RM-AUTH-WRONG")
 
 
 @check("RM-AUTH-WRONG")
 def mismatched_user_is_refused(ctx: Context) -> None:
     """X-User-Id differs from the path's user id, X-Auth-Token is the path user's valid token."""
     uid, tok = api.user_id(ctx), api.token(ctx)
-    other = api.unknown_id("user")
+    other = api.unknown_id(ctx, "user")
     headers = {"X-User-Id": other, "X-Auth-Token": tok}
     refused_ids = []
     for call in calls(ctx, uid):
@@ -110,13 +110,6 @@ def mismatched_user_is_refused(ctx: Context) -> None:
 
 
 # -- login -------------------------------------------------------------------------------------
-def _remember_secret(ctx: Context, value: str) -> None:
-    """Mask a secret in every form it can take in a request body."""
-    ctx.client.redactor.add(value)
-    ctx.client.redactor.add(json.dumps(value, ensure_ascii=False)[1:-1])
-    ctx.client.redactor.add(urlencode({"x": value})[2:])
-
-
 def _login(ctx: Context, how: str, email: str, password: str) -> Exchange:
     if how == "JSON":
         return ctx.client.request("POST", "/login", json={"email": email, "password": password}, auth="none", auth_label="login",
@@ -131,35 +124,36 @@ def login_gives_a_working_token(ctx: Context) -> None:
     if not email or not password:
         raise Skip("no login credentials were given (--login-email and --login-password, or ROOMONITOR_LOGIN_EMAIL and "
                    "ROOMONITOR_LOGIN_PASSWORD), so POST /login could not be verified")
-    _remember_secret(ctx, password)
+    api.remember_secret(ctx, password)
+    api.guard_login_tokens(ctx)
     obtained: list[tuple[str, str]] = []
     try:
         for how in ("JSON", "form"):
             ex = _login(ctx, how, email, password)
-            data = ex.json_or_none() if ex.status == 200 else None
-            if ex.status is None or (ex.status >= 500):
+            data = ex.json_or_none() if ex.ok else None
+            pair = api.login_pair(data)
+            if pair is not None:  # registered before any message can quote it; logged out at the end
+                api.remember_secret(ctx, pair[1])
+                obtained.append(pair)
+            if ex.status is None or ex.status >= 500:
                 ctx.note("RM-LOGIN", f"login with a {how} body was not verified: {ex.describe()}")
                 continue
             if ex.status != 200:
                 ctx.fail("RM-LOGIN", f"RM-LOGIN expects POST /login with a {how} body and the given credentials to answer 200; "
                          f"the server answered {api.body_kind(ex)}", ex, signature=f"login-status:{how}")
                 continue
-            token = (data or {}).get("data", {}).get("authToken") if isinstance(data, dict) and isinstance(data.get("data"), dict) else None
-            login_user = data["data"].get("userId") if isinstance(token, str) else None
-            if isinstance(token, str) and token:
-                _remember_secret(ctx, token)
             problems = shape_problems("login-response.json", data) if data is not None else [("shape", "", "the body is not JSON")]
             if problems:
                 detail = "; ".join(f"{p or 'the body'}: {m}" for _, p, m in problems[:3])
                 ctx.fail("RM-LOGIN", f"RM-LOGIN expects {{\"status\": \"success\", \"data\": {{\"authToken\": <string>, \"userId\": <string>}}}} "
                          f"from a {how} login; the server answered 200 with {detail}", ex, signature=f"login-shape:{how}")
-            if not (isinstance(token, str) and token and isinstance(login_user, str) and login_user):
+            if pair is None:
                 continue
-            obtained.append((login_user, token))
+            login_user, token = pair
             if ctx.options.user_id and login_user != ctx.options.user_id:
                 ctx.note("RM-LOGIN", "the login answered a userId different from the --user-id given; the token was tried with the login's userId")
             use = api.get_rooms(ctx, login_user, auth=api.headers_for(login_user, token), auth_label="login token")
-            if use.status == 200 or (use.status == 400 and (use.json_or_none() or {}).get("message") == api.NO_ROOMS):
+            if use.status == 200 or (use.status == 400 and api.message_of(use) == api.NO_ROOMS):
                 ctx.exercised("RM-LOGIN")
             elif use.status is None or use.status >= 500:
                 ctx.note("RM-LOGIN", f"the token of the {how} login could not be tried: {use.describe()}")
@@ -172,12 +166,10 @@ def login_gives_a_working_token(ctx: Context) -> None:
         elif wrong.status is None or wrong.status >= 500:
             ctx.note("RM-LOGIN", f"the wrong-password login was not verified: {wrong.describe()}")
         else:
-            if wrong.ok:
-                data = wrong.json_or_none()
-                tok = data.get("data", {}).get("authToken") if isinstance(data, dict) and isinstance(data.get("data"), dict) else None
-                if isinstance(tok, str) and tok and isinstance(data["data"].get("userId"), str):
-                    _remember_secret(ctx, tok)
-                    obtained.append((data["data"]["userId"], tok))
+            pair = api.login_pair(wrong.json_or_none()) if wrong.ok else None
+            if pair is not None:  # a token obtained by the suite's own (wrong) login: log it out too
+                api.remember_secret(ctx, pair[1])
+                obtained.append(pair)
             ctx.fail("RM-LOGIN", f"RM-LOGIN expects POST /login with a wrong password to answer 401; the server answered {api.body_kind(wrong)}",
                      wrong, signature="wrong-password")
     finally:

@@ -65,8 +65,7 @@ def empty_import_is_refused(ctx: Context) -> None:
             what = f"a {version} import with {label}"
             if _unanswered(ctx, "RM-EMPTY", what, ex):
                 continue
-            data = ex.json_or_none()
-            message = data.get("message") if isinstance(data, dict) else None
+            message = api.message_of(ex)
             if ex.status == 400 and message == api.EMPTY_MESSAGE:
                 ctx.exercised("RM-EMPTY")
             else:
@@ -76,9 +75,10 @@ def empty_import_is_refused(ctx: Context) -> None:
 
 @check("RM-CUSTOMER")
 def unknown_customer_is_refused(ctx: Context) -> None:
-    """An unknown user id in the path and in X-User-Id, with the valid token."""
-    room = api.target_room(ctx)
-    unknown = api.unknown_id("user")
+    """An unknown user id in the path and in X-User-Id, with the valid token. The bookings name
+    the account's room (a fictional one when none is listed: the customer is refused first)."""
+    room = api.room_or_placeholder(ctx)
+    unknown = api.unknown_id(ctx, "user")
     headers = api.headers_for(unknown, api.token(ctx))
     sent = []
     for version in ("v1", "v2"):
@@ -87,8 +87,7 @@ def unknown_customer_is_refused(ctx: Context) -> None:
         what = f"a {version} import for the unknown user id {unknown}"
         if _unanswered(ctx, "RM-CUSTOMER", what, ex):
             continue
-        data = ex.json_or_none()
-        message = data.get("message") if isinstance(data, dict) else None
+        message = api.message_of(ex)
         if ex.status == 400 and message == api.NO_CUSTOMER:
             ctx.exercised("RM-CUSTOMER")
             sent.append(booking.get("customerReference") or booking.get("id"))
@@ -103,12 +102,18 @@ def unknown_customer_is_refused(ctx: Context) -> None:
         ctx.note("RM-CUSTOMER", f"{UNVERIFIABLE}; 'saves nothing' rests on the refusal (bookings {', '.join(sent)})")
 
 
+def _name_the_bookings(ctx: Context, rid: str) -> None:
+    ctx.note(rid, f"this run's bookings carry ids {api.run_prefix(ctx)}<n> and the guest {api.GUEST_NAME!r}, so they can be found and "
+             "removed on the server")
+
+
 # -- successful imports --------------------------------------------------------------------------
 @check("RM-IMPORT-V1")
 def v1_import(ctx: Context) -> None:
     room = api.target_room(ctx)
     bookings = [api.v1_booking(ctx, room), api.v1_booking(ctx, room, offset_days=5)]
     ex = api.post_import(ctx, "v1", bookings)
+    _name_the_bookings(ctx, "RM-IMPORT-V1")
     what = f"a v1 import of {len(bookings)} valid bookings"
     lines = _lines_or_fail(ctx, "RM-IMPORT-V1", what, ex, len(bookings))
     if lines is None:
@@ -128,6 +133,7 @@ def v2_import(ctx: Context) -> None:
     room = api.target_room(ctx)
     bookings = [api.v2_booking(ctx, room, offset_days=10 + 3 * i) for i in range(3)]
     ex = api.post_import(ctx, "v2", bookings)
+    _name_the_bookings(ctx, "RM-IMPORT-V2")
     what = f"a v2 import of {len(bookings)} valid bookings"
     lines = _lines_or_fail(ctx, "RM-IMPORT-V2", what, ex, len(bookings))
     if lines is None:

@@ -1,0 +1,237 @@
+"""The Roomonitor checks, run by the engine in-process against the bundled reference server.
+
+Every RM fault must fail exactly its requirement (a warning for a SHOULD), the clean server
+must pass everything (only RM-HTTPS warns: the test server speaks plain http), and the rule
+"green means tested" holds: without login credentials RM-LOGIN is skipped and the verdict is
+incomplete. --read-only must send no POST at all.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import run_engine
+
+from conformance.checks.roomonitor import api
+from conformance.reference_server import DEFAULTS, FAULTS
+from conformance.reference_server.data import ROOMLESS_USER, ROOMONITOR_ROOMS
+from conformance.requirements import load_catalog
+
+RM_FAULTS = sorted(name for name, fault in FAULTS.items() if fault.api == "roomonitor")
+RM_IDS = [r.id for r in load_catalog().for_api("roomonitor")]
+WRITES = {r.id for r in load_catalog().for_api("roomonitor") if r.writes}
+ALWAYS_WARNS = {"RM-HTTPS"}   # the reference server speaks plain http
+
+# Requirements a fault unavoidably touches besides its own (fault name -> requirement IDs), each
+# with the reason. Empty: every RM fault breaks exactly its requirement and nothing else.
+COLLATERAL: dict[str, set[str]] = {}
+
+
+def test_every_rm_fault_is_covered_here() -> None:
+    assert RM_FAULTS, "the reference server has no Roomonitor faults"
+    assert {FAULTS[name].requirement for name in RM_FAULTS} <= set(RM_IDS)
+
+
+@pytest.mark.parametrize("fault", RM_FAULTS)
+def test_fault_fails_exactly_its_requirement(fault: str) -> None:
+    target = FAULTS[fault].requirement
+    level = load_catalog()[target].level
+    result = run_engine("roomonitor", faults=[fault])
+    expected = "failed" if level == "MUST" else "warning"
+    assert result.status(target) == expected, (fault, result.summary(), result.outcome(target).notes)
+    others = {rid: status for rid, status in result.summary().items() if rid != target and rid not in ALWAYS_WARNS}
+    assert set(others) == COLLATERAL.get(fault, set()), (fault, others)
+    if level == "MUST":
+        assert (result.verdict.verdict, result.verdict.exit_code) == ("non-conformant", 1)
+    else:
+        assert (result.verdict.verdict, result.verdict.exit_code) == ("conformant", 0)
+    failure = result.outcome(target).findings[0]
+    assert failure.message.startswith(f"{target} expects"), failure.message
+    assert failure.reproduce.startswith("curl ") and failure.request
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return run_engine("roomonitor")
+
+
+def test_clean_server_is_conformant(clean) -> None:
+    assert (clean.verdict.verdict, clean.verdict.exit_code) == ("conformant", 0)
+    assert clean.summary() == {"RM-HTTPS": "warning"}
+    assert clean.passed() == set(RM_IDS) - ALWAYS_WARNS
+    assert clean.results["verdict"] == "conformant"
+    assert [r["id"] for r in clean.results["requirements"]] == RM_IDS
+
+
+def test_no_credential_in_any_output(clean) -> None:
+    text = json.dumps(clean.results)
+    for secret in (DEFAULTS["auth_token"], DEFAULTS["login_password"]):
+        assert secret not in text
+    # tokens the suite obtained by its own logins are masked too
+    for request in clean.server.requests:
+        if request.path == "/logout":
+            token = request.headers.get("X-Auth-Token")
+            assert token and token not in text
+
+
+def test_login_tokens_are_masked_even_in_findings_about_the_login_answer() -> None:
+    """Under rm-text-content-type the login answers themselves are RM-JSON findings, whose
+    response excerpts would quote the token: it must be masked there too."""
+    result = run_engine("roomonitor", faults=["rm-text-content-type"])
+    text = json.dumps(result.results)
+    assert any(f.request.startswith("POST /login") for f in result.outcome("RM-JSON").findings)
+    tokens = [r.headers.get("X-Auth-Token") for r in result.server.requests if r.path == "/logout"]
+    assert len(tokens) == 2
+    assert all(token not in text for token in tokens)
+
+
+def test_only_tokens_of_its_own_login_are_logged_out(clean) -> None:
+    logouts = [r for r in clean.server.requests if r.path == "/logout"]
+    assert len(logouts) == 2   # the JSON login's token and the form login's
+    assert all(r.headers.get("X-Auth-Token") != DEFAULTS["auth_token"] for r in logouts)
+    # the given token still works after the run
+    assert clean.server.app.accounts[DEFAULTS["user_id"]].has_token(DEFAULTS["auth_token"])
+
+
+def test_bookings_are_fictional_future_and_unique(clean) -> None:
+    stored = [b for b in clean.server.bookings if b.user_id == DEFAULTS["user_id"]]
+    assert stored, "the clean run saved no booking"
+    ids = [b.booking_id for b in stored]
+    assert len(ids) == len(set(ids))
+    for booking in stored:
+        f = booking.fields
+        assert booking.booking_id.startswith("conformance-")
+        if booking.version == "v1":
+            assert (f["firstname"], f["lastname"]) == (api.GUEST_FIRST, api.GUEST_LAST)
+            assert f["email"].endswith("@example.com")
+            assert f["prefix"] == "44" and f["telephone"].startswith("7700900")
+            assert f["checkin"] > clean.engine.started_at.strftime("%Y-%m-%d")
+        else:
+            assert f["guestName"] == api.GUEST_NAME
+            if "guestPhone" in f:
+                assert f["guestPhone"].startswith("+447700900")
+            assert f["checkin"] > clean.engine.started_at.timestamp() * 1000
+    # every booking the suite sent to the real account obeys the payload rules (warnings allowed:
+    # the drama-range numbers are not assigned, so libphonenumber calls them invalid)
+    for received in clean.server.received:
+        if received.user_id == DEFAULTS["user_id"] and received.status == 200 and received.doc:
+            musts = [v for v in received.violations if v.level == "MUST"]
+            # the partial-import check sends one invalid booking on purpose
+            assert all(v.rule in ("RMP-V2-TIMESTAMP",) for v in musts), musts
+
+
+def test_generated_imports_never_reach_the_real_account(clean) -> None:
+    """Generated import bodies go to an unknown user id; only fixed junk reaches the account."""
+    real = {f"/v1/import_bookings/{DEFAULTS['user_id']}", f"/v2/import_bookings/{DEFAULTS['user_id']}"}
+    to_real = [r for r in clean.server.requests if r.method == "POST" and r.path in real]
+    for request in to_real:
+        try:
+            doc = json.loads(request.body)
+        except ValueError:
+            continue
+        bookings = doc if isinstance(doc, list) else []
+        for booking in bookings:
+            name = booking.get("guestName") or f"{booking.get('firstname')} {booking.get('lastname')}"
+            assert name == api.GUEST_NAME, booking
+
+
+def test_without_login_credentials_login_is_skipped_and_verdict_incomplete() -> None:
+    result = run_engine("roomonitor", login_email=None, login_password=None)
+    assert result.status("RM-LOGIN") == "skipped"
+    assert "login credentials" in result.outcome("RM-LOGIN").skip_reason
+    assert result.summary() == {"RM-HTTPS": "warning", "RM-LOGIN": "skipped"}
+    assert (result.verdict.verdict, result.verdict.exit_code) == ("incomplete", 3)
+    assert not any(r.path == "/login" and r.method == "POST" and b"pms@example.com" in r.body for r in result.server.requests)
+
+
+def test_read_only_sends_no_post() -> None:
+    result = run_engine("roomonitor", read_only=True)
+    methods = {r.method for r in result.server.requests}
+    assert methods == {"GET"}, methods
+    for rid in WRITES:
+        assert result.status(rid) == "skipped"
+        assert "--read-only" in result.outcome(rid).skip_reason
+    for rid in set(RM_IDS) - WRITES - ALWAYS_WARNS:
+        assert result.status(rid) == "passed", (rid, result.summary())
+    assert (result.verdict.verdict, result.verdict.exit_code) == ("conformant", 0)
+    entries = {r["id"]: r for r in result.results["requirements"]}
+    assert all(entries[rid].get("certified") is False for rid in WRITES)
+    assert any("--read-only" in note for note in result.outcome("RM-AUTH-MISSING").notes)
+
+
+def test_mismatch_answered_400_is_allowed() -> None:
+    result = run_engine("roomonitor", variants=["rm-mismatch-400"])
+    assert result.summary() == {"RM-HTTPS": "warning"}
+    assert result.verdict.exit_code == 0
+
+
+def test_given_room_id_is_booked() -> None:
+    room = ROOMONITOR_ROOMS[1][0]   # the reference account's second room
+    result = run_engine("roomonitor", room_id=room)
+    assert result.verdict.exit_code == 0, result.summary()
+    rooms = {b.room for b in result.server.bookings if b.user_id == DEFAULTS["user_id"] and b.variant != "customRoomId"}
+    assert rooms == {room}
+
+
+def test_account_without_rooms_skips_the_bookings_with_the_reason() -> None:
+    """The reference server's second customer owns no rooms: get-rooms answers 400 as documented,
+    so nothing can be booked; those requirements are skipped (never failed) and the verdict says
+    incomplete."""
+    roomless_id, roomless_token = ROOMLESS_USER
+    result = run_engine("roomonitor", user_id=roomless_id, auth_token=roomless_token)
+    needs_a_room = {"RM-ROOMS", "RM-IMPORT-V1", "RM-IMPORT-V2", "RM-IMPORT-V2-CUSTOM", "RM-IMPORT-PARTIAL"}
+    assert result.summary() == {"RM-HTTPS": "warning", **{rid: "skipped" for rid in needs_a_room}}
+    assert "no rooms" in result.outcome("RM-ROOMS").skip_reason
+    assert "get-rooms gave no usable room" in result.outcome("RM-IMPORT-V2").skip_reason
+    assert (result.verdict.verdict, result.verdict.exit_code) == ("incomplete", 3)
+
+
+# -- the observers on canned answers ----------------------------------------------------------------
+def _ctx():
+    from conformance.checks.base import Context
+    from conformance.client import Client, Credentials
+    from conformance.runner.options import RunOptions
+
+    return Context(api="roomonitor", client=Client("http://127.0.0.1:9", "roomonitor", Credentials()), options=RunOptions(api="roomonitor"))
+
+
+def _answer(status: int, body: bytes, content_type: str = "application/json"):
+    from conformance.client import Exchange
+
+    return Exchange(method="GET", url="http://127.0.0.1:9/get-rooms/u", path="/get-rooms/u", request_headers={}, request_body=None,
+                    operation="getRooms", status=status, headers={"Content-Type": content_type} if content_type else {}, body=body)
+
+
+@pytest.mark.parametrize("status, body, good", [
+    (401, b'{"status": 401, "message": "Unauthorized"}', True),
+    (400, b'{"status": 400, "message": "No customer ID", "extra": 1}', True),
+    (401, b'{"status": 401, "message": "unauthorized"}', False),       # a 401 says exactly Unauthorized
+    (400, b'{"status": "400", "message": "No customer ID"}', False),   # the code as a number
+    (404, b'{"status": 400, "message": "Not found"}', False),          # the code of the answer
+    (400, b'{"status": 400, "message": ""}', False),
+    (400, b'{"status": 400}', False),
+    (400, b'["No customer ID"]', False),
+    (400, b"", False),
+])
+def test_error_body_observer(status: int, body: bytes, good: bool) -> None:
+    from conformance.checks.roomonitor.conventions import error_body_shape
+
+    ctx = _ctx()
+    error_body_shape(ctx, _answer(status, body))
+    assert ctx.ledger.outcomes["RM-ERROR-BODY"].status == ("passed" if good else "failed")
+
+
+@pytest.mark.parametrize("status, body, content_type, good", [
+    (200, b"[]", "application/json; charset=utf-8", True),
+    (400, b'{"status": 400, "message": "x"}', "application/json", True),
+    (200, b"[]", "text/plain", False),
+    (200, b"[]", "", False),
+    (200, b"", "application/json", False),          # a success always has a body here
+    (401, b"Unauthorized", "application/json", False),
+])
+def test_json_observer(status: int, body: bytes, content_type: str, good: bool) -> None:
+    from conformance.checks.roomonitor.conventions import body_is_json
+
+    ctx = _ctx()
+    body_is_json(ctx, _answer(status, body, content_type))
+    assert ctx.ledger.outcomes["RM-JSON"].status == ("passed" if good else "failed")
