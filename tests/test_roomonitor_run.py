@@ -122,6 +122,8 @@ def test_bookings_are_fictional_future_and_unique(clean) -> None:
 
 def test_generated_imports_never_reach_the_real_account(clean) -> None:
     """Generated import bodies go to an unknown user id; only fixed junk reaches the account."""
+    # the documentation's example guests (real-looking phone numbers) are never sent, anywhere
+    assert not any(b"666555" in r.body for r in clean.server.requests)
     real = {f"/v1/import_bookings/{DEFAULTS['user_id']}", f"/v2/import_bookings/{DEFAULTS['user_id']}"}
     to_real = [r for r in clean.server.requests if r.method == "POST" and r.path in real]
     for request in to_real:

@@ -6,7 +6,8 @@ valid token), so a correct server refuses them with 400 or 401 and the generator
 parsing only. Login bodies are generated without credentials (they cannot match the account);
 logout is never generated, since it would revoke the token the suite was given. A fixed list
 of bodies that are no booking array at all goes to the real account's imports (nothing in them
-can be imported). With --read-only only get-rooms is generated.
+can be imported). The documentation's example bookings (real-looking guests and phone numbers)
+are never sent, even to the unknown user. With --read-only only get-rooms is generated.
 """
 from __future__ import annotations
 
@@ -45,15 +46,25 @@ def roomonitor_failure(ex: Exchange, failure: Any) -> tuple[str, str] | None:
     return None
 
 
+def _documented_examples(op: Any) -> list[Any]:
+    """The request-body examples printed in openapi.yaml (copied from the vendor's docs)."""
+    content = ((op.definition.raw.get("requestBody") or {}).get("content") or {})
+    return [media["example"] for media in content.values() if isinstance(media, dict) and "example" in media]
+
+
 def fuzz_operation(ctx: Context, operation_id: str, path_parameters: dict[str, str], mode: GenerationMode,
                    auth: str | dict[str, str]) -> None:
     op = bridge.operations("roomonitor")[operation_id]
     strategy = op.as_strategy(generation_mode=mode, path_parameters=path_parameters) if path_parameters \
         else op.as_strategy(generation_mode=mode)
 
+    documented = _documented_examples(op)
+
     def one(case: Any) -> None:
         if ctx.out_of_time():
             return
+        if operation_id.startswith("importBookings") and getattr(case, "body", None) in documented:
+            return  # the documentation's example guests may be real people: never sent
         ex = bridge.send_case(ctx, case, operation_id, auth=auth)
         bridge.validate(ctx, case, ex, roomonitor_failure)
         if ex.ok and operation_id.startswith("importBookings"):
