@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--login-password", help="enables RM-LOGIN (env ROOMONITOR_LOGIN_PASSWORD)")
     r.add_argument("--room-id", help="the room the suite may write into / book (default: the first listed)")
     r.add_argument("--organizer-id", help="organizer for created meetings")
+    r.add_argument("--custom-room-id", help="Roomonitor: a customRoomId your account knows (default: one named after the seed)")
     r.add_argument("--read-only", action="store_true", help="send no POST or PUT; write requirements are skipped on purpose")
     r.add_argument("--profile", choices=PROFILES, default="full", help="quick: CI smoke gate; full: certification depth (default)")
     r.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"reproducible generation and order (default {DEFAULT_SEED})")
@@ -111,7 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = RunOptions(
         api=args.api, base_url=args.base_url, username=args.username, password=args.password, user_id=args.user_id,
         auth_token=args.auth_token, login_email=args.login_email, login_password=args.login_password, room_id=args.room_id,
-        organizer_id=args.organizer_id, read_only=args.read_only, profile=args.profile, seed=args.seed,
+        organizer_id=args.organizer_id, custom_room_id=args.custom_room_id, read_only=args.read_only, profile=args.profile, seed=args.seed,
         report_dir=Path(args.report_dir), timeout=args.timeout, max_time=args.max_time, ca_bundle=args.ca_bundle,
         insecure=args.insecure, only=tuple(args.requirement), reference_faults=tuple(args.reference_fault),
         reference_variants=tuple(args.reference_variant), quiet=args.quiet,

@@ -24,6 +24,7 @@ class RunOptions:
     login_password: str | None = None
     room_id: str | None = None
     organizer_id: str | None = None
+    custom_room_id: str | None = None   # Roomonitor: a customRoomId the account is configured with
     read_only: bool = False
     profile: str = "full"
     seed: int = DEFAULT_SEED

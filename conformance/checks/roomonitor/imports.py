@@ -147,11 +147,12 @@ def v2_custom_insert_and_update(ctx: Context) -> None:
     """Insert a customRoomId booking, then cancel it (updatedBooking true, bookingType Cancel).
 
     The suite cannot know the client room ids an account has configured, so it names its own
-    (``conformance-room-<run>``); a server that accepts only configured ids will say so in the line.
+    (``conformance-room-<seed>``) unless ``--custom-room-id`` names one; a server that accepts only
+    configured ids will say so in the line.
     """
     api.target_room(ctx)  # an account without rooms cannot take bookings at all
     id_booking = api.next_id(ctx)
-    custom_room = f"conformance-room-{ctx.options.seed}"
+    custom_room = ctx.options.custom_room_id or f"conformance-room-{ctx.options.seed}"
     steps: list[tuple[str, dict[str, Any]]] = [
         ("a v2 customRoomId insert", api.v2_custom_insert(ctx, custom_room, id_booking)),
         ("a v2 customRoomId update (updatedBooking true, bookingType Cancel)", api.v2_custom_cancel(custom_room, id_booking)),
