@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import collections
-import json
-from pathlib import Path
 from typing import Any, Iterator
 
 import jsonschema

@@ -3,7 +3,6 @@ their client talking real HTTP to it, and the report written on shutdown."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from conformance.checks.shared import unknown_id  # noqa: F401  (re-exported for the checks)
 from conformance.checks.base import Context, Skip
 from conformance.client import Exchange
 
@@ -82,12 +83,6 @@ def post_import(ctx: Context, version: str, body: Any, uid: str | None = None, *
 
 def headers_for(uid: str, tok: str) -> dict[str, str]:
     return {"X-User-Id": uid, "X-Auth-Token": tok}
-
-
-def unknown_id(ctx: Context, kind: str) -> str:
-    """An id no real system has: it names the suite, the seed and a counter (reproducible)."""
-    n = ctx.state["rm_unknown_ids"] = ctx.state.get("rm_unknown_ids", 0) + 1
-    return f"conformance-unknown-{kind}-{ctx.options.seed}-{n}"
 
 
 # -- secrets -----------------------------------------------------------------------------------

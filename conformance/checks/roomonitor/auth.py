@@ -65,7 +65,7 @@ def missing_headers_are_refused(ctx: Context) -> None:
 
 @check("RM-AUTH-WRONG")
 def wrong_token_is_refused(ctx: Context) -> None:
-    uid, tok = api.user_id(ctx), api.token(ctx)
+    uid = api.user_id(ctx)
     wrong = {"X-User-Id": uid, "X-Auth-Token": api.unknown_id(ctx, "token")}
     for call in calls(ctx, uid):
         ex = call.send(wrong, "a wrong X-Auth-Token")

@@ -5,14 +5,9 @@ whichever check caused the request (the generated campaign of RM-5XX included).
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from conformance.checks.base import Context, check, observer
+from conformance.checks.base import Context, observer
+from conformance.checks.shared import json_problems, register_https, register_no_server_error
 from conformance.client import Exchange
-
-
-def media_type(ex: Exchange) -> str:
-    return ex.content_type.split(";", 1)[0].strip().lower()
 
 
 @observer("RM-JSON")
@@ -26,11 +21,7 @@ def body_is_json(ctx: Context, ex: Exchange) -> None:
             ctx.fail("RM-JSON", f"RM-JSON expects a JSON body in every success; {ex.method} answered {ex.status} with an empty body", ex,
                      signature=f"empty:{ex.operation}:{ex.status}")
         return  # an empty 4xx body is judged by RM-ERROR-BODY
-    problems = []
-    if media_type(ex) != "application/json":
-        problems.append(f"Content-Type {ex.content_type!r} instead of application/json" if ex.content_type else "no Content-Type")
-    if not ex.truncated and not ex.is_json:
-        problems.append("a body that does not parse as JSON")
+    problems = json_problems(ex)
     if problems:
         ctx.fail("RM-JSON", f"RM-JSON expects every response body to be JSON with Content-Type application/json; {ex.method} answered "
                  f"{ex.status} with " + " and ".join(problems), ex,
@@ -39,15 +30,7 @@ def body_is_json(ctx: Context, ex: Exchange) -> None:
         ctx.exercised("RM-JSON")
 
 
-@observer("RM-5XX")
-def no_server_error(ctx: Context, ex: Exchange) -> None:
-    if ex.status is None:
-        return
-    if ex.status >= 500:
-        ctx.fail("RM-5XX", f"RM-5XX expects no 5xx for any request; {ex.method} {ex.path[:120]} answered {ex.status}", ex,
-                 signature=f"{ex.operation}:{ex.method}:{ex.status}")
-    else:
-        ctx.exercised("RM-5XX")
+register_no_server_error("RM-5XX")
 
 
 @observer("RM-ERROR-BODY")
@@ -79,11 +62,4 @@ def error_body_shape(ctx: Context, ex: Exchange) -> None:
              signature=f"{ex.operation}:{ex.status}:{kind}")
 
 
-@check("RM-HTTPS")
-def served_over_https(ctx: Context) -> None:
-    scheme = urlsplit(ctx.client.base_url).scheme
-    if scheme == "https":
-        ctx.exercised("RM-HTTPS")
-    else:
-        ctx.fail("RM-HTTPS", f"RM-HTTPS expects the API to be served over HTTPS; it is served over plain {scheme}, so the X-Auth-Token "
-                 "and the guests' personal data are readable on the wire")
+register_https("RM-HTTPS", "the X-Auth-Token and the guests' personal data are readable on the wire")

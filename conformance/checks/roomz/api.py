@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from conformance.checks.shared import unknown_id  # noqa: F401  (re-exported for the checks)
 from conformance.checks.base import Context, Skip
 from conformance.checks.dates import fmt, now_utc, parse_lenient
 from conformance.client import Exchange
@@ -45,12 +46,6 @@ def post_meeting(ctx: Context, room_id: str, body: Any, **kw: Any) -> Exchange:
 def put_meeting(ctx: Context, room_id: str, meeting_id: str, body: Any, **kw: Any) -> Exchange:
     ctx.state["wrote"] = True
     return ctx.client.request("PUT", meeting_path(room_id, meeting_id), json=body, operation="updateMeeting", **kw)
-
-
-def unknown_id(ctx: Context, kind: str) -> str:
-    """An id no real system has: it names the suite, the seed and a counter (reproducible)."""
-    n = ctx.state["unknown_ids"] = ctx.state.get("unknown_ids", 0) + 1
-    return f"conformance-unknown-{kind}-{ctx.options.seed}-{n}"
 
 
 # -- discovery -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Callable
 from conformance.checks.base import Context, Skip, check, observer
 from conformance.checks.dates import fmt, now_utc
 from conformance.checks.roomz import api, scratch
+from conformance.checks.shared import walk
 from conformance.client import Exchange
 
 
@@ -80,8 +81,6 @@ def _reveals_nothing(ctx: Context, ex: Exchange, label: str) -> None:
         return
     known = {str(r.get(k)) for r in ctx.state.get("rooms") or [] for k in ("roomId", "name") if r.get(k) not in (None, "")}
     known |= {str(m.get(k)) for m in ctx.state.get("wide") or [] for k in ("meetingId", "subject") if m.get(k) not in (None, "")}
-    from conformance.checks.roomz.conventions import walk
-
     leaked = sorted({v for _, _, v in walk(data) if isinstance(v, str) and v in known and v != str(ex.status)})
     if leaked or (isinstance(data, list) and data):
         what = ", ".join(repr(k) for k in leaked[:3]) if leaked else "a non-empty list"

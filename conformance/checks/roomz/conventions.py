@@ -6,35 +6,16 @@ receives, whichever check caused the request.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Iterator
-from urllib.parse import urlsplit
 
 from conformance.checks.base import Context, check, observer
 from conformance.checks.dates import fmt, looks_like_datetime, now_utc, parse_utc, why_not_utc
 from conformance.checks.roomz import api, scratch
+from conformance.checks.shared import json_problems, register_https, register_no_server_error, walk
 from conformance.client import Exchange
 from conformance.spec import listed_statuses
 
 DATE_FIELDS = ("startDateUTC", "endDateUTC", "creationDateUTC")
 MEETING_OPERATIONS = ("listMeetings", "createMeeting", "updateMeeting")
-
-
-def walk(value: Any, pointer: str = "") -> Iterator[tuple[str, str | None, Any]]:
-    """(pointer, key, value) for every value in a JSON document, depth first."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            p = f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}"
-            yield p, str(k), v
-            yield from walk(v, p)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            p = f"{pointer}/{i}"
-            yield p, None, v
-            yield from walk(v, p)
-
-
-def media_type(ex: Exchange) -> str:
-    return ex.content_type.split(";", 1)[0].strip().lower()
 
 
 @observer("RZ-JSON")
@@ -48,11 +29,7 @@ def success_is_json(ctx: Context, ex: Exchange) -> None:
         else:
             ctx.exercised("RZ-JSON")
         return
-    problems = []
-    if media_type(ex) != "application/json":
-        problems.append(f"Content-Type {ex.content_type!r} instead of application/json")
-    if not ex.truncated and not ex.is_json:
-        problems.append("a body that does not parse as JSON")
+    problems = json_problems(ex)
     if problems:
         ctx.fail("RZ-JSON", f"RZ-JSON expects a 2xx body to be JSON with Content-Type application/json; {ex.method} answered " + " and ".join(problems), ex,
                  signature=f"{ex.operation}:{'|'.join(p[:30] for p in problems)}")
@@ -94,15 +71,7 @@ def no_null(ctx: Context, ex: Exchange) -> None:
     ctx.exercised("RZ-NULL")
 
 
-@observer("RZ-5XX")
-def no_server_error(ctx: Context, ex: Exchange) -> None:
-    if ex.status is None:
-        return
-    if ex.status >= 500:
-        ctx.fail("RZ-5XX", f"RZ-5XX expects no 5xx for any request; {ex.method} {ex.path[:120]} answered {ex.status}", ex,
-                 signature=f"{ex.operation}:{ex.method}:{ex.status}")
-    else:
-        ctx.exercised("RZ-5XX")
+register_no_server_error("RZ-5XX")
 
 
 @observer("RZ-STATUS-LISTED")
@@ -117,14 +86,7 @@ def status_is_listed(ctx: Context, ex: Exchange) -> None:
                  f"(listed: {', '.join(str(s) for s in sorted(listed))})", ex, signature=f"{ex.operation}:{ex.status}")
 
 
-@check("RZ-HTTPS")
-def served_over_https(ctx: Context) -> None:
-    scheme = urlsplit(ctx.client.base_url).scheme
-    if scheme == "https":
-        ctx.exercised("RZ-HTTPS")
-    else:
-        ctx.fail("RZ-HTTPS", f"RZ-HTTPS: the API is served over plain {scheme}; HTTPS-only access is highly recommended because Basic "
-                 "credentials are readable on the wire")
+register_https("RZ-HTTPS", "the Basic credentials are readable on the wire")
 
 
 @check("RZ-UTC-ACCEPT")

@@ -36,7 +36,7 @@ def list_known_room(ctx: Context) -> None:
         ctx.fail("RZ-MEETINGS", "RZ-MEETINGS expects a JSON array of meetings", ex)
     if ctx.ledger.outcomes["RZ-MEETINGS"].exercised == 0:
         ctx.ledger.outcomes["RZ-MEETINGS"].skip_reason = (
-            f"no meeting was listed in any window the run asked for, so the Meeting fields could not be checked")
+            "no meeting was listed in any window the run asked for, so the Meeting fields could not be checked")
 
 
 @observer("RZ-MEETINGS")

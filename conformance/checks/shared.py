@@ -1,0 +1,68 @@
+"""Pieces both APIs' checks share: the same rule written once, registered per requirement."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+from conformance.checks.base import Context, check, observer
+from conformance.client import Exchange
+
+
+def media_type(ex: Exchange) -> str:
+    return ex.content_type.split(";", 1)[0].strip().lower()
+
+
+def json_problems(ex: Exchange) -> list[str]:
+    """Why a body with content is not "JSON with Content-Type application/json" (empty if it is)."""
+    problems = []
+    if media_type(ex) != "application/json":
+        problems.append(f"Content-Type {ex.content_type!r} instead of application/json" if ex.content_type else "no Content-Type")
+    if not ex.truncated and not ex.is_json:
+        problems.append("a body that does not parse as JSON")
+    return problems
+
+
+def walk(value: Any, pointer: str = "") -> Iterator[tuple[str, str | None, Any]]:
+    """(JSON Pointer, key, value) for every value in a JSON document, depth first."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            p = f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}"
+            yield p, str(k), v
+            yield from walk(v, p)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            p = f"{pointer}/{i}"
+            yield p, None, v
+            yield from walk(v, p)
+
+
+def unknown_id(ctx: Context, kind: str) -> str:
+    """An id no real system has: it names the suite, the seed and a counter (reproducible)."""
+    n = ctx.state["unknown_ids"] = ctx.state.get("unknown_ids", 0) + 1
+    return f"conformance-unknown-{kind}-{ctx.options.seed}-{n}"
+
+
+def register_no_server_error(rid: str) -> None:
+    """RZ-5XX / RM-5XX: the same observer for either API."""
+
+    @observer(rid)
+    def no_server_error(ctx: Context, ex: Exchange) -> None:
+        if ex.status is None:
+            return
+        if ex.status >= 500:
+            ctx.fail(rid, f"{rid} expects no 5xx for any request; {ex.method} {ex.path[:120]} answered {ex.status}", ex,
+                     signature=f"{ex.operation}:{ex.method}:{ex.status}")
+        else:
+            ctx.exercised(rid)
+
+
+def register_https(rid: str, why: str) -> None:
+    """RZ-HTTPS / RM-HTTPS: a warning for a plain-http target (loopback included)."""
+
+    @check(rid)
+    def served_over_https(ctx: Context) -> None:
+        scheme = urlsplit(ctx.client.base_url).scheme
+        if scheme == "https":
+            ctx.exercised(rid)
+        else:
+            ctx.fail(rid, f"{rid} expects the API to be served over HTTPS; it is served over plain {scheme}, so {why}")
