@@ -10,6 +10,7 @@ import copy
 import functools
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,10 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 def project_root() -> Path:
     """The folder holding ``openapi.yaml`` and ``schemas/``.
 
-    An editable install (the README's way) finds them next to the package; a wheel carries a
-    copy under ``conformance/data``.
+    An editable install (the README's way) finds them next to the package; a regular install
+    carries a copy under ``<prefix>/share/conformance`` (pyproject's data-files).
     """
-    for candidate in (_PACKAGE_DIR.parent, _PACKAGE_DIR / "data"):
+    for candidate in (_PACKAGE_DIR.parent, Path(sys.prefix) / "share" / "conformance"):
         if (candidate / "openapi.yaml").is_file() and (candidate / "schemas").is_dir():
             return candidate
     raise FileNotFoundError("openapi.yaml and schemas/ not found next to the conformance package")
