@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.client.session import DEFAULT_MAX_BODY
+from conformance.profiles import PROFILES as PROFILE_SETTINGS
+from conformance.profiles import setting
 
-PROFILES = ("quick", "full")
-MAX_TIME_DEFAULT = {"quick": 120.0, "full": 900.0}   # seconds; the whole run's upper bound
+PROFILES = tuple(PROFILE_SETTINGS)
 DEFAULT_SEED = 20261121
 
 
@@ -41,7 +42,7 @@ class RunOptions:
 
     @property
     def time_budget(self) -> float:
-        return self.max_time if self.max_time is not None else MAX_TIME_DEFAULT.get(self.profile, 900.0)
+        return self.max_time if self.max_time is not None else float(setting(self.profile, "max_time"))
 
     @property
     def verify(self) -> bool | str:

@@ -272,7 +272,9 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     from hypothesis import __version__ as hypothesis_version
     from schemathesis import __version__ as schemathesis_version
 
-    extra = {"schemathesis": schemathesis_version, "hypothesis": hypothesis_version, "time budget": f"{state.options.time_budget:g} s",
+    from conformance.profiles import describe
+
+    extra = {"profile settings": describe(state.options.profile), "schemathesis": schemathesis_version, "hypothesis": hypothesis_version, "time budget": f"{state.options.time_budget:g} s",
              "request timeout": f"{state.options.timeout:g} s"}
     prefix.append(html_report.verdict_block(state.results))
     prefix.append(html_report.requirements_table(state.results))

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from conformance.checks.shared import unknown_id  # noqa: F401  (re-exported for the checks)
 from conformance.checks.base import Context, Skip
+from conformance.checks.shared import unknown_id  # noqa: F401  (re-exported for the checks)
 from conformance.client import Exchange
 
 GUEST_FIRST = "Conformance"

@@ -6,7 +6,11 @@ whichever check caused the request (the generated campaign of RM-5XX included).
 from __future__ import annotations
 
 from conformance.checks.base import Context, observer
-from conformance.checks.shared import json_problems, register_https, register_no_server_error
+from conformance.checks.shared import (
+    json_problems,
+    register_https,
+    register_no_server_error,
+)
 from conformance.client import Exchange
 
 

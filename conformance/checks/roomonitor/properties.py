@@ -20,15 +20,14 @@ from conformance.checks import schemathesis_bridge as bridge
 from conformance.checks.base import Context, check
 from conformance.checks.roomonitor import api
 from conformance.client import Exchange
-
-PROFILE_EXAMPLES = {"quick": 5, "full": 50}
+from conformance.profiles import setting
 
 # JSON that is not an array of bookings, and bytes that are not JSON: refused, never a crash.
 JUNK = [b"{}", b'{"bookings": []}', b'"text"', b"42", b"null", b"true", b"{", b"[", b"\xff\xfe\x00"]
 
 
 def examples(ctx: Context) -> int:
-    return PROFILE_EXAMPLES.get(ctx.options.profile, PROFILE_EXAMPLES["full"])
+    return int(setting(ctx.options.profile, "generated"))
 
 
 def roomonitor_failure(ex: Exchange, failure: Any) -> tuple[str, str] | None:

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from conformance.checks.shared import unknown_id  # noqa: F401  (re-exported for the checks)
 from conformance.checks.base import Context, Skip
 from conformance.checks.dates import fmt, now_utc, parse_lenient
+from conformance.checks.shared import unknown_id  # noqa: F401  (re-exported for the checks)
 from conformance.client import Exchange
 
 WIDE_DAYS = 14        # the listing window around now used to discover existing meetings

@@ -8,9 +8,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conformance.checks.base import Context, check, observer
-from conformance.checks.dates import fmt, looks_like_datetime, now_utc, parse_utc, why_not_utc
+from conformance.checks.dates import (
+    fmt,
+    looks_like_datetime,
+    now_utc,
+    parse_utc,
+    why_not_utc,
+)
 from conformance.checks.roomz import api, scratch
-from conformance.checks.shared import json_problems, register_https, register_no_server_error, walk
+from conformance.checks.shared import (
+    json_problems,
+    register_https,
+    register_no_server_error,
+    walk,
+)
 from conformance.client import Exchange
 from conformance.spec import listed_statuses
 

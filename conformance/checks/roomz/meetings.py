@@ -6,8 +6,8 @@ bad dates and unknown rooms.
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from conformance.checks.base import Context, Skip, check, observer
 from conformance.checks.dates import fmt, parse_lenient, parse_utc

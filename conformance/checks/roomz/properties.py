@@ -20,12 +20,11 @@ from conformance.checks.base import Context, check
 from conformance.checks.dates import fmt
 from conformance.checks.roomz import api
 from conformance.client import Exchange
-
-PROFILE_EXAMPLES = {"quick": {"fuzz": 6, "dates": 6}, "full": {"fuzz": 60, "dates": 40}}
+from conformance.profiles import setting
 
 
 def examples(ctx: Context, kind: str) -> int:
-    return PROFILE_EXAMPLES.get(ctx.options.profile, PROFILE_EXAMPLES["full"])[kind]
+    return int(setting(ctx.options.profile, kind))
 
 
 def roomz_failure(ex: Exchange, failure: Any) -> tuple[str, str] | None:
@@ -60,7 +59,7 @@ def fuzz_operation(ctx: Context, operation_id: str, path_parameters: dict[str, s
         bridge.validate(ctx, case, ex, roomz_failure)
 
     seed = (ctx.options.seed or 0) + zlib.crc32(f"{operation_id}:{mode.value}".encode()) % 10_000
-    bridge.drive(strategy, examples(ctx, "fuzz"), seed, one)
+    bridge.drive(strategy, examples(ctx, "generated"), seed, one)
 
 
 @check("RZ-5XX")

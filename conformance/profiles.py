@@ -1,0 +1,22 @@
+"""The run profiles as data: how deep each goes. Printed in the report's provenance.
+
+``quick`` is a CI smoke gate that still gives every requirement a verdict; ``full`` is
+certification depth. ``generated`` is the number of schemathesis cases per operation and mode
+(valid, invalid); ``dates`` the number of hypothesis cases per date property; ``max_time`` the
+default upper bound of a whole run in seconds (``--max-time``).
+"""
+from __future__ import annotations
+
+PROFILES: dict[str, dict[str, float]] = {
+    "quick": {"generated": 6, "dates": 6, "max_time": 120},
+    "full": {"generated": 60, "dates": 40, "max_time": 900},
+}
+
+
+def setting(profile: str, name: str) -> float:
+    return PROFILES.get(profile, PROFILES["full"])[name]
+
+
+def describe(profile: str) -> str:
+    s = PROFILES.get(profile, PROFILES["full"])
+    return f"{profile}: {int(s['generated'])} generated cases per operation and mode, {int(s['dates'])} per date property, max {s['max_time']:g} s"
