@@ -1,13 +1,17 @@
 """The only way the suite talks HTTP.
 
-Everything a server returns is hostile input: every request has a connect and read timeout,
-every body is read with a size cap (after decompression, so a gzip bomb stops at the cap),
-redirects are never followed (so credentials never travel to another host), transport errors
-become an ``Exchange`` with ``error`` set instead of an exception, and every text that leaves
-this layer for a report can be passed through ``Redactor`` so secrets never appear.
+Everything a server returns is hostile input:
+
+- every request is bounded in total, connect to last body byte, by its timeout: a watchdog shuts
+  the socket of a server that never answers or drips one byte a second;
+- every body is read with a size cap counted after decompression, so a gzip bomb stops at the cap;
+- redirects are never followed, so credentials never travel to another host;
+- transport errors become an ``Exchange`` with ``error`` set (one readable sentence), never an
+  exception; the only exception is ``DeadlineReached`` once the run's time budget is spent;
+- every text that leaves this layer for a report goes through ``Redactor``, so secrets never appear.
 """
-from conformance.client.exchange import Exchange, TransportError
+from conformance.client.exchange import DeadlineReached, Exchange, TransportError
 from conformance.client.redact import Redactor
 from conformance.client.session import Client, Credentials
 
-__all__ = ["Client", "Credentials", "Exchange", "TransportError", "Redactor"]
+__all__ = ["Client", "Credentials", "DeadlineReached", "Exchange", "Redactor", "TransportError"]

@@ -12,6 +12,13 @@ class TransportError(Exception):
     """The server could not be talked to (refused, reset, timeout, TLS, oversized body)."""
 
 
+class DeadlineReached(Exception):
+    """The run's time budget (``Client.deadline``) is spent: the request was not sent.
+
+    Not about the server: the engine turns it into "not verified" for the requirement at hand.
+    """
+
+
 @dataclass
 class Exchange:
     method: str
@@ -74,6 +81,14 @@ class Exchange:
             return False
 
     def describe(self) -> str:
-        """'GET /rooms -> 200' or 'GET /rooms -> connection reset'."""
-        outcome = str(self.status) if self.status is not None else (self.error or "no answer")
+        """'GET /rooms -> 200', 'GET /rooms -> 302 redirecting to …' or 'GET /rooms -> connection refused'."""
+        if self.status is None:
+            outcome = self.error or "no answer"
+        else:
+            outcome = str(self.status)
+            location = self.header("Location")
+            if 300 <= self.status < 400 and location:
+                outcome += f" redirecting to {location[:200]} (the suite follows no redirect)"
+            if self.error:
+                outcome += f", but {self.error}"
         return f"{self.method} {self.path} -> {outcome}"

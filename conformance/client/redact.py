@@ -3,13 +3,17 @@
 The suite knows the secrets it was given (password, token, the base64 Basic value); any text
 written to a report or the terminal goes through ``Redactor.text`` first. Servers that echo the
 ``Authorization`` header or the request body back are covered because the replacement is done on
-the final text, not on known fields.
+the final text, not on known fields. Each secret is also masked in the encodings a server may echo
+it in (JSON string escaping, URL encoding, HTML escaping).
 """
 from __future__ import annotations
 
 import base64
+import html
+import json
 import re
 from typing import Iterable
+from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
 _AUTH_HEADERS = {"authorization", "x-auth-token", "proxy-authorization", "cookie", "set-cookie"}
@@ -25,7 +29,9 @@ class Redactor:
         """Register a secret. Short values (under 4 chars) are still masked: a leak is a leak."""
         if not secret or secret in self._secrets:
             return
-        self._secrets.append(secret)
+        forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], quote(secret, safe=""),
+                 quote_plus(secret, safe=""), html.escape(secret, quote=True)}
+        self._secrets.extend(f for f in forms if f not in self._secrets)
         self._secrets.sort(key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(s) for s in self._secrets))
 

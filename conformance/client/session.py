@@ -2,18 +2,25 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
 import json as jsonlib
 import shlex
+import socket
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from conformance.client.exchange import Exchange
+from conformance.client.exchange import DeadlineReached, Exchange
 from conformance.client.redact import Redactor
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
@@ -66,6 +73,10 @@ class Client:
         self.redactor = redactor or Redactor()
         self.redactor.add_basic(credentials.username, credentials.password)
         self.redactor.add(credentials.auth_token)
+        userinfo = urlsplit(self.base_url)
+        if userinfo.password:  # credentials in the URL itself are secrets too
+            self.redactor.add_basic(unquote(userinfo.username or ""), unquote(userinfo.password))
+            self.redactor.add(userinfo.password)
         self.observers = list(observers or [])
         self.deadline = deadline
         self.count = 0
@@ -73,6 +84,9 @@ class Client:
         self._session = requests.Session()
         self._session.trust_env = False  # no proxies or .netrc credentials picked up silently
         self._session.headers["User-Agent"] = _USER_AGENT
+        adapter = _WatchedAdapter()
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
 
     # -- building requests -------------------------------------------------------------------
     def valid_auth_headers(self) -> dict[str, str]:
@@ -104,7 +118,12 @@ class Client:
         content_type: str | None = None,
         raw_query: str | None = None,
     ) -> Exchange:
-        """Send one request; never raises for anything the server does."""
+        """Send one request; never raises for anything the server does.
+
+        Raises ``DeadlineReached`` (and sends nothing) once the run's deadline has passed.
+        """
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise DeadlineReached("the run's time budget is spent; no further request is sent")
         send_headers: dict[str, str] = {}
         if auth == "valid":
             send_headers.update(self.valid_auth_headers())
@@ -135,69 +154,80 @@ class Client:
             observer(exchange)
         return exchange
 
-    def _timeout(self) -> tuple[float, float]:
+    def _timeout(self) -> float:
+        """The time limit of the next request: --timeout, or what is left of the run if less."""
         budget = self.timeout
         if self.deadline is not None:
             budget = max(0.5, min(budget, self.deadline - time.monotonic()))
-        return (budget, budget)
+        return budget
 
     def _send(self, ex: Exchange) -> None:
+        """One request, connect to last body byte, within ``_timeout()`` seconds in total.
+
+        The connect and read timeouts of requests bound each socket operation only; a server
+        that sends one byte a second would keep every read alive forever. A watchdog shuts the
+        request's socket down when its time is up, whatever phase it is in (connect, TLS
+        handshake, headers, body).
+        """
         with self._lock:
             self.count += 1
         start = time.monotonic()
-        timeout = self._timeout()
+        limit = self._timeout()
+        watch = _Watch()
+        timer = threading.Timer(limit, watch.expire)
+        timer.daemon = True
+        _current.watch = watch
+        timer.start()
         try:
-            resp = self._session.request(
-                ex.method,
-                ex.url,
-                data=ex.request_body,
-                headers=ex.request_headers,
-                timeout=timeout,
-                allow_redirects=False,
-                stream=True,
-                verify=self.verify,
-            )
-        except requests.exceptions.SSLError as exc:
-            ex.error = f"TLS handshake failed ({_short(exc)})"
+            with warnings.catch_warnings() if self.verify is False else contextlib.nullcontext():
+                if self.verify is False:  # --insecure was asked for: a warning per request is only noise
+                    warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                resp = self._session.request(
+                    ex.method,
+                    ex.url,
+                    data=ex.request_body,
+                    headers=ex.request_headers,
+                    timeout=(limit, limit),
+                    allow_redirects=False,   # credentials never travel to another host
+                    stream=True,
+                    verify=self.verify,
+                )
         except requests.exceptions.ConnectTimeout:
-            ex.error = f"no connection within {timeout[0]:g} s"
-        except requests.exceptions.ReadTimeout:
-            ex.error = f"no answer within {timeout[1]:g} s"
-        except requests.exceptions.ConnectionError as exc:
-            ex.error = f"connection failed ({_short(exc)})"
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ValueError) as exc:
-            ex.error = f"request failed ({_short(exc)})"
+            ex.error = f"no connection within {limit:g} s (--timeout)"
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
+                OSError, ValueError) as exc:
+            ex.error = f"no complete answer within {limit:g} s (--timeout)" if watch.expired else _transport_error(exc, limit)
         else:
             ex.status = resp.status_code
             ex.headers = {k: v for k, v in resp.headers.items()}
             try:
-                self._read_body(ex, resp, start, timeout[1])
+                self._read_body(ex, resp, watch, limit)
             finally:
                 resp.close()
+        finally:
+            timer.cancel()
+            _current.watch = None
+            watch.release()
         ex.elapsed_s = time.monotonic() - start
 
-    def _read_body(self, ex: Exchange, resp: requests.Response, start: float, read_timeout: float) -> None:
-        """Read at most ``max_body`` decoded bytes, and only for as long as the read timeout.
-
-        A slow-drip server (one byte a second) would defeat a per-read timeout; the total read
-        time is bounded too.
-        """
-        chunks: list[bytes] = []
-        total = 0
+    def _read_body(self, ex: Exchange, resp: requests.Response, watch: "_Watch", limit: float) -> None:
+        """Read at most ``max_body`` decoded bytes (a gzip bomb stops at the cap)."""
+        body = bytearray()
         try:
             for chunk in resp.raw.stream(_CHUNK, decode_content=True):
-                chunks.append(chunk)
-                total += len(chunk)
-                if total > self.max_body:
+                body += chunk
+                if len(body) > self.max_body:
                     ex.truncated = True
-                    ex.error = f"body larger than the {self.max_body} byte cap"
+                    ex.error = (f"the body is larger than the {self.max_body}-byte cap (--max-body, counted after "
+                                "decompression); the suite stopped reading there")
+                    del body[self.max_body:]
                     break
-                if time.monotonic() - start > read_timeout + self.timeout:
-                    ex.error = f"body not received within {read_timeout + self.timeout:g} s"
-                    break
-        except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-            ex.error = f"body could not be read ({_short(exc)})"
-        ex.body = b"".join(chunks)[: self.max_body]
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError) as exc:
+            if watch.expired:
+                ex.error = f"the body was not complete within {limit:g} s (--timeout)"
+            else:
+                ex.error = _body_error(exc)
+        ex.body = bytes(body)
 
     # -- reproduction --------------------------------------------------------------------------
     def curl(self, ex: Exchange) -> str:
@@ -228,17 +258,157 @@ class Client:
         self._session.close()
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).replace("\n", " ")
-    # urllib3 wraps the interesting part in layers of reprs; keep it to one readable line
-    for marker in ("NewConnectionError(", "ConnectionRefusedError", "NameResolutionError"):
-        if marker in text:
-            if "Connection refused" in text:
-                return "connection refused"
-            if "Name or service not known" in text or "NameResolutionError" in text or "nodename nor servname" in text:
-                return "unknown host"
-    if "Connection refused" in text:
+# -- the watchdog ----------------------------------------------------------------------------
+_current = threading.local()   # the _Watch of the request this thread is sending
+
+
+class _Watch:
+    """The sockets of one request; ``expire`` shuts them down so any blocked read returns.
+
+    Sockets are kept as duplicates of their descriptor: shutting a duplicate down stops the
+    connection even after the original was wrapped for TLS (which detaches it), and the
+    request's own socket objects are never touched from the timer thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dups: list[socket.socket] = []
+        self.expired = False
+
+    def add(self, sock: Any) -> None:
+        try:
+            dup = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        except (OSError, ValueError, AttributeError):
+            return
+        with self._lock:
+            if self.expired:
+                _shut(dup)
+            self._dups.append(dup)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for dup in self._dups:
+                _shut(dup)
+
+    def release(self) -> None:
+        with self._lock:
+            dups, self._dups = self._dups, []
+        for dup in dups:
+            dup.close()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _watch(sock: Any) -> None:
+    watch = getattr(_current, "watch", None)
+    if watch is not None and sock is not None:
+        watch.add(sock)
+
+
+class _Watched:
+    """urllib3 connection mix-in: every socket a request uses is handed to its watchdog."""
+
+    def _new_conn(self) -> Any:
+        sock = super()._new_conn()  # type: ignore[misc]
+        _watch(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch(getattr(self, "sock", None))   # a kept-alive connection: no _new_conn this time
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+# -- one readable sentence per transport failure ------------------------------------------------
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it wraps (args, causes, contexts), outermost first."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo and len(seen) < 20:
+        e = todo.pop(0)
+        if e in seen:
+            continue
+        seen.append(e)
+        todo += [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
+        for attr in ("reason", "__cause__", "__context__"):
+            inner = getattr(e, attr, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+    return seen
+
+
+def _transport_error(exc: BaseException, limit: float) -> str:
+    chain = _chain(exc)
+    text = " ".join(str(e) for e in chain)
+    for e in chain:
+        if isinstance(e, requests.exceptions.SSLError) or type(e).__module__ == "ssl":
+            detail = next((str(x) for x in chain if type(x).__module__ == "ssl"), _short(exc))
+            return f"TLS handshake failed ({_trim(detail)})"
+    if any(isinstance(e, (socket.gaierror,)) for e in chain) or "NameResolutionError" in text or "Name or service not known" in text:
+        return "unknown host (the name does not resolve)"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
         return "connection refused"
-    if "RemoteDisconnected" in text or "Connection aborted" in text or "reset" in text.lower():
-        return "connection closed or reset by the server"
-    return text[:200]
+    if any(isinstance(e, (TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError, requests.exceptions.Timeout)) for e in chain):
+        return f"no answer within {limit:g} s (--timeout)"
+    for e in chain:
+        if isinstance(e, (http.client.BadStatusLine, http.client.LineTooLong)) and not isinstance(e, http.client.RemoteDisconnected):
+            return f"the server's answer is not HTTP ({_trim(repr(e))})"
+    if any(isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.RemoteDisconnected)) for e in chain) \
+            or "Connection aborted" in text:
+        return "the server closed or reset the connection without answering"
+    return f"request failed ({_short(exc)})"
+
+
+def _body_error(exc: BaseException) -> str:
+    chain = _chain(exc)
+    for e in chain:
+        if isinstance(e, (urllib3.exceptions.IncompleteRead, http.client.IncompleteRead)):
+            got, more = getattr(e, "partial", None), getattr(e, "expected", None)
+            if isinstance(got, int) and isinstance(more, int):
+                return f"the connection closed after {got} bytes of the body; its Content-Length announced {got + more}"
+            return "the connection closed before the body was complete (shorter than its Content-Length)"
+    for e in chain:
+        if isinstance(e, urllib3.exceptions.DecodeError):
+            inner = [x for x in _chain(e) if not isinstance(x, urllib3.exceptions.HTTPError)]
+            return f"the body could not be decompressed as its Content-Encoding says ({_trim(str(inner[0] if inner else e))})"
+        if isinstance(e, (http.client.HTTPException, urllib3.exceptions.InvalidChunkLength)):
+            return f"the body is not valid HTTP framing ({_trim(repr(e))})"
+    if any(isinstance(e, (TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError)) for e in chain):
+        return "the body stopped arriving (read timeout)"
+    return "the connection was closed or reset before the body was complete"
+
+
+def _trim(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short(exc: BaseException) -> str:
+    return _trim(str(exc))
