@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance import __version__
 from conformance.checks.base import CHECKS, OBSERVERS, Context, Outcome, Skip
-from conformance.client import Client, Credentials, Redactor
+from conformance.client import Client, Credentials, DeadlineReached, Redactor
 from conformance.requirements import Requirement, load_catalog
 from conformance.runner.options import RunOptions
 from conformance.spec import spec_sha256
@@ -47,6 +47,7 @@ class Engine:
         self.reference = None
         self.aborted: str | None = None
         self._consecutive_errors = 0
+        self._unanswered: dict[str, Any] = {}   # requirement -> first of its own requests that got no answer
         self._finished = False
         importlib.import_module(CHECK_MODULES[options.api])
         if not options.base_url:
@@ -95,12 +96,21 @@ class Engine:
 
     def _watch_transport(self, ex: Any) -> None:
         if ex.status is None:
+            if self.ctx.current is not None:
+                self._unanswered.setdefault(self.ctx.current, ex)
             self._consecutive_errors += 1
             if self._consecutive_errors >= ABORT_AFTER_TRANSPORT_ERRORS and not self.aborted:
-                self.aborted = f"the server stopped answering ({ex.error}, {self._consecutive_errors} requests in a row)"
+                self.aborted = self.redactor.text(f"the server stopped answering ({ex.error}, {self._consecutive_errors} requests in a row)")
                 self.ctx.deadline = time.monotonic()
+                self.client.deadline = time.monotonic()   # the check at hand sends nothing more either
         else:
             self._consecutive_errors = 0
+            rid = self.ctx.current
+            if ex.error and rid is not None:
+                # An answer whose body could not be used (over --max-body, cut short, too slow):
+                # the requirement that asked for it fails, it is not silently left unverified.
+                self.ctx.fail(rid, f"{rid}: the answer to {ex.method} {ex.path[:120]} could not be used: {ex.error}", ex,
+                              signature=f"unusable:{ex.error[:60]}")
 
     def probe(self) -> None:
         """One request before anything else: an unreachable target is exit 3, not 59 failures."""
@@ -136,15 +146,22 @@ class Engine:
             if outcome.exercised == 0 and not outcome.findings and outcome.skip_reason is None:
                 if self.ctx.out_of_time() or self.aborted:
                     outcome.skip_reason = f"not verified: {self.aborted or 'the time budget was spent'}"
+                elif rid in self._unanswered:   # it did ask, and the server did not answer
+                    ex = self._unanswered[rid]
+                    self.ctx.fail(rid, f"{rid}: {ex.method} {ex.path[:120]} got no answer: {ex.error}", ex)
                 else:
                     outcome.skip_reason = "nothing in this run could exercise it"
         except Skip as skip:
             if outcome.exercised == 0 and not outcome.findings:
-                outcome.skip_reason = str(skip)
+                outcome.skip_reason = self.redactor.text(str(skip))   # reasons quote server answers
             else:
                 self.ctx.note(rid, f"partly verified: {skip}")
+        except DeadlineReached:  # the budget ran out (or the run aborted) in the middle of the checks
+            if not outcome.findings:   # partly checked is not passed: green must mean tested
+                outcome.skip_reason = (f"not verified: {self.aborted}" if self.aborted else
+                                       f"not verified: the run's time budget ({self.options.time_budget:g} s, --max-time) was spent")
         except Exception as exc:  # a bug or hostile data must not lose the run: it is reported
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            detail = self.redactor.text("".join(traceback.format_exception_only(type(exc), exc)).strip())
             self.ctx.note(rid, f"internal error while checking: {detail}")
             if not outcome.findings:
                 outcome.skip_reason = f"not verified: internal error in the suite ({detail[:200]})"
