@@ -7,6 +7,7 @@ is mapped to the one requirement it refutes (``map_failure``).
 """
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from typing import Any, Callable, Iterable
@@ -25,17 +26,22 @@ CHECK_NAMES = ("not_a_server_error", "status_code_conformance", "content_type_co
 
 
 @functools.lru_cache(maxsize=2)
+def _bundled(api: str) -> dict[str, Any]:
+    return bundled_openapi(api)
+
+
 def schema_for(api: str) -> Any:
-    return schemathesis.openapi.from_dict(bundled_openapi(api))
+    """A fresh schemathesis schema per run: a shared one carries generation state from run to
+    run, and the same seed must give the same requests in any process."""
+    return schemathesis.openapi.from_dict(copy.deepcopy(_bundled(api)))
 
 
-def operations(api: str) -> dict[str, Any]:
-    """operationId -> schemathesis APIOperation."""
-    out = {}
-    for result in schema_for(api).get_all_operations():
-        op = result.ok()
-        out[op.definition.raw.get("operationId")] = op
-    return out
+def operations(ctx: Context, api: str) -> dict[str, Any]:
+    """operationId -> schemathesis APIOperation, built once per run."""
+    key = f"schemathesis:{api}"
+    if key not in ctx.state:
+        ctx.state[key] = {r.ok().definition.raw.get("operationId"): r.ok() for r in schema_for(api).get_all_operations()}
+    return ctx.state[key]
 
 
 @functools.lru_cache(maxsize=1)

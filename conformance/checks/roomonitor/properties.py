@@ -53,7 +53,7 @@ def _documented_examples(op: Any) -> list[Any]:
 
 def fuzz_operation(ctx: Context, operation_id: str, path_parameters: dict[str, str], mode: GenerationMode,
                    auth: str | dict[str, str]) -> None:
-    op = bridge.operations("roomonitor")[operation_id]
+    op = bridge.operations(ctx, "roomonitor")[operation_id]
     strategy = op.as_strategy(generation_mode=mode, path_parameters=path_parameters) if path_parameters \
         else op.as_strategy(generation_mode=mode)
 

@@ -49,7 +49,7 @@ def roomz_failure(ex: Exchange, failure: Any) -> tuple[str, str] | None:
 
 
 def fuzz_operation(ctx: Context, operation_id: str, path_parameters: dict[str, str], mode: GenerationMode) -> None:
-    op = bridge.operations("roomz")[operation_id]
+    op = bridge.operations(ctx, "roomz")[operation_id]
     strategy = op.as_strategy(generation_mode=mode, path_parameters=path_parameters)
 
     def one(case: Any) -> None:
