@@ -1,0 +1,397 @@
+"""The suite against servers it has never seen (tests/independent_servers.py).
+
+The servers were written from the contract alone (shared/contract/*.md and the README's
+"Interpretations of ours"), not from the bundled reference server, so these tests check the
+suite's verdicts against an independent reading:
+
+* correct variants — allowed differences; the verdict must be ``conformant`` with every
+  requirement passed (RZ-HTTPS/RM-HTTPS warn on plain http, RZ-IMAGE may be skipped when no
+  meeting carries an imageUrl string, RZ-CREATE-UNKNOWN-ORGANIZER may warn for a
+  service-account server);
+* planted faults — one contract violation each; the suite must fail exactly the intended
+  requirement (``warning`` for a SHOULD) and nothing else.
+
+A case the suite gets wrong is marked ``xfail(strict=True)`` with the reason:
+``suite defect: …`` where the contract text says the suite is wrong, ``unsure: …`` where the
+contract does not clearly decide, ``coverage: …`` where the violation lies outside what the
+catalog's wording makes the suite test. Strict xfail means a fix in the suite turns the case
+into an XPASS failure, so the mark must then be removed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from conformance.requirements import load_catalog
+from conformance.runner.engine import Engine, Verdict
+from conformance.runner.options import RunOptions
+from tests.independent_servers import ROOMONITOR_FAULTS, ROOMZ_FAULTS, RoomonitorServer, RoomzServer
+
+CATALOG = load_catalog()
+
+
+def defect(reason: str) -> Any:
+    return pytest.mark.xfail(reason=f"suite defect: {reason}", strict=True)
+
+
+def unsure(reason: str) -> Any:
+    return pytest.mark.xfail(reason=f"unsure: {reason}", strict=True)
+
+
+def coverage(reason: str) -> Any:
+    return pytest.mark.xfail(reason=f"coverage: {reason}", strict=True)
+
+
+# =============================================================================================
+# running the suite in-process
+# =============================================================================================
+@dataclass
+class Run:
+    engine: Engine
+    verdict: Verdict
+    server: Any
+
+    def status(self, rid: str) -> str:
+        return self.engine.status(rid)
+
+    def summary(self) -> dict[str, str]:
+        """Every requirement that did not pass, with its status."""
+        return {r.id: self.engine.status(r.id) for r in self.engine.requirements if self.engine.status(r.id) != "passed"}
+
+    def report(self) -> str:
+        """What the suite said, for assertion messages."""
+        lines = [f"verdict {self.verdict.verdict}"]
+        for rid, status in self.summary().items():
+            o = self.engine.ctx.ledger.outcomes[rid]
+            lines.append(f"  {rid}: {status} {o.skip_reason or ''}")
+            lines += [f"    - {f.message[:300]}" for f in o.findings[:3]]
+        return "\n".join(lines)
+
+
+def run_roomz(server_kwargs: dict[str, Any], **options: Any) -> Run:
+    srv = RoomzServer(**server_kwargs)
+    opts = dict(api="roomz", username=srv.username, password=srv.password, profile="quick")
+    opts.update(options)
+    return _run_started(srv, opts)
+
+
+def _run_started(srv: Any, opts: dict[str, Any]) -> Run:
+    srv.start()
+    try:
+        opts = dict(opts, base_url=srv.url)
+        engine = Engine(RunOptions(**opts))
+        try:
+            engine.probe()
+            engine.run_all()
+        finally:
+            verdict = engine.finish()
+        return Run(engine, verdict, srv)
+    finally:
+        srv.stop()
+
+
+def run_roomonitor(server_kwargs: dict[str, Any], **options: Any) -> Run:
+    srv = RoomonitorServer(**server_kwargs)
+    opts = dict(api="roomonitor", user_id=srv.user_id, auth_token=srv.token, login_email=srv.login_email,
+                login_password=srv.login_password, profile="quick")
+    opts.update(options)
+    return _run_started(srv, opts)
+
+
+def expected_level(rid: str) -> str:
+    return "failed" if CATALOG[rid].is_must else "warning"
+
+
+# =============================================================================================
+# ROOMZ — correct servers that differ from a naive one
+# =============================================================================================
+COMBO_A = dict(prefix="/api/roomz", id_style="exotic", create_response="201-location", put_response="200-empty",
+               error_style="html", creation="start", extra_fields=True, image="mixed", private_created=True, rooms=50,
+               exotic_ids=True, challenge="multi-headers", put_mode="replace", horizon_days=365, lenient_input=True,
+               round_minutes=True, order="desc", latency=0.003, chunked=True, gzip=True,
+               content_type="application/json;charset=UTF-8", strict_request_ctype=True, creation_on_update=True)
+COMBO_B = dict(prefix="/connector/v1", id_style="uuid", create_response="200-meeting", put_response="200-meeting",
+               error_style="problem", extra_fields=True, image="https", private_subject="", organizers="service",
+               challenge="multi-one-header", put_mode="patch", order="random", connection_close=True, gzip=True)
+COMBO_C = dict(id_style="numeric", create_response="201-meeting", error_style="text", image="absent", exotic_ids=True,
+               connection_close=True, chunked=True, lenient_input=True, rooms=400)
+
+RZ_CORRECT = [
+    pytest.param({}, id="naive-baseline"),
+    pytest.param({"prefix": "/api/roomz"}, id="path-prefix"),
+    pytest.param({"id_style": "numeric"}, id="numeric-string-ids"),
+    pytest.param({"id_style": "uuid"}, id="uuid-ids"),
+    pytest.param({"id_style": "exotic"}, id="meeting-ids-with-space-slash-hash-question-non-ascii"),
+    pytest.param({"exotic_ids": True}, id="room-id-with-space-slash-non-ascii"),
+    pytest.param({"create_response": "201-location"}, id="post-201-location-no-body"),
+    pytest.param({"create_response": "201-meeting"}, id="post-201-with-meeting"),
+    pytest.param({"create_response": "200-meeting"}, id="post-200-with-meeting"),
+    pytest.param({"create_response": "200-empty"}, id="post-200-empty"),
+    pytest.param({"put_response": "200-empty"}, id="put-200-empty"),
+    pytest.param({"put_response": "200-meeting"}, id="put-200-with-meeting"),
+    pytest.param({"put_mode": "replace"}, id="put-replaces"),
+    pytest.param({"put_mode": "patch"}, id="put-patches"),
+    pytest.param({"error_style": "problem"}, id="errors-problem-json"),
+    pytest.param({"error_style": "html"}, id="errors-html"),
+    pytest.param({"error_style": "text"}, id="errors-plain-text"),
+    pytest.param({"error_style": "empty"}, id="errors-empty-body"),
+    pytest.param({"creation": "start"}, id="creation-equals-start"),
+    pytest.param({"creation_on_update": True}, id="creation-reports-last-change"),
+    pytest.param({"extra_fields": True}, id="extra-fields-everywhere"),
+    pytest.param({"image": "absent"}, id="image-url-absent"),
+    pytest.param({"image": "null"}, id="image-url-null"),
+    pytest.param({"image": "https"}, id="image-url-https"),
+    pytest.param({"image": "mixed"}, id="image-url-mixed"),
+    pytest.param({"private_created": True}, id="display-bookings-private-subject-masked"),
+    pytest.param({"private_subject": ""}, id="private-subject-empty"),
+    pytest.param({"rooms": 400}, id="400-rooms"),
+    pytest.param({"challenge": "multi-headers"}, id="two-www-authenticate-headers"),
+    pytest.param({"challenge": "multi-one-header"}, id="several-challenges-one-header"),
+    pytest.param({"horizon_days": 365}, id="booking-horizon-365-days"),
+    pytest.param({"organizers": "service"}, id="service-account-organizer"),
+    pytest.param({"lenient_input": True}, id="accepts-offsets-and-fractions-on-input"),
+    pytest.param({"round_minutes": True}, id="stores-whole-minutes"),
+    pytest.param({"order": "desc"}, id="listing-newest-first"),
+    pytest.param({"order": "random"}, id="listing-unordered"),
+    pytest.param({"latency": 0.02}, id="latency-20ms"),
+    pytest.param({"connection_close": True}, id="connection-close"),
+    pytest.param({"chunked": True}, id="chunked-transfer-encoding"),
+    pytest.param({"gzip": True}, id="gzip-content-encoding"),
+    pytest.param({"content_type": "application/json"}, id="content-type-no-charset"),
+    pytest.param({"content_type": "Application/JSON;Charset=UTF-8"}, id="content-type-odd-case"),
+    pytest.param({"strict_request_ctype": True}, id="415-without-json-content-type"),
+    pytest.param(COMBO_A, id="combo-a"),
+    pytest.param(COMBO_B, id="combo-b"),
+    pytest.param(COMBO_C, id="combo-c"),
+    # -- where the suite's verdict is wrong --------------------------------------------------------
+    pytest.param({"date_subjects": True}, id="subjects-beginning-with-a-date", marks=defect(
+        "RZ-UTC fails a correct server whose meeting subject is '2026-11-22 09:00 Weekly sync': the observer judges "
+        "every 2xx string that merely *starts* like a date-time (looks_like_datetime is a prefix match), but the "
+        "contract's date rule is about date and time values, and `subject` is free text (CONTRACT A: subject string)")),
+    pytest.param({"daily_block": True}, id="target-room-booked-every-day", marks=defect(
+        "a daily 06:00-06:30 UTC block in the first room (a recurring cleaning slot) makes every candidate scratch "
+        "day 'busy' (the suite wants [03:00, 13:00) completely empty on 10 consecutive days), so every write "
+        "requirement AND the auth requirements (RZ-AUTH-MISSING/-WRONG/-MALFORMED, whose GET probes need no slot) "
+        "are skipped: verdict incomplete for a correct server")),
+    pytest.param({"empty_target": True}, id="target-room-empty-near-now-strict-organizers", marks=defect(
+        "with no meeting in the first room within +-14 days the suite invents organizerId 'conformance'; a server "
+        "doing the SHOULD behaviour (404 for an unknown organizer, RZ-CREATE-UNKNOWN-ORGANIZER) then refuses "
+        "meeting A and RZ-CREATE fails (MUST): verdict non-conformant for a correct server")),
+    pytest.param({"external_first": True}, id="first-meeting-organized-by-external-guest", marks=unsure(
+        "the organizer the suite borrows is the first listed meeting's, here an external guest who cannot book; "
+        "a strict server answers 404 and RZ-CREATE fails. Whether such an organizer is 'unknown' is not decided "
+        "by the contract; the suite could try other organizers or rooms before failing a MUST")),
+    pytest.param({"error_style": "json-list-401"}, id="401-body-is-a-json-list-of-errors", marks=unsure(
+        "RZ-AUTH-MISSING fails a 401 whose body is [{\"code\": \"Unauthorized\", ...}]: the README declares any "
+        "non-empty JSON list in a 401 'revealing data', but a list of error objects reveals nothing; "
+        "the catalog text only says 'reveals no data'")),
+    pytest.param({"zero_window_400": True}, id="refuses-empty-window-from-equal-to", marks=unsure(
+        "RZ-UTC-ACCEPT's generator sends from == to (e.g. 1971-01-01T00:00:00Z twice); a server refusing an empty "
+        "window with 400 fails a MUST. CONTRACT leaves from > to unspecified; from == to is the degenerate case")),
+    pytest.param({"horizon_days": 180}, id="booking-horizon-180-days", marks=unsure(
+        "the suite writes 180-240 days ahead; Exchange/M365 room mailboxes refuse beyond 180 days by default "
+        "(BookingWindowInDays). RZ-UTC-ACCEPT's 'never refused for its dates' makes a horizon a violation, but the "
+        "contract does not mention booking policies, and the write day need not be that far ahead")),
+    pytest.param({"write_delay": 1.5}, id="sync-connector-lists-new-meetings-after-1.5s", marks=unsure(
+        "a connector that syncs to its backend lists a new booking only after a delay; RZ-CREATE-PERSIST "
+        "('is then listed') fails at once, with no retry, and the meeting is never released")),
+    pytest.param({"content_type": "application/hal+json"}, id="content-type-hal-json", marks=unsure(
+        "CONTRACT says 'returned content is JSON'; the catalog pins the media type to application/json, so a "
+        "+json media type fails RZ-JSON (MUST)")),
+]
+
+
+@pytest.mark.parametrize("server_kwargs", RZ_CORRECT)
+def test_roomz_correct_server_is_conformant(server_kwargs: dict[str, Any]) -> None:
+    run = run_roomz(server_kwargs)
+    allowed = {"RZ-HTTPS": "warning"}
+    if server_kwargs.get("image", "null") not in ("https", "mixed"):
+        allowed["RZ-IMAGE"] = "skipped"
+    if server_kwargs.get("organizers") == "service":
+        allowed["RZ-CREATE-UNKNOWN-ORGANIZER"] = "warning"
+    unexpected = {k: v for k, v in run.summary().items() if allowed.get(k) != v}
+    assert run.verdict.verdict == "conformant" and not unexpected, run.report()
+    assert run.status("RZ-HTTPS") == "warning"
+
+
+# =============================================================================================
+# ROOMZ — one planted fault each
+# =============================================================================================
+# (fault, the requirement it breaks, collateral that is legitimately unavoidable, profile)
+RZ_FAULT_CASES = [
+    pytest.param("window-to-inclusive", "RZ-MEETINGS-WINDOW", {}, id="window-to-inclusive"),
+    pytest.param("window-end-inclusive", "RZ-MEETINGS-WINDOW", {}, id="window-end-inclusive"),
+    pytest.param("window-starts-only", "RZ-MEETINGS-WINDOW", {}, id="window-starts-only"),
+    pytest.param("creation-millis", "RZ-UTC", {}, id="creation-millis"),
+    pytest.param("lowercase-z", "RZ-UTC", {}, id="lowercase-z"),
+    pytest.param("null-in-error", "RZ-NULL", {}, id="null-in-error-bodies"),
+    pytest.param("null-in-409", "RZ-NULL", {}, id="null-only-in-409"),
+    pytest.param("room-image-null", "RZ-NULL", {}, id="room-image-null"),
+    pytest.param("no-challenge-on-post", "RZ-AUTH-CHALLENGE", {}, id="no-challenge-on-post"),
+    pytest.param("bearer-on-put", "RZ-AUTH-MALFORMED", {}, id="bearer-accepted-on-put"),
+    pytest.param("unknown-room-get-400", "RZ-MEETINGS-UNKNOWN-ROOM", {}, id="unknown-room-get-400"),
+    pytest.param("update-changes-subject", "RZ-UPDATE-PERSIST", {}, id="update-changes-subject"),
+    pytest.param("create-missing-end-default", "RZ-CREATE-INVALID", {}, id="create-missing-end-defaults-1h"),
+    pytest.param("post-body-text-plain", "RZ-JSON", {}, id="post-201-text-plain"),
+    pytest.param("put-204", "RZ-STATUS-LISTED", {}, id="put-204"),
+    pytest.param("put-upsert", "RZ-UPDATE-UNKNOWN", {}, id="put-upsert"),
+    pytest.param("duplicate-across-midnight", "RZ-MEETINGS-UNIQUE", {}, id="duplicate-across-midnight"),
+    pytest.param("baddate-rollover", "RZ-MEETINGS-BADDATE", {}, id="baddate-rollover"),
+    # -- where the suite's verdict is wrong --------------------------------------------------------
+    pytest.param("update-changes-id", "RZ-UPDATE-PERSIST", {}, id="update-changes-id", marks=defect(
+        "spurious collateral: after the release gave meeting A a new id, RZ-UPDATE-INVALID keeps PUTting the old id "
+        "and fails the server for answering 404 — the correct answer for a meeting id that no longer exists "
+        "(RZ-UPDATE-CONFLICT skips in the same situation)")),
+    pytest.param("window-misses-enclosing", "RZ-MEETINGS-WINDOW", {}, id="window-misses-enclosing-meeting", marks=defect(
+        "a meeting that starts before `from` and ends after `to` overlaps [from, to) and must be listed "
+        "(RZ-MEETINGS-WINDOW: 'every meeting that overlaps it is listed'); no probe puts the window strictly inside "
+        "a meeting, so the classic endpoint-only filter passes")),
+    pytest.param("from-equal-start-excluded", "RZ-MEETINGS-WINDOW", {}, id="window-excludes-meeting-starting-at-from",
+                 marks=defect("no probe has `from` equal to a meeting's start; a filter `start > from` passes")),
+    pytest.param("conflict-endpoints-only", "RZ-CREATE-CONFLICT", {}, id="conflict-misses-booking-inside-meeting", marks=defect(
+        "a POST strictly inside an existing meeting overlaps it and must answer 409 (RZ-CREATE-CONFLICT); the only "
+        "overlap probe starts inside A and ends after it, so an endpoint-only overlap test passes")),
+    pytest.param("conflict-grace-5min", "RZ-CREATE-CONFLICT", {"RZ-UPDATE-CONFLICT": "failed"}, id="conflict-grace-5min",
+                 marks=defect("both conflict probes overlap by 30 minutes; a server tolerating overlaps up to 5 minutes "
+                              "(CONTRACT: 'conflict when their intervals overlap') passes")),
+    pytest.param("post-touching-end-conflict", "RZ-CREATE-CONFLICT", {}, id="post-ending-at-next-start-refused", marks=defect(
+        "the adjacency half of RZ-CREATE-CONFLICT is only probed one way (B starts when A ends); a server that "
+        "refuses a booking ending exactly when the next meeting starts (`<=`) passes")),
+    pytest.param("put-adjacent-conflict", "RZ-UPDATE-CONFLICT", {}, id="put-to-adjacent-refused", marks=defect(
+        "a PUT that makes a meeting end exactly when the next starts is not a conflict (CONTRACT A, Conflict); the "
+        "suite never judges such a PUT (the only one it sends is RZ-AUTH-VALID's, judged for 401/403 only)")),
+    pytest.param("unknown-room-404-but-books-first", "RZ-CREATE-UNKNOWN-ROOM", {}, id="unknown-room-404-but-books-anyway",
+                 marks=defect("RZ-CREATE-UNKNOWN-ROOM says '404 and creates nothing'; the suite only checks that the "
+                              "unknown room did not appear in GET /rooms, not that no meeting appeared anywhere")),
+    pytest.param("post-nested-image-null", "RZ-NULL", {}, id="post-body-nested-image-null", marks=defect(
+        "RZ-NULL allows null only for a Meeting's imageUrl; the observer allows any key 'imageUrl' at depth <= 2, so "
+        "{'organizer': {'imageUrl': null}} inside a POST/PUT answer passes")),
+    pytest.param("empty-password-ok", "RZ-AUTH-WRONG", {}, id="known-user-empty-password-accepted", marks=defect(
+        "RZ-AUTH-WRONG probes one wrong password only; the LDAP unauthenticated-bind bug (known user, empty password "
+        "accepted) passes")),
+    pytest.param("password-case-insensitive", "RZ-AUTH-WRONG", {}, id="password-case-insensitive",
+                 marks=defect("a password differing only in case is a wrong password; never probed")),
+    pytest.param("challenge-no-realm", "RZ-AUTH-CHALLENGE", {}, id="challenge-without-realm", marks=defect(
+        "RZ-AUTH-CHALLENGE cites RFC 7617, whose Basic challenge requires the realm parameter; `WWW-Authenticate: "
+        "Basic` passes")),
+    pytest.param("challenge-bearer-basic-realm", "RZ-AUTH-CHALLENGE", {}, id="challenge-bearer-with-realm-basic", marks=defect(
+        "the check is a substring test ('basic' in the header), so `Bearer realm=\"basic\"` counts as a Basic challenge")),
+    pytest.param("listing-ignores-room", "RZ-MEETINGS", {}, id="listing-ignores-room", marks=defect(
+        "GET /rooms/{roomId}/meetings listing every room's meetings is never noticed: the suite never checks its own "
+        "meeting is absent from another room's listing")),
+    pytest.param("put-ignores-room", "RZ-UPDATE-UNKNOWN", {}, id="put-through-another-room", marks=unsure(
+        "PUT /rooms/<other known room>/meetings/<A> changes A; the suite only tries an unknown room. Whether a meeting "
+        "of another room is 'unknown' (404) is my reading of '404 unknown room or meeting'")),
+    pytest.param("unknown-organizer-404-but-creates", "RZ-CREATE-UNKNOWN-ORGANIZER", {}, id="unknown-organizer-404-but-books",
+                 marks=unsure("answers 404 yet books the meeting; CONTRACT: 'success or failure is signalled by the status "
+                              "code', but the catalog line only says 'answers 404' (no 'creates nothing')")),
+    pytest.param("conflict-counts-cancelled", "RZ-CREATE-CONFLICT", {}, id="cancelled-meeting-blocks-booking", marks=coverage(
+        "CONTRACT's conflict is between non-cancelled meetings, but the suite cannot cancel (no DELETE) and will not "
+        "write over a cancelled meeting it finds, so this is untestable as designed")),
+    pytest.param("long-subject-500", "RZ-5XX", {}, id="long-subject-500", marks=coverage(
+        "the suite never sends a long subject to a known room (generated POSTs go to an unknown room, answered 404 "
+        "before the body is read); RZ-5XX covers only requests the suite sends")),
+    pytest.param("window-max-31-days", "RZ-UTC-ACCEPT", {}, id="window-longer-than-31-days-refused", marks=defect(
+        "RZ-UTC-ACCEPT: a valid window is never refused for its dates; the generator's long-window branch "
+        "(up to 60 days) is never drawn with the quick budget (nor with full), and the longest fixed window is 28 days")),
+    pytest.param("y2038", "RZ-UTC-ACCEPT", {}, id="dates-after-2038-refused-quick", marks=coverage(
+        "quick profile only: its 6 generated windows all fall in 1971-1973 (hypothesis starts from minimal values), "
+        "so the advertised 1971-2099 range is not exercised; caught by --profile full (see the next test)")),
+]
+
+
+@pytest.mark.parametrize("fault, rid, collateral", RZ_FAULT_CASES)
+def test_roomz_fault_fails_exactly_its_requirement(fault: str, rid: str, collateral: dict[str, str]) -> None:
+    assert fault in ROOMZ_FAULTS
+    run = run_roomz({"faults": {fault}})
+    assert run.status(rid) == expected_level(rid), run.report()
+    others = {k: v for k, v in run.summary().items() if k != rid and not (k == "RZ-HTTPS" and v == "warning")
+              and not (k == "RZ-IMAGE" and v == "skipped")}
+    assert others == collateral, run.report()
+
+
+def test_roomz_y2038_fault_is_caught_by_the_full_profile() -> None:
+    run = run_roomz({"faults": {"y2038"}}, profile="full")
+    assert run.status("RZ-UTC-ACCEPT") == "failed", run.report()
+
+
+# =============================================================================================
+# Roomonitor — correct variants and planted faults
+# =============================================================================================
+RM_CORRECT = [
+    pytest.param({}, {}, id="naive-baseline"),
+    pytest.param({"error_extra": True}, {}, id="extra-fields-in-error-bodies"),
+    pytest.param({"mismatch_status": 400}, {}, id="400-for-user-id-mismatch"),
+    pytest.param({"v1_lines": "ref"}, {}, id="v1-lines-name-customer-reference"),
+    pytest.param({"v1_lines": "server-id"}, {}, id="v1-lines-name-a-server-id"),
+    pytest.param({"success_text": "Booking saved successfully ✓", "failure_prefix": "[FAILED]"}, {}, id="other-wording"),
+    pytest.param({"content_type": "application/json"}, {}, id="content-type-no-charset"),
+    pytest.param({"chunked": True, "gzip": True, "connection_close": True, "latency": 0.005}, {}, id="transport-variants"),
+    pytest.param({"custom_rooms": "configured"}, {"custom_room_id": "APT-101"}, id="configured-custom-room-given"),
+    pytest.param({"error_extra": True, "mismatch_status": 400, "v1_lines": "server-id", "success_text": "Saved",
+                  "chunked": True, "gzip": True}, {}, id="combo"),
+    # -- where the suite's verdict is wrong --------------------------------------------------------
+    pytest.param({"static_token": True}, {}, id="login-answers-the-permanent-token", marks=defect(
+        "login may answer the account's existing token (the doc: tokens 'do not expire but may be revoked'; nothing "
+        "says each login mints a new one). RM-LOGIN then logs that token out — the very token the suite was given, "
+        "which CONTRACT B forbids ('never the token it was given') — and RM-ROOMS, RM-EMPTY and every import fail "
+        "with 401. The suite should not log out a token equal to --auth-token")),
+    pytest.param({"custom_rooms": "configured"}, {}, id="custom-room-ids-must-be-configured", marks=defect(
+        "customRoomId is 'the client's own room id', which a real account maps in its configuration; without "
+        "--custom-room-id the suite invents 'conformance-room-<seed>', the server correctly reports it as not "
+        "configured, and RM-IMPORT-V2-CUSTOM fails (MUST) instead of being skipped as unverifiable")),
+    pytest.param({"phone_validation": True}, {}, id="guest-phones-validated-against-numbering-plans", marks=unsure(
+        "the suite's guests use +44 7700 900xxx (Ofcom drama range), which libphonenumber rates invalid — the suite's "
+        "own RMP-V2-PHONE warns about such numbers. A server that refuses numbers that cannot receive the SMS fails "
+        "RM-IMPORT-V2/-PARTIAL. Australia's fictional mobiles (+61 491 570 156..159) are valid per libphonenumber")),
+    pytest.param({"unknown_customer": "401"}, {}, id="credentials-checked-before-customer", marks=unsure(
+        "the unknown-customer probe sends the real user's token with an unknown user id; a server that checks the "
+        "token against the user first answers 401, which the catalog makes a warning")),
+]
+
+
+@pytest.mark.parametrize("server_kwargs, options", RM_CORRECT)
+def test_roomonitor_correct_server_is_conformant(server_kwargs: dict[str, Any], options: dict[str, Any]) -> None:
+    run = run_roomonitor(server_kwargs, **options)
+    unexpected = {k: v for k, v in run.summary().items() if not (k == "RM-HTTPS" and v == "warning")}
+    assert run.verdict.verdict == "conformant" and not unexpected, run.report()
+
+
+RM_FAULT_CASES = [
+    pytest.param("401-lowercase", "RM-ERROR-BODY", {}, id="401-message-lowercase"),
+    pytest.param("mismatch-accepted", "RM-AUTH-WRONG", {}, id="user-id-mismatch-accepted"),
+    pytest.param("empty-array-200", "RM-EMPTY", {}, id="empty-array-200"),
+    pytest.param("internal-ids", "RM-IMPORT-V2", {"RM-IMPORT-PARTIAL": "failed"}, id="lines-name-internal-ids"),
+    pytest.param("all-or-nothing", "RM-IMPORT-PARTIAL", {}, id="all-or-nothing-import"),
+    pytest.param("status-as-string", "RM-ERROR-BODY", {}, id="error-status-as-string"),
+    pytest.param("login-json-only", "RM-LOGIN", {}, id="form-login-refused"),
+    pytest.param("cancel-needs-dates", "RM-IMPORT-V2-CUSTOM", {}, id="cancel-update-needs-dates"),
+    pytest.param("missing-user-header-ok", "RM-AUTH-MISSING", {}, id="token-without-user-id-accepted"),
+    pytest.param("customer-accepted", "RM-CUSTOMER", {}, id="unknown-customer-saved-under-token-user"),
+    pytest.param("junk-true-500", "RM-5XX", {}, id="body-true-crashes"),
+    pytest.param("text-plain-200", "RM-JSON", {}, id="import-answer-text-plain"),
+    # -- where the suite's verdict is wrong --------------------------------------------------------
+    pytest.param("foreign-room-accepted", "RM-IMPORT-PARTIAL", {}, id="foreign-room-booking-saved", marks=defect(
+        "the only invalid booking is invalid twice (a foreign room AND checkout before checkin), so a server that "
+        "never checks room ownership passes; CONTRACT B: 'a valid booking names a room the account owns'")),
+    pytest.param("reversed-dates-accepted", "RM-IMPORT-PARTIAL", {}, id="checkout-before-checkin-saved", marks=defect(
+        "same probe: a server that never checks checkout >= checkin passes; CONTRACT B: 'checkout earlier than "
+        "checkin is invalid'")),
+    pytest.param("form-login-any-password", "RM-LOGIN", {}, id="form-login-ignores-password", marks=defect(
+        "RM-LOGIN's wrong-password probe is sent as JSON only; a form login that accepts any password passes")),
+    pytest.param("v1-never-saves", "RM-IMPORT-V1", {}, id="v1-never-saves", marks=unsure(
+        "every valid v1 booking reported as failed is only a warning (SHOULD finding under a MUST requirement), so "
+        "a server that saves no v1 booking at all is conformant; RM-IMPORT-V2 makes the same thing a MUST failure. "
+        "Defensible only if v1 failures for rooms without a SmartLock are expected")),
+]
+
+
+@pytest.mark.parametrize("fault, rid, collateral", RM_FAULT_CASES)
+def test_roomonitor_fault_fails_exactly_its_requirement(fault: str, rid: str, collateral: dict[str, str]) -> None:
+    assert fault in ROOMONITOR_FAULTS
+    run = run_roomonitor({"faults": {fault}})
+    assert run.status(rid) == expected_level(rid), run.report()
+    others = {k: v for k, v in run.summary().items() if k != rid and not (k == "RM-HTTPS" and v == "warning")}
+    assert others == collateral, run.report()
