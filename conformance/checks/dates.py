@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 UTC_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 _UTC_RE = re.compile(UTC_PATTERN, re.ASCII)
-_LOOKS_LIKE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", re.ASCII)
+# a whole value that is a date-time in some ISO-like spelling (not text that starts with one)
+_LOOKS_LIKE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?$", re.ASCII)
 
 
 def parse_utc(value: object) -> datetime | None:

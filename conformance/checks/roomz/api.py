@@ -5,6 +5,7 @@ RZ-MEETINGS, ...) know which call they are looking at.
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -91,13 +92,31 @@ def wide_listing(ctx: Context) -> list[dict]:
     return ctx.state["wide"]
 
 
+ORGANIZER_SCAN_ROOMS = 5   # rooms whose meetings are read to find a known organizer
+
+
 def organizer(ctx: Context) -> str:
+    """--organizer-id, else the organizer seen most often in existing meetings (the target room
+    first, then up to ORGANIZER_SCAN_ROOMS others), else the invented ``conformance``."""
     if ctx.options.organizer_id:
         return str(ctx.options.organizer_id)
     if "organizer" not in ctx.state:
-        seen = [m.get("organizerId") for m in wide_listing(ctx) if isinstance(m.get("organizerId"), str) and m.get("organizerId")]
-        ctx.state["organizer"] = seen[0] if seen else "conformance"
+        seen = [m.get("organizerId") for m in wide_listing(ctx)]
+        if not any(isinstance(o, str) and o for o in seen):
+            now = now_utc()
+            for room in rooms(ctx)[1:ORGANIZER_SCAN_ROOMS + 1]:
+                ex = get_meetings(ctx, str(room.get("roomId")), fmt(now - timedelta(days=WIDE_DAYS)), fmt(now + timedelta(days=WIDE_DAYS)))
+                seen += [m.get("organizerId") for m in meetings_of(ex) or []]
+        counts = Counter(o for o in seen if isinstance(o, str) and o)
+        ctx.state["organizer"] = counts.most_common(1)[0][0] if counts else INVENTED_ORGANIZER
     return ctx.state["organizer"]
+
+
+INVENTED_ORGANIZER = "conformance"
+
+
+def organizer_is_invented(ctx: Context) -> bool:
+    return not ctx.options.organizer_id and organizer(ctx) == INVENTED_ORGANIZER
 
 
 def same_instant(a: Any, b: datetime) -> bool:

@@ -6,6 +6,7 @@ receives, whichever check caused the request.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from conformance.checks.base import Context, check, observer
 from conformance.checks.dates import (
@@ -26,7 +27,7 @@ from conformance.client import Exchange
 from conformance.spec import listed_statuses
 
 DATE_FIELDS = ("startDateUTC", "endDateUTC", "creationDateUTC")
-MEETING_OPERATIONS = ("listMeetings", "createMeeting", "updateMeeting")
+FREE_TEXT_FIELDS = ("subject", "name", "organizerName", "organizerId", "meetingId", "roomId", "imageUrl")
 
 
 @observer("RZ-JSON")
@@ -56,7 +57,7 @@ def dates_are_exact_utc(ctx: Context, ex: Exchange) -> None:
     if data is None:
         return
     for pointer, key, value in walk(data):
-        if key in DATE_FIELDS or (isinstance(value, str) and looks_like_datetime(value)):
+        if key in DATE_FIELDS or (key not in FREE_TEXT_FIELDS and isinstance(value, str) and looks_like_datetime(value)):
             if not isinstance(value, str):
                 continue  # a missing or mistyped field is RZ-MEETINGS' business, a null RZ-NULL's
             if parse_utc(value) is None:
@@ -66,6 +67,18 @@ def dates_are_exact_utc(ctx: Context, ex: Exchange) -> None:
                 ctx.exercised("RZ-UTC")
 
 
+def _image_url_pointers(ex: Exchange, data: Any) -> set[str]:
+    """Where a Meeting's own imageUrl sits in this answer: /i/imageUrl in a listing, /imageUrl in
+    a POST or PUT answer. A null anywhere else, nested imageUrl keys included, is a violation."""
+    if not ex.ok:
+        return set()
+    if ex.operation == "listMeetings" and isinstance(data, list):
+        return {f"/{i}/imageUrl" for i in range(len(data))}
+    if ex.operation in ("createMeeting", "updateMeeting") and isinstance(data, dict):
+        return {"/imageUrl"}
+    return set()
+
+
 @observer("RZ-NULL")
 def no_null(ctx: Context, ex: Exchange) -> None:
     if ex.status is None or not ex.body:
@@ -73,9 +86,8 @@ def no_null(ctx: Context, ex: Exchange) -> None:
     data = ex.json_or_none()
     if data is None:
         return
-    may_null_image = ex.ok and ex.operation in MEETING_OPERATIONS
     for pointer, key, value in walk(data):
-        if value is None and not (may_null_image and key == "imageUrl" and pointer.count("/") <= 2):
+        if value is None and pointer not in _image_url_pointers(ex, data):
             ctx.fail("RZ-NULL", f"RZ-NULL expects no null in any response body (only a Meeting's imageUrl may be null), but {pointer or 'the body'} is null "
                      f"in the answer to {ex.method}", ex, signature=f"{ex.operation}:{key}")
             return
@@ -105,16 +117,22 @@ def exact_dates_are_accepted(ctx: Context) -> None:
     """Dates with non-zero seconds, in the exact format, in a GET window and in a POST."""
     room = api.target_room(ctx)
     now = now_utc()
-    frm, to = (now - timedelta(hours=2)).replace(second=17), (now + timedelta(hours=2)).replace(second=43)
-    ex = api.get_meetings(ctx, room, fmt(frm), fmt(to))
-    if ex.status == 400:
-        ctx.fail("RZ-UTC-ACCEPT", f"RZ-UTC-ACCEPT expects from={fmt(frm)} and to={fmt(to)} to be accepted; the server answered {ex.describe()}", ex)
-    elif ex.ok:
-        ctx.exercised("RZ-UTC-ACCEPT")
+    windows = {
+        "seconds other than :00": ((now - timedelta(hours=2)).replace(second=17), (now + timedelta(hours=2)).replace(second=43)),
+        "a window of 400 days": (now - timedelta(days=200), now + timedelta(days=200)),
+        "dates after 2038-01-19 (beyond 32-bit time)": (now.replace(year=2040, month=1, day=1), now.replace(year=2040, month=1, day=2)),
+    }
+    for label, (frm, to) in windows.items():
+        ex = api.get_meetings(ctx, room, fmt(frm), fmt(to))
+        if ex.status == 400:
+            ctx.fail("RZ-UTC-ACCEPT", f"RZ-UTC-ACCEPT expects from={fmt(frm)} and to={fmt(to)} ({label}) to be accepted; the server answered "
+                     f"{ex.describe()}", ex, signature=label)
+        elif ex.ok:
+            ctx.exercised("RZ-UTC-ACCEPT")
     if ctx.options.read_only:
         ctx.note("RZ-UTC-ACCEPT", "verified on GET meetings only: --read-only sends no POST or PUT")
         return
-    start = scratch.slot(ctx) + timedelta(hours=5, seconds=30)
+    start = scratch.at(ctx, "seconds") + timedelta(seconds=30)
     post, _ = scratch.create_tracked(ctx, "dates with seconds", start, start + timedelta(minutes=20, seconds=15))
     if post.status == 400:
         ctx.fail("RZ-UTC-ACCEPT", f"RZ-UTC-ACCEPT expects a POST with startDateUTC {fmt(start)} to be accepted; the server answered {post.describe()}", post)

@@ -34,9 +34,25 @@ def list_known_room(ctx: Context) -> None:
         ctx.fail("RZ-MEETINGS", f"RZ-MEETINGS expects 200 for GET meetings of the known room {api.target_room(ctx)!r}; it answered {ex.describe()}", ex)
     elif not isinstance(ex.json_or_none(), list):
         ctx.fail("RZ-MEETINGS", "RZ-MEETINGS expects a JSON array of meetings", ex)
+    _own_meeting_not_in_other_room(ctx)
     if ctx.ledger.outcomes["RZ-MEETINGS"].exercised == 0:
         ctx.ledger.outcomes["RZ-MEETINGS"].skip_reason = (
             "no meeting was listed in any window the run asked for, so the Meeting fields could not be checked")
+
+
+def _own_meeting_not_in_other_room(ctx: Context) -> None:
+    """A room's listing holds that room's meetings: the suite's own meeting must not show up in
+    another room's listing of the same window."""
+    own = ctx.state.get("a")
+    others = [r for r in ctx.state.get("rooms") or [] if str(r.get("roomId")) != api.target_room(ctx)]
+    start, end = parse_lenient((own or {}).get("startDateUTC")), parse_lenient((own or {}).get("endDateUTC"))
+    if not own or not others or start is None or end is None:
+        return
+    other = str(others[0].get("roomId"))
+    ex = api.get_meetings(ctx, other, fmt(start - timedelta(hours=1)), fmt(end + timedelta(hours=1)))
+    if any(str(m.get("meetingId")) == str(own.get("meetingId")) for m in api.meetings_of(ex) or []):
+        ctx.fail("RZ-MEETINGS", f"RZ-MEETINGS expects a room's listing to hold that room's meetings, but meeting {own.get('meetingId')!r}, "
+                 f"booked in room {api.target_room(ctx)!r}, is listed for room {other!r}", ex)
 
 
 @observer("RZ-MEETINGS")
@@ -147,8 +163,12 @@ def window_boundaries(ctx: Context) -> None:
         start, end = parse_lenient(m["startDateUTC"]), parse_lenient(m["endDateUTC"])
         mid = (start + (end - start) / 2).replace(microsecond=0)
         mid = mid if mid > start else start + timedelta(seconds=1)
+        quarter = max((end - start) / 4, timedelta(seconds=1)).total_seconds()
+        inner_from, inner_to = start + timedelta(seconds=int(quarter)), end - timedelta(seconds=int(quarter))
         probes = [
             ("in progress at `from`", mid, end + timedelta(hours=1), True),
+            ("starting exactly at `from`", start, end + timedelta(hours=1), True),
+            ("running across the whole window", inner_from, inner_to, True),
             ("ending exactly at `from` (adjacent)", end, end + timedelta(hours=1), False),
             ("starting exactly at `to` (adjacent)", start - timedelta(hours=1), start, False),
             ("entirely before the window", end + timedelta(hours=1), end + timedelta(hours=2), False),

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from conformance.checks import schemathesis_bridge as bridge
-from conformance.checks.base import Context, check
+from conformance.checks.base import Context, Skip, check
 from conformance.checks.dates import fmt
-from conformance.checks.roomz import api
+from conformance.checks.roomz import api, scratch
 from conformance.client import Exchange
 from conformance.profiles import setting
 
@@ -75,6 +75,7 @@ def generated_requests(ctx: Context) -> None:
             fuzz_operation(ctx, operation_id, params, mode)
     if not ctx.options.read_only:
         junk_bodies(ctx, room)
+        unusual_subjects(ctx, room)
 
 
 JUNK = [b"", b"null", b"[]", b"\"text\"", b"42", b"{", b"{\"subject\": ", b"\xff\xfe\x00", b"[{}]"]
@@ -88,6 +89,25 @@ def junk_bodies(ctx: Context, room: str) -> None:
         ctx.client.request("PUT", api.meeting_path(room, unknown_meeting), data=body, content_type="application/json", operation="updateMeeting")
 
 
+UNUSUAL_SUBJECTS = {
+    "a 2000-character subject": "conformance " + "x" * 1988,
+    "a subject in several scripts and emoji": "conformance Réunion 会议 встреча 🗓️ \u200b'\"<>&",
+    "an empty subject": "",
+}
+
+
+def unusual_subjects(ctx: Context, room: str) -> None:
+    """Valid bookings with unusual subjects, in the scratch stretch: any answer but a 5xx will
+    do (a system may refuse them); what is created is released."""
+    try:
+        start = scratch.at(ctx, "long-subject")
+    except Skip:
+        return
+    step = timedelta(minutes=5)
+    for i, text in enumerate(UNUSUAL_SUBJECTS.values()):
+        scratch.create_tracked(ctx, "", start + i * step, start + (i + 1) * step, subject_text=text)
+
+
 # -- dates ---------------------------------------------------------------------------------------
 EPOCH_MIN = datetime(1971, 1, 1, tzinfo=timezone.utc)
 SPAN_S = int((datetime(2099, 12, 31, tzinfo=timezone.utc) - EPOCH_MIN).total_seconds())
@@ -95,9 +115,10 @@ SPAN_S = int((datetime(2099, 12, 31, tzinfo=timezone.utc) - EPOCH_MIN).total_sec
 
 @st.composite
 def windows(draw: Any) -> tuple[str, str]:
-    """Two real instants in the exact format, ``from`` <= ``to``, seconds anywhere in 0..59."""
+    """Two real instants in the exact format, ``from`` < ``to``, seconds anywhere in 0..59.
+    (An empty window, ``from`` equal to ``to``, is left out: the contract does not say it.)"""
     a = draw(st.integers(0, SPAN_S))
-    length = draw(st.one_of(st.integers(0, 3600), st.integers(0, 86400 * 60)))
+    length = draw(st.one_of(st.integers(1, 3600), st.integers(86400, 86400 * 60)))
     start = EPOCH_MIN + timedelta(seconds=a)
     return fmt(start), fmt(start + timedelta(seconds=length))
 
