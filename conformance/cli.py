@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--login-password", help="enables RM-LOGIN (env ROOMONITOR_LOGIN_PASSWORD)")
     r.add_argument("--room-id", help="the room the suite may write into / book (default: the first listed)")
     r.add_argument("--organizer-id", help="organizer for created meetings")
-    r.add_argument("--custom-room-id", help="Roomonitor: a customRoomId your account knows (default: one named after the seed)")
+    r.add_argument("--custom-room-id", help="Roomonitor: a customRoomId your account is configured with (default: one named after the seed; "
+                   "if the server refuses it, RM-IMPORT-V2-CUSTOM is skipped)")
     r.add_argument("--read-only", action="store_true", help="send no POST or PUT; write requirements are skipped on purpose")
     r.add_argument("--profile", choices=PROFILES, default="full", help="quick: CI smoke gate; full: certification depth (default)")
     r.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"reproducible generation and order (default {DEFAULT_SEED})")

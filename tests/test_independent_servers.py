@@ -332,20 +332,11 @@ RM_CORRECT = [
     pytest.param({"custom_rooms": "configured"}, {"custom_room_id": "APT-101"}, id="configured-custom-room-given"),
     pytest.param({"error_extra": True, "mismatch_status": 400, "v1_lines": "server-id", "success_text": "Saved",
                   "chunked": True, "gzip": True}, {}, id="combo"),
+    pytest.param({"static_token": True}, {}, id="login-answers-the-permanent-token"),
+    pytest.param({"phone_validation": True}, {}, id="guest-phones-validated-against-numbering-plans"),
+    pytest.param({"phone_validation": True, "custom_rooms": "configured"}, {"custom_room_id": "APT-102"},
+                 id="phones-validated-configured-custom-room-given"),
     # -- where the suite's verdict is wrong --------------------------------------------------------
-    pytest.param({"static_token": True}, {}, id="login-answers-the-permanent-token", marks=defect(
-        "login may answer the account's existing token (the doc: tokens 'do not expire but may be revoked'; nothing "
-        "says each login mints a new one). RM-LOGIN then logs that token out — the very token the suite was given, "
-        "which CONTRACT B forbids ('never the token it was given') — and RM-ROOMS, RM-EMPTY and every import fail "
-        "with 401. The suite should not log out a token equal to --auth-token")),
-    pytest.param({"custom_rooms": "configured"}, {}, id="custom-room-ids-must-be-configured", marks=defect(
-        "customRoomId is 'the client's own room id', which a real account maps in its configuration; without "
-        "--custom-room-id the suite invents 'conformance-room-<seed>', the server correctly reports it as not "
-        "configured, and RM-IMPORT-V2-CUSTOM fails (MUST) instead of being skipped as unverifiable")),
-    pytest.param({"phone_validation": True}, {}, id="guest-phones-validated-against-numbering-plans", marks=unsure(
-        "the suite's guests use +44 7700 900xxx (Ofcom drama range), which libphonenumber rates invalid — the suite's "
-        "own RMP-V2-PHONE warns about such numbers. A server that refuses numbers that cannot receive the SMS fails "
-        "RM-IMPORT-V2/-PARTIAL. Australia's fictional mobiles (+61 491 570 156..159) are valid per libphonenumber")),
     pytest.param({"unknown_customer": "401"}, {}, id="credentials-checked-before-customer", marks=unsure(
         "the unknown-customer probe sends the real user's token with an unknown user id; a server that checks the "
         "token against the user first answers 401, which the catalog makes a warning")),
@@ -357,6 +348,40 @@ def test_roomonitor_correct_server_is_conformant(server_kwargs: dict[str, Any], 
     run = run_roomonitor(server_kwargs, **options)
     unexpected = {k: v for k, v in run.summary().items() if not (k == "RM-HTTPS" and v == "warning")}
     assert run.verdict.verdict == "conformant" and not unexpected, run.report()
+
+
+def test_roomonitor_login_answering_the_given_token_does_not_log_it_out() -> None:
+    """A login may answer the account's one permanent token, the very one the suite was given:
+    the suite must not log it out (CONTRACT B), and says so."""
+    run = run_roomonitor({"static_token": True})
+    assert run.server.token in run.server.tokens, "the given token was logged out"
+    assert "login answered the configured token, so it was not logged out" in run.engine.ctx.ledger.outcomes["RM-LOGIN"].notes
+
+
+def test_roomonitor_own_custom_room_refused_is_skipped_not_failed() -> None:
+    """Without --custom-room-id the suite names its own customRoomId; a server that accepts only
+    configured ids refuses it, which leaves RM-IMPORT-V2-CUSTOM unverified: skipped with the way
+    out, verdict incomplete (green means tested), never failed."""
+    run = run_roomonitor({"custom_rooms": "configured"})
+    assert run.summary() == {"RM-HTTPS": "warning", "RM-IMPORT-V2-CUSTOM": "skipped"}, run.report()
+    reason = run.engine.ctx.ledger.outcomes["RM-IMPORT-V2-CUSTOM"].skip_reason
+    assert reason.startswith("the server refused the suite's own customRoomId 'conformance-room-"), reason
+    assert reason.endswith("pass --custom-room-id with a customRoomId your account is configured with"), reason
+    assert (run.verdict.verdict, run.verdict.exit_code) == ("incomplete", 3)
+
+
+@pytest.mark.parametrize("server_kwargs, options", [
+    pytest.param({"custom_rooms": "configured"}, {"custom_room_id": "APT-999"}, id="given-custom-room-refused"),
+    pytest.param({"faults": {"cancel-needs-dates"}}, {"custom_room_id": "APT-101"}, id="given-custom-room-update-fails"),
+    pytest.param({"faults": {"cancel-needs-dates"}, "custom_rooms": "configured"}, {"custom_room_id": "APT-101"},
+                 id="given-configured-custom-room-update-fails"),
+])
+def test_roomonitor_custom_room_failures_with_given_id_fail(server_kwargs: dict[str, Any], options: dict[str, Any]) -> None:
+    """With --custom-room-id a refused insert is the server's fault; a failed update after a saved
+    insert fails whether or not the id was given (the no-option case is RM_FAULT_CASES')."""
+    run = run_roomonitor(server_kwargs, **options)
+    assert run.summary() == {"RM-HTTPS": "warning", "RM-IMPORT-V2-CUSTOM": "failed"}, run.report()
+    assert run.verdict.verdict == "non-conformant"
 
 
 RM_FAULT_CASES = [
@@ -372,15 +397,10 @@ RM_FAULT_CASES = [
     pytest.param("customer-accepted", "RM-CUSTOMER", {}, id="unknown-customer-saved-under-token-user"),
     pytest.param("junk-true-500", "RM-5XX", {}, id="body-true-crashes"),
     pytest.param("text-plain-200", "RM-JSON", {}, id="import-answer-text-plain"),
+    pytest.param("foreign-room-accepted", "RM-IMPORT-PARTIAL", {}, id="foreign-room-booking-saved"),
+    pytest.param("reversed-dates-accepted", "RM-IMPORT-PARTIAL", {}, id="checkout-before-checkin-saved"),
+    pytest.param("form-login-any-password", "RM-LOGIN", {}, id="form-login-ignores-password"),
     # -- where the suite's verdict is wrong --------------------------------------------------------
-    pytest.param("foreign-room-accepted", "RM-IMPORT-PARTIAL", {}, id="foreign-room-booking-saved", marks=defect(
-        "the only invalid booking is invalid twice (a foreign room AND checkout before checkin), so a server that "
-        "never checks room ownership passes; CONTRACT B: 'a valid booking names a room the account owns'")),
-    pytest.param("reversed-dates-accepted", "RM-IMPORT-PARTIAL", {}, id="checkout-before-checkin-saved", marks=defect(
-        "same probe: a server that never checks checkout >= checkin passes; CONTRACT B: 'checkout earlier than "
-        "checkin is invalid'")),
-    pytest.param("form-login-any-password", "RM-LOGIN", {}, id="form-login-ignores-password", marks=defect(
-        "RM-LOGIN's wrong-password probe is sent as JSON only; a form login that accepts any password passes")),
     pytest.param("v1-never-saves", "RM-IMPORT-V1", {}, id="v1-never-saves", marks=unsure(
         "every valid v1 booking reported as failed is only a warning (SHOULD finding under a MUST requirement), so "
         "a server that saves no v1 booking at all is conformant; RM-IMPORT-V2 makes the same thing a MUST failure. "

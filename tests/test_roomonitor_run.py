@@ -104,20 +104,37 @@ def test_bookings_are_fictional_future_and_unique(clean) -> None:
         if booking.version == "v1":
             assert (f["firstname"], f["lastname"]) == (api.GUEST_FIRST, api.GUEST_LAST)
             assert f["email"].endswith("@example.com")
-            assert f["prefix"] == "44" and f["telephone"].startswith("7700900")
+            assert f["prefix"] == "61" and f["telephone"] in api.PHONE_NUMBERS
             assert f["checkin"] > clean.engine.started_at.strftime("%Y-%m-%d")
         else:
             assert f["guestName"] == api.GUEST_NAME
             if "guestPhone" in f:
-                assert f["guestPhone"].startswith("+447700900")
+                assert f["guestPhone"] in {f"+61{n}" for n in api.PHONE_NUMBERS}
             assert f["checkin"] > clean.engine.started_at.timestamp() * 1000
-    # every booking the suite sent to the real account obeys the payload rules (warnings allowed:
-    # the drama-range numbers are not assigned, so libphonenumber calls them invalid)
+    # every booking the suite sent to the real account obeys the payload rules, its phone numbers
+    # included (no RMP-*-PHONE warning: the fictional Australian mobiles are valid numbers)
     for received in clean.server.received:
         if received.user_id == DEFAULTS["user_id"] and received.status == 200 and received.doc:
             musts = [v for v in received.violations if v.level == "MUST"]
-            # the partial-import check sends one invalid booking on purpose
+            # the partial-import check sends one booking checking out before it checks in on purpose
             assert all(v.rule in ("RMP-V2-TIMESTAMP",) for v in musts), musts
+            assert not [v for v in received.violations if v.rule.endswith("-PHONE")], received.violations
+
+
+def test_guest_phones_are_valid_fictional_numbers() -> None:
+    """Australia's mobiles reserved for fiction: valid per libphonenumber (a server that validates
+    numbers must accept them), cycled through so every booking gets one of the four."""
+    import phonenumbers
+
+    assert len(api.PHONE_NUMBERS) == 4
+    for number in api.PHONE_NUMBERS:
+        assert phonenumbers.is_valid_number(phonenumbers.parse(f"+{api.PHONE_PREFIX}{number}"))
+    ctx = _ctx()
+    phones = [api.v2_booking(ctx, "room")["guestPhone"] for _ in range(6)]
+    phones += [api.v2_custom_insert(ctx, "custom", "b")["guestPhone"]]
+    v1 = [api.v1_booking(ctx, "room") for _ in range(5)]
+    assert set(phones) == {"+61491570156", "+61491570157", "+61491570158", "+61491570159"}
+    assert {(b["prefix"], b["telephone"]) for b in v1} == {("61", n) for n in api.PHONE_NUMBERS}
 
 
 def test_generated_imports_never_reach_the_real_account(clean) -> None:

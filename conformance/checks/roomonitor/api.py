@@ -5,10 +5,11 @@ Every helper tags the exchange with its operationId (login, logout, getRooms, im
 importBookingsV2), so the observers know which call they are looking at.
 
 Every booking is plainly fictional: the guest is "Conformance Test Guest", e-mail addresses are
-at example.com (RFC 2606), phone numbers are in the UK Ofcom range reserved for drama
-(+44 7700 900xxx), dates lie in the future, and ids start with ``conformance-`` and carry the
-seed, a stamp of the run and a counter, so they are unique per run and easy to find and delete
-on the server. Room ids come from get-rooms (``--room-id`` if given, else the first listed).
+at example.com (RFC 2606), phone numbers are Australia's mobiles reserved for fiction
+(+61 491 570 156 to 159: valid per libphonenumber, so a server that validates numbers accepts
+them, yet never assigned to a subscriber), dates lie in the future, and ids start with
+``conformance-`` and carry the seed, a stamp of the run and a counter, so they are unique per
+run and easy to find and delete on the server. Room ids come from get-rooms (``--room-id`` if given, else the first listed).
 """
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ GUEST_FIRST = "Conformance"
 GUEST_LAST = "Test Guest"
 GUEST_NAME = f"{GUEST_FIRST} {GUEST_LAST}"
 GUEST_EMAIL = "conformance.guest@example.com"
-PHONE_PREFIX = "44"                 # UK
-PHONE_BASE = "7700900"              # Ofcom's drama range 07700 900000-900999, never assigned
+PHONE_PREFIX = "61"                 # Australia
+# ACMA's mobile numbers for use in fiction, 0491 570 156-159: valid per libphonenumber (unlike the
+# Ofcom drama range +44 7700 900xxx, which it rates invalid), never assigned. Only four: cycled.
+PHONE_NUMBERS = ("491570156", "491570157", "491570158", "491570159")
 PM_NAME = "conformance-suite"
 DAYS_AHEAD = 60                     # bookings start this many days after today
 
@@ -186,8 +189,14 @@ def _base36(n: int) -> str:
     return out or "0"
 
 
-def _phone_suffix(ctx: Context) -> str:
-    return f"{100 + ctx.state.get('rm_counter', 0) % 900:03d}"
+def _telephone(ctx: Context) -> str:
+    """The national number of the next guest (without the country code), cycling the four."""
+    return PHONE_NUMBERS[ctx.state.get("rm_counter", 0) % len(PHONE_NUMBERS)]
+
+
+def guest_phone(ctx: Context) -> str:
+    """The v2 ``guestPhone``: ``+61491570156`` … ``+61491570159``."""
+    return f"+{PHONE_PREFIX}{_telephone(ctx)}"
 
 
 def stay(offset_days: int = 0, nights: int = 2) -> tuple[datetime, datetime]:
@@ -206,7 +215,7 @@ def v1_booking(ctx: Context, room: str, *, offset_days: int = 0) -> dict[str, st
     checkin, checkout = stay(offset_days)
     return {
         "firstname": GUEST_FIRST, "lastname": GUEST_LAST,
-        "prefix": PHONE_PREFIX, "telephone": PHONE_BASE + _phone_suffix(ctx),
+        "prefix": PHONE_PREFIX, "telephone": _telephone(ctx),
         "email": GUEST_EMAIL, "room": room,
         "checkin": checkin.strftime("%Y-%m-%d"), "checkout": checkout.strftime("%Y-%m-%d"),
         "customerReference": ref,
@@ -222,7 +231,7 @@ def v2_booking(ctx: Context, room: str, *, offset_days: int = 0, reversed_dates:
     return {
         "id": bid, "roomId": room,
         "checkin": epoch_ms(checkin), "checkout": epoch_ms(checkout),
-        "guestPhone": f"+{PHONE_PREFIX}{PHONE_BASE}{_phone_suffix(ctx)}",
+        "guestPhone": guest_phone(ctx),
         "guestName": GUEST_NAME, "lang": "EN",
     }
 
@@ -232,7 +241,7 @@ def v2_custom_insert(ctx: Context, custom_room: str, id_booking: str) -> dict[st
     return {
         "customRoomId": custom_room, "idBooking": id_booking, "pm": PM_NAME, "bookingType": "Booked",
         "checkin": epoch_ms(checkin), "checkout": epoch_ms(checkout),
-        "guestPhone": f"+{PHONE_PREFIX}{PHONE_BASE}{_phone_suffix(ctx)}",
+        "guestPhone": guest_phone(ctx),
         "guestName": GUEST_NAME, "lang": "EN", "updatedBooking": False,
     }
 

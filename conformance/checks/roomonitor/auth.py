@@ -3,7 +3,8 @@
 Every probe is otherwise a valid request (a fictional booking naming the account's room), so a
 server that looks at other things first still has to refuse it for its credentials. With
 --read-only only get-rooms is probed. Login tokens obtained by the suite are redacted from every
-output and logged out at the end; the token the suite was given is never logged out.
+output and logged out at the end; the token the suite was given is never logged out, even when a
+login answers it (a server may hand out the account's one permanent token).
 """
 from __future__ import annotations
 
@@ -133,8 +134,7 @@ def login_gives_a_working_token(ctx: Context) -> None:
             data = ex.json_or_none() if ex.ok else None
             pair = api.login_pair(data)
             if pair is not None:  # registered before any message can quote it; logged out at the end
-                api.remember_secret(ctx, pair[1])
-                obtained.append(pair)
+                _keep(ctx, obtained, pair)
             if ex.status is None or ex.status >= 500:
                 ctx.note("RM-LOGIN", f"login with a {how} body was not verified: {ex.describe()}")
                 continue
@@ -160,20 +160,36 @@ def login_gives_a_working_token(ctx: Context) -> None:
             else:
                 ctx.fail("RM-LOGIN", f"RM-LOGIN expects the token of a {how} login to work on get-rooms; the server answered {api.body_kind(use)}",
                          use, signature=f"token-refused:{how}")
-        wrong = _login(ctx, "JSON", email, password + "-conformance-wrong")
-        if wrong.status == 401:
-            ctx.exercised("RM-LOGIN")
-        elif wrong.status is None or wrong.status >= 500:
-            ctx.note("RM-LOGIN", f"the wrong-password login was not verified: {wrong.describe()}")
-        else:
-            pair = api.login_pair(wrong.json_or_none()) if wrong.ok else None
-            if pair is not None:  # a token obtained by the suite's own (wrong) login: log it out too
-                api.remember_secret(ctx, pair[1])
-                obtained.append(pair)
-            ctx.fail("RM-LOGIN", f"RM-LOGIN expects POST /login with a wrong password to answer 401; the server answered {api.body_kind(wrong)}",
-                     wrong, signature="wrong-password")
+        for how in ("JSON", "form"):  # each body form checks the password on its own
+            _wrong_password(ctx, how, email, password, obtained)
     finally:
         _logout_all(ctx, obtained)
+
+
+def _wrong_password(ctx: Context, how: str, email: str, password: str, obtained: list[tuple[str, str]]) -> None:
+    wrong = _login(ctx, how, email, password + "-conformance-wrong")
+    if wrong.status == 401:
+        ctx.exercised("RM-LOGIN")
+    elif wrong.status is None or wrong.status >= 500:
+        ctx.note("RM-LOGIN", f"the wrong-password login with a {how} body was not verified: {wrong.describe()}")
+    else:
+        pair = api.login_pair(wrong.json_or_none()) if wrong.ok else None
+        if pair is not None:  # a token obtained by the suite's own (wrong) login: log it out too
+            _keep(ctx, obtained, pair)
+        ctx.fail("RM-LOGIN", f"RM-LOGIN expects POST /login with a {how} body and a wrong password to answer 401; the server "
+                 f"answered {api.body_kind(wrong)}", wrong, signature=f"wrong-password:{how}")
+
+
+def _keep(ctx: Context, obtained: list[tuple[str, str]], pair: tuple[str, str]) -> None:
+    """Remember a token a login answered, to log it out at the end, unless it is the token the
+    suite was given (a server may answer the account's one permanent token to every login):
+    logging that out would revoke the suite's own credentials (CONTRACT B)."""
+    api.remember_secret(ctx, pair[1])
+    if ctx.options.auth_token and pair[1] == str(ctx.options.auth_token):
+        ctx.note("RM-LOGIN", "login answered the configured token, so it was not logged out")
+        return
+    if pair not in obtained:
+        obtained.append(pair)
 
 
 def _logout_all(ctx: Context, obtained: list[tuple[str, str]]) -> None:
