@@ -166,37 +166,14 @@ RZ_CORRECT = [
     pytest.param(COMBO_B, id="combo-b"),
     pytest.param(COMBO_C, id="combo-c"),
     # -- where the suite's verdict is wrong --------------------------------------------------------
-    pytest.param({"date_subjects": True}, id="subjects-beginning-with-a-date", marks=defect(
-        "RZ-UTC fails a correct server whose meeting subject is '2026-11-22 09:00 Weekly sync': the observer judges "
-        "every 2xx string that merely *starts* like a date-time (looks_like_datetime is a prefix match), but the "
-        "contract's date rule is about date and time values, and `subject` is free text (CONTRACT A: subject string)")),
-    pytest.param({"daily_block": True}, id="target-room-booked-every-day", marks=defect(
-        "a daily 06:00-06:30 UTC block in the first room (a recurring cleaning slot) makes every candidate scratch "
-        "day 'busy' (the suite wants [03:00, 13:00) completely empty on 10 consecutive days), so every write "
-        "requirement AND the auth requirements (RZ-AUTH-MISSING/-WRONG/-MALFORMED, whose GET probes need no slot) "
-        "are skipped: verdict incomplete for a correct server")),
-    pytest.param({"empty_target": True}, id="target-room-empty-near-now-strict-organizers", marks=defect(
-        "with no meeting in the first room within +-14 days the suite invents organizerId 'conformance'; a server "
-        "doing the SHOULD behaviour (404 for an unknown organizer, RZ-CREATE-UNKNOWN-ORGANIZER) then refuses "
-        "meeting A and RZ-CREATE fails (MUST): verdict non-conformant for a correct server")),
-    pytest.param({"external_first": True}, id="first-meeting-organized-by-external-guest", marks=unsure(
-        "the organizer the suite borrows is the first listed meeting's, here an external guest who cannot book; "
-        "a strict server answers 404 and RZ-CREATE fails. Whether such an organizer is 'unknown' is not decided "
-        "by the contract; the suite could try other organizers or rooms before failing a MUST")),
-    pytest.param({"error_style": "json-list-401"}, id="401-body-is-a-json-list-of-errors", marks=unsure(
-        "RZ-AUTH-MISSING fails a 401 whose body is [{\"code\": \"Unauthorized\", ...}]: the README declares any "
-        "non-empty JSON list in a 401 'revealing data', but a list of error objects reveals nothing; "
-        "the catalog text only says 'reveals no data'")),
-    pytest.param({"zero_window_400": True}, id="refuses-empty-window-from-equal-to", marks=unsure(
-        "RZ-UTC-ACCEPT's generator sends from == to (e.g. 1971-01-01T00:00:00Z twice); a server refusing an empty "
-        "window with 400 fails a MUST. CONTRACT leaves from > to unspecified; from == to is the degenerate case")),
-    pytest.param({"horizon_days": 180}, id="booking-horizon-180-days", marks=unsure(
-        "the suite writes 180-240 days ahead; Exchange/M365 room mailboxes refuse beyond 180 days by default "
-        "(BookingWindowInDays). RZ-UTC-ACCEPT's 'never refused for its dates' makes a horizon a violation, but the "
-        "contract does not mention booking policies, and the write day need not be that far ahead")),
-    pytest.param({"write_delay": 1.5}, id="sync-connector-lists-new-meetings-after-1.5s", marks=unsure(
-        "a connector that syncs to its backend lists a new booking only after a delay; RZ-CREATE-PERSIST "
-        "('is then listed') fails at once, with no retry, and the meeting is never released")),
+    pytest.param({"date_subjects": True}, id="subjects-beginning-with-a-date"),
+    pytest.param({"daily_block": True}, id="target-room-booked-every-day"),
+    pytest.param({"empty_target": True}, id="target-room-empty-near-now-strict-organizers"),
+    pytest.param({"external_first": True}, id="first-meeting-organized-by-external-guest"),
+    pytest.param({"error_style": "json-list-401"}, id="401-body-is-a-json-list-of-errors"),
+    pytest.param({"zero_window_400": True}, id="refuses-empty-window-from-equal-to"),
+    pytest.param({"horizon_days": 180}, id="booking-horizon-180-days"),
+    pytest.param({"write_delay": 1.5}, id="sync-connector-lists-new-meetings-after-1.5s"),
     pytest.param({"content_type": "application/hal+json"}, id="content-type-hal-json", marks=unsure(
         "CONTRACT says 'returned content is JSON'; the catalog pins the media type to application/json, so a "
         "+json media type fails RZ-JSON (MUST)")),
@@ -240,47 +217,20 @@ RZ_FAULT_CASES = [
     pytest.param("duplicate-across-midnight", "RZ-MEETINGS-UNIQUE", {}, id="duplicate-across-midnight"),
     pytest.param("baddate-rollover", "RZ-MEETINGS-BADDATE", {}, id="baddate-rollover"),
     # -- where the suite's verdict is wrong --------------------------------------------------------
-    pytest.param("update-changes-id", "RZ-UPDATE-PERSIST", {}, id="update-changes-id", marks=defect(
-        "spurious collateral: after the release gave meeting A a new id, RZ-UPDATE-INVALID keeps PUTting the old id "
-        "and fails the server for answering 404 — the correct answer for a meeting id that no longer exists "
-        "(RZ-UPDATE-CONFLICT skips in the same situation)")),
-    pytest.param("window-misses-enclosing", "RZ-MEETINGS-WINDOW", {}, id="window-misses-enclosing-meeting", marks=defect(
-        "a meeting that starts before `from` and ends after `to` overlaps [from, to) and must be listed "
-        "(RZ-MEETINGS-WINDOW: 'every meeting that overlaps it is listed'); no probe puts the window strictly inside "
-        "a meeting, so the classic endpoint-only filter passes")),
-    pytest.param("from-equal-start-excluded", "RZ-MEETINGS-WINDOW", {}, id="window-excludes-meeting-starting-at-from",
-                 marks=defect("no probe has `from` equal to a meeting's start; a filter `start > from` passes")),
-    pytest.param("conflict-endpoints-only", "RZ-CREATE-CONFLICT", {}, id="conflict-misses-booking-inside-meeting", marks=defect(
-        "a POST strictly inside an existing meeting overlaps it and must answer 409 (RZ-CREATE-CONFLICT); the only "
-        "overlap probe starts inside A and ends after it, so an endpoint-only overlap test passes")),
-    pytest.param("conflict-grace-5min", "RZ-CREATE-CONFLICT", {"RZ-UPDATE-CONFLICT": "failed"}, id="conflict-grace-5min",
-                 marks=defect("both conflict probes overlap by 30 minutes; a server tolerating overlaps up to 5 minutes "
-                              "(CONTRACT: 'conflict when their intervals overlap') passes")),
-    pytest.param("post-touching-end-conflict", "RZ-CREATE-CONFLICT", {}, id="post-ending-at-next-start-refused", marks=defect(
-        "the adjacency half of RZ-CREATE-CONFLICT is only probed one way (B starts when A ends); a server that "
-        "refuses a booking ending exactly when the next meeting starts (`<=`) passes")),
-    pytest.param("put-adjacent-conflict", "RZ-UPDATE-CONFLICT", {}, id="put-to-adjacent-refused", marks=defect(
-        "a PUT that makes a meeting end exactly when the next starts is not a conflict (CONTRACT A, Conflict); the "
-        "suite never judges such a PUT (the only one it sends is RZ-AUTH-VALID's, judged for 401/403 only)")),
-    pytest.param("unknown-room-404-but-books-first", "RZ-CREATE-UNKNOWN-ROOM", {}, id="unknown-room-404-but-books-anyway",
-                 marks=defect("RZ-CREATE-UNKNOWN-ROOM says '404 and creates nothing'; the suite only checks that the "
-                              "unknown room did not appear in GET /rooms, not that no meeting appeared anywhere")),
-    pytest.param("post-nested-image-null", "RZ-NULL", {}, id="post-body-nested-image-null", marks=defect(
-        "RZ-NULL allows null only for a Meeting's imageUrl; the observer allows any key 'imageUrl' at depth <= 2, so "
-        "{'organizer': {'imageUrl': null}} inside a POST/PUT answer passes")),
-    pytest.param("empty-password-ok", "RZ-AUTH-WRONG", {}, id="known-user-empty-password-accepted", marks=defect(
-        "RZ-AUTH-WRONG probes one wrong password only; the LDAP unauthenticated-bind bug (known user, empty password "
-        "accepted) passes")),
-    pytest.param("password-case-insensitive", "RZ-AUTH-WRONG", {}, id="password-case-insensitive",
-                 marks=defect("a password differing only in case is a wrong password; never probed")),
-    pytest.param("challenge-no-realm", "RZ-AUTH-CHALLENGE", {}, id="challenge-without-realm", marks=defect(
-        "RZ-AUTH-CHALLENGE cites RFC 7617, whose Basic challenge requires the realm parameter; `WWW-Authenticate: "
-        "Basic` passes")),
-    pytest.param("challenge-bearer-basic-realm", "RZ-AUTH-CHALLENGE", {}, id="challenge-bearer-with-realm-basic", marks=defect(
-        "the check is a substring test ('basic' in the header), so `Bearer realm=\"basic\"` counts as a Basic challenge")),
-    pytest.param("listing-ignores-room", "RZ-MEETINGS", {}, id="listing-ignores-room", marks=defect(
-        "GET /rooms/{roomId}/meetings listing every room's meetings is never noticed: the suite never checks its own "
-        "meeting is absent from another room's listing")),
+    pytest.param("update-changes-id", "RZ-UPDATE-PERSIST", {}, id="update-changes-id"),
+    pytest.param("window-misses-enclosing", "RZ-MEETINGS-WINDOW", {}, id="window-misses-enclosing-meeting"),
+    pytest.param("from-equal-start-excluded", "RZ-MEETINGS-WINDOW", {}, id="window-excludes-meeting-starting-at-from"),
+    pytest.param("conflict-endpoints-only", "RZ-CREATE-CONFLICT", {}, id="conflict-misses-booking-inside-meeting"),
+    pytest.param("conflict-grace-5min", "RZ-CREATE-CONFLICT", {"RZ-UPDATE-CONFLICT": "failed"}, id="conflict-grace-5min"),
+    pytest.param("post-touching-end-conflict", "RZ-CREATE-CONFLICT", {}, id="post-ending-at-next-start-refused"),
+    pytest.param("put-adjacent-conflict", "RZ-UPDATE-CONFLICT", {}, id="put-to-adjacent-refused"),
+    pytest.param("unknown-room-404-but-books-first", "RZ-CREATE-UNKNOWN-ROOM", {}, id="unknown-room-404-but-books-anyway"),
+    pytest.param("post-nested-image-null", "RZ-NULL", {}, id="post-body-nested-image-null"),
+    pytest.param("empty-password-ok", "RZ-AUTH-WRONG", {}, id="known-user-empty-password-accepted"),
+    pytest.param("password-case-insensitive", "RZ-AUTH-WRONG", {}, id="password-case-insensitive"),
+    pytest.param("challenge-no-realm", "RZ-AUTH-CHALLENGE", {}, id="challenge-without-realm"),
+    pytest.param("challenge-bearer-basic-realm", "RZ-AUTH-CHALLENGE", {}, id="challenge-bearer-with-realm-basic"),
+    pytest.param("listing-ignores-room", "RZ-MEETINGS", {}, id="listing-ignores-room"),
     pytest.param("put-ignores-room", "RZ-UPDATE-UNKNOWN", {}, id="put-through-another-room", marks=unsure(
         "PUT /rooms/<other known room>/meetings/<A> changes A; the suite only tries an unknown room. Whether a meeting "
         "of another room is 'unknown' (404) is my reading of '404 unknown room or meeting'")),
@@ -290,15 +240,9 @@ RZ_FAULT_CASES = [
     pytest.param("conflict-counts-cancelled", "RZ-CREATE-CONFLICT", {}, id="cancelled-meeting-blocks-booking", marks=coverage(
         "CONTRACT's conflict is between non-cancelled meetings, but the suite cannot cancel (no DELETE) and will not "
         "write over a cancelled meeting it finds, so this is untestable as designed")),
-    pytest.param("long-subject-500", "RZ-5XX", {}, id="long-subject-500", marks=coverage(
-        "the suite never sends a long subject to a known room (generated POSTs go to an unknown room, answered 404 "
-        "before the body is read); RZ-5XX covers only requests the suite sends")),
-    pytest.param("window-max-31-days", "RZ-UTC-ACCEPT", {}, id="window-longer-than-31-days-refused", marks=defect(
-        "RZ-UTC-ACCEPT: a valid window is never refused for its dates; the generator's long-window branch "
-        "(up to 60 days) is never drawn with the quick budget (nor with full), and the longest fixed window is 28 days")),
-    pytest.param("y2038", "RZ-UTC-ACCEPT", {}, id="dates-after-2038-refused-quick", marks=coverage(
-        "quick profile only: its 6 generated windows all fall in 1971-1973 (hypothesis starts from minimal values), "
-        "so the advertised 1971-2099 range is not exercised; caught by --profile full (see the next test)")),
+    pytest.param("long-subject-500", "RZ-5XX", {}, id="long-subject-500"),
+    pytest.param("window-max-31-days", "RZ-UTC-ACCEPT", {}, id="window-longer-than-31-days-refused"),
+    pytest.param("y2038", "RZ-UTC-ACCEPT", {}, id="dates-after-2038-refused-quick"),
 ]
 
 

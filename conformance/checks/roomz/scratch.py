@@ -33,11 +33,11 @@ HOURS = {
     "invalid": 5.0,
     "seconds": 6.0,           # dates with seconds (RZ-UTC-ACCEPT)
     "long-subject": 6.5,      # unusual subjects (RZ-5XX)
-    "auth": 7.0,              # auth probes
-    "update-unknown": 7.5,    # dates of PUTs to unknown meetings (nothing lands)
-    "graveyard": 8.0,         # wrongly accepted meetings are moved here, 15 minutes each
+    "auth": 7.0,              # auth probes: POSTs at +0, the PUT probes' own meeting at +30 min
+    "update-unknown": 8.0,    # dates of PUTs to unknown meetings (nothing should land)
+    "graveyard": 8.5,         # wrongly accepted meetings are moved here, 15 minutes each
 }
-SPAN = timedelta(hours=9)
+SPAN = timedelta(hours=10)
 
 
 def writes_allowed(ctx: Context) -> None:
