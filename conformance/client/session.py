@@ -223,10 +223,7 @@ class Client:
                     del body[self.max_body:]
                     break
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError) as exc:
-            if watch.expired:
-                ex.error = f"the body was not complete within {limit:g} s (--timeout)"
-            else:
-                ex.error = _body_error(exc)
+            ex.error = f"the body was not complete within {limit:g} s (--timeout)" if watch.expired else _body_error(exc, limit)
         ex.body = bytes(body)
 
     # -- reproduction --------------------------------------------------------------------------
@@ -376,7 +373,7 @@ def _transport_error(exc: BaseException, limit: float) -> str:
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
         return "connection refused"
     if any(isinstance(e, (TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError, requests.exceptions.Timeout)) for e in chain):
-        return f"no answer within {limit:g} s (--timeout)"
+        return f"no complete answer within {limit:g} s (--timeout)"   # the same words as the watchdog's
     for e in chain:
         if isinstance(e, (http.client.BadStatusLine, http.client.LineTooLong)) and not isinstance(e, http.client.RemoteDisconnected):
             return f"the server's answer is not HTTP ({_trim(repr(e))})"
@@ -386,7 +383,7 @@ def _transport_error(exc: BaseException, limit: float) -> str:
     return f"request failed ({_short(exc)})"
 
 
-def _body_error(exc: BaseException) -> str:
+def _body_error(exc: BaseException, limit: float) -> str:
     chain = _chain(exc)
     for e in chain:
         if isinstance(e, (urllib3.exceptions.IncompleteRead, http.client.IncompleteRead)):
@@ -401,7 +398,7 @@ def _body_error(exc: BaseException) -> str:
         if isinstance(e, (http.client.HTTPException, urllib3.exceptions.InvalidChunkLength)):
             return f"the body is not valid HTTP framing ({_trim(repr(e))})"
     if any(isinstance(e, (TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError)) for e in chain):
-        return "the body stopped arriving (read timeout)"
+        return f"the body was not complete within {limit:g} s (--timeout)"   # the same words as the watchdog's
     return "the connection was closed or reset before the body was complete"
 
 
