@@ -49,8 +49,24 @@ def schemathesis_run(api: str) -> tuple[float, int]:
         return wall, len(srv.requests) - before
 
 
+def validate_500() -> tuple[float, int]:
+    """`conformance validate` on a generated 500-booking v2 file (in-process, after imports)."""
+    from conformance.payloads import check_bytes
+    from conformance.payloads.report import FileResult, render_text
+
+    bookings = [{"id": str(i), "roomId": "room-1", "checkin": 1893456000000 + i * 86_400_000, "checkout": 1893628800000 + i * 86_400_000,
+                 "guestPhone": "+61491570156", "guestName": f"Guest {i}", "lang": "en" if i % 2 else "EN"} for i in range(500)]
+    data = json.dumps(bookings).encode()
+    t0 = time.perf_counter()
+    version, found = check_bytes(data)
+    render_text([FileResult("bench.json", version, found)])
+    return time.perf_counter() - t0, 0
+
+
 def main() -> None:
     rows = []
+    wall, _ = validate_500()
+    rows.append(("conformance validate, 500 v2 bookings (in-process)", wall, 0))
     for api in ("roomz", "roomonitor"):
         for profile in ("quick", "full"):
             wall, n = conformance_run(api, profile)

@@ -11,7 +11,6 @@ import copy
 import io
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -495,13 +494,11 @@ def big_payload(n: int = 500) -> list[dict]:
     return out
 
 
-def test_500_bookings_are_fast_and_read_grouped():
+def test_500_bookings_read_grouped():
+    """(Its speed is measured by bench/bench.py, not asserted here.)"""
     data = json.dumps(big_payload()).encode()
-    started = time.perf_counter()
     version, found = check_bytes(data)
     text = render_text([FileResult("big.json", version, found)])
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{elapsed:.2f}s"
     assert version == "v2" and len(found) == 482
     assert "RMP-V2-LANG × 480 at /20/lang, /21/lang, /22/lang, /23/lang, /24/lang, … (first 5 shown)" in text
     assert len(text.splitlines()) < 10
