@@ -23,11 +23,14 @@ def run(options: RunOptions) -> int:
         return 2
     options.report_dir = report_dir
     carrier = OptionsCarrier(options)
+    # Only the plugins the suite needs: whatever else is installed on a vendor's machine
+    # (randomly, xdist, benchmark, ...) must not reorder, parallelise or print into the run.
     args = [
         str(SUITE_DIR),
+        "-p", "pytest_metadata.plugin",
+        "-p", "pytest_html.plugin",
+        "-p", "conformance.runner.plugin",
         "-p", "no:cacheprovider",
-        "-p", "no:randomly",
-        "-p", "no:xdist",
         "-p", "no:warnings",
         "-q", "--no-header", "--tb=no", "-rN", "--assert=plain",
         f"--rootdir={SUITE_DIR}",
@@ -42,7 +45,15 @@ def run(options: RunOptions) -> int:
     ]
     if options.quiet:
         args.append("-qq")
-    code = pytest.main(args, plugins=[carrier])
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        code = pytest.main(args, plugins=[carrier])
+    finally:
+        if saved is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
     state = carrier.state
     if state is None or state.exit_code is None:
         print(f"conformance: the suite did not run (pytest exit code {int(code)})", file=sys.stderr)
