@@ -16,6 +16,7 @@ from typing import Iterable
 from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
+SHORT = 6
 _AUTH_HEADERS = {"authorization", "x-auth-token", "proxy-authorization", "cookie", "set-cookie"}
 
 
@@ -26,14 +27,20 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str | None) -> None:
-        """Register a secret. Short values (under 4 chars) are still masked: a leak is a leak."""
+        """Register a secret, in every encoding a server may echo it in.
+
+        A short secret (under SHORT characters) is masked only where it stands alone, not inside
+        a longer word: a password "p" must not turn "http" into "htt[REDACTED]". Where it
+        stands alone, it is masked however short: a leak is a leak.
+        """
         if not secret or secret in self._secrets:
             return
         forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], quote(secret, safe=""),
                  quote_plus(secret, safe=""), html.escape(secret, quote=True)}
         self._secrets.extend(f for f in forms if f not in self._secrets)
         self._secrets.sort(key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(s) for s in self._secrets))
+        self._pattern = re.compile("|".join(
+            re.escape(s) if len(s) >= SHORT else rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])" for s in self._secrets))
 
     def add_basic(self, username: str | None, password: str | None) -> None:
         if username is None or password is None:
