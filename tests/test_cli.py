@@ -92,7 +92,7 @@ def _free_port() -> int:
 
 def test_unreachable_target_is_exit_3_with_one_sentence(tmp_path) -> None:
     url = f"http://127.0.0.1:{_free_port()}"
-    proc = conformance("run", "--base-url", url, "--report-dir", str(tmp_path), env={"ROOMZ_USERNAME": "vendor", "ROOMZ_PASSWORD": "vendor-secret-42"})
+    proc = conformance("run", "--base-url", url, "--report-dir", str(tmp_path), env={"ROOMZ_USERNAME": "u", "ROOMZ_PASSWORD": "p"})
     assert proc.returncode == 3
     assert f"cannot reach {url}" in proc.stderr and "connection refused" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
