@@ -52,31 +52,27 @@ def missing_headers_are_refused(ctx: Context) -> None:
         ("neither X-User-Id nor X-Auth-Token", "none"),
     ]
     for label, headers in probes:
-        for call in calls(ctx, uid):
-            ex = call.send(headers, label)
-            if ex.status == 401:
-                ctx.exercised("RM-AUTH-MISSING")
-            elif ex.status is None or ex.status >= 500:
-                ctx.note("RM-AUTH-MISSING", f"{call.label} with {label} was not verified: {ex.describe()}")
-            else:
-                ctx.fail("RM-AUTH-MISSING", f"RM-AUTH-MISSING expects 401 for {call.label} with {label}; the server answered {api.body_kind(ex)}",
-                         ex, signature=f"{call.label}:{label}")
+        _expect_401(ctx, "RM-AUTH-MISSING", uid, label, headers)
     _read_only_note(ctx, "RM-AUTH-MISSING")
+
+
+def _expect_401(ctx: Context, rid: str, uid: str, label: str, headers: dict[str, str] | str) -> None:
+    """Each call with these headers answers 401 (a 5xx or no answer is RM-5XX's, noted here)."""
+    for call in calls(ctx, uid):
+        ex = call.send(headers, label)
+        if ex.status == 401:
+            ctx.exercised(rid)
+        elif ex.status is None or ex.status >= 500:
+            ctx.note(rid, f"{call.label} with {label} was not verified: {ex.describe()}")
+        else:
+            ctx.fail(rid, f"{rid} expects 401 for {call.label} with {label}; the server answered {api.body_kind(ex)}",
+                     ex, signature=f"{call.label}:{label}")
 
 
 @check("RM-AUTH-WRONG")
 def wrong_token_is_refused(ctx: Context) -> None:
     uid = api.user_id(ctx)
-    wrong = {"X-User-Id": uid, "X-Auth-Token": api.unknown_id(ctx, "token")}
-    for call in calls(ctx, uid):
-        ex = call.send(wrong, "a wrong X-Auth-Token")
-        if ex.status == 401:
-            ctx.exercised("RM-AUTH-WRONG")
-        elif ex.status is None or ex.status >= 500:
-            ctx.note("RM-AUTH-WRONG", f"{call.label} with a wrong token was not verified: {ex.describe()}")
-        else:
-            ctx.fail("RM-AUTH-WRONG", f"RM-AUTH-WRONG expects 401 for {call.label} with a wrong X-Auth-Token; the server answered {api.body_kind(ex)}",
-                     ex, signature=f"wrong-token:{call.label}")
+    _expect_401(ctx, "RM-AUTH-WRONG", uid, "a wrong X-Auth-Token", {"X-User-Id": uid, "X-Auth-Token": api.unknown_id(ctx, "token")})
     _read_only_note(ctx, "RM-AUTH-WRONG")
 
 
