@@ -136,6 +136,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(options)
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both stop `serve` cleanly (the sandbox writes its report on the way
+    out), even when a parent process started it with SIGINT ignored (CI runners, xdist)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from conformance.reference_server import FAULTS, VARIANT_API, VARIANTS, serve_main
 
@@ -151,6 +163,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     kwargs = {}
     if args.report_dir:
         kwargs["report_dir"] = args.report_dir
+    _stop_on_signals()
     try:
         return serve_main(api=args.api, host=args.host, port=args.port, faults=args.fault, variants=args.variant, prefix=args.prefix, **creds, **kwargs)
     except ValueError as exc:

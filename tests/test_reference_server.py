@@ -550,9 +550,15 @@ def test_serve_main_refuses_an_unwritable_report_dir(tmp_path, capsys):
 
 def test_serve_main_foreground(capsys):
     import _thread
+    import signal
 
-    threading.Timer(0.3, _thread.interrupt_main).start()
-    assert serve_main("roomz", port=0, prefix="/api") == 0
+    # an xdist worker may ignore SIGINT, and interrupt_main() then does nothing: restore the default
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Timer(0.3, _thread.interrupt_main).start()
+        assert serve_main("roomz", port=0, prefix="/api") == 0
+    finally:
+        signal.signal(signal.SIGINT, previous)
     out = capsys.readouterr().out
     assert "/api" in out and DEFAULTS["password"] in out and "Stopped." in out
 

@@ -49,7 +49,11 @@ def test_pms_client_against_the_sandbox_gets_a_report(tmp_path) -> None:
         assert not lines[1].startswith("[SUCCESS]") and "RMP-V2-PHONE" in lines[1]
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     document = json.loads((report / "sandbox.json").read_text())
