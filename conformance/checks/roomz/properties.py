@@ -1,8 +1,8 @@
 """Property-based checks: schemathesis-generated requests for all four calls, and hypothesis
 properties over dates (valid windows are accepted, malformed dates are refused).
 
-Generated writes never touch real meetings: POSTs go to an unknown room and PUTs to an unknown
-meeting of the target room, so a correct server answers 404 and the generator exercises the
+Generated writes never touch real rooms or meetings: POSTs and PUTs go to an unknown room (PUTs
+to an unknown meeting of it), so a correct server answers 404 and the generator exercises the
 server's parsing, not its calendar. With --read-only no POST or PUT is generated at all.
 """
 from __future__ import annotations
@@ -68,8 +68,10 @@ def generated_requests(ctx: Context) -> None:
     room = api.target_room(ctx)
     plan = [("listRooms", {}), ("listMeetings", {"roomId": room})]
     if not ctx.options.read_only:
+        # an unknown room for both: even a server that wrongly upserts on PUT cannot put a
+        # generated meeting, at a generated date, into a real room
         plan += [("createMeeting", {"roomId": api.unknown_id(ctx, "room")}),
-                 ("updateMeeting", {"roomId": room, "meetingId": api.unknown_id(ctx, "meeting")})]
+                 ("updateMeeting", {"roomId": api.unknown_id(ctx, "room"), "meetingId": api.unknown_id(ctx, "meeting")})]
     for operation_id, params in plan:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz_operation(ctx, operation_id, params, mode)
