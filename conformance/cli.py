@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from conformance import __version__
 from conformance.requirements import format_markdown, format_text, load_catalog
@@ -26,9 +28,45 @@ def _positive(value: str) -> float:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if number <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
     return number
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value!r}")
+    return number
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why a --base-url cannot be a target, or None. A typo must be exit 2, not 'unreachable'."""
+    if not url.lower().startswith(("http://", "https://")):
+        return f"--base-url must start with http:// or https://, got {url!r}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError as exc:
+        return f"--base-url {url!r} is not a usable URL ({exc})"
+    if not parts.hostname or " " in parts.netloc:
+        return f"--base-url {url!r} names no host"
+    if parts.query or parts.fragment:
+        return f"--base-url {url!r} carries a query or fragment; give the base only (a path prefix is fine)"
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--report-dir", default="reports", help="where report.html, results.json and junit.xml go (default reports/)")
     r.add_argument("--timeout", type=_positive, default=10.0, help="per-request time limit in seconds (default 10)")
     r.add_argument("--max-time", type=_positive, default=None, help="upper bound for the whole run in seconds (default: quick 120, full 900)")
-    r.add_argument("--max-body", type=int, default=None, help="cap on a response body in bytes, after decompression (default 10 MB)")
+    r.add_argument("--max-body", type=_positive_int, default=None, help="cap on a response body in bytes, after decompression (default 10 MB)")
     r.add_argument("--ca-bundle", help="CA bundle to verify the server's certificate")
     r.add_argument("--insecure", action="store_true", help="do not verify the server's certificate")
     r.add_argument("--requirement", action="append", default=[], metavar="ID", help="certify only these requirements (repeatable)")
@@ -66,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the bundled reference server (for roomonitor: the PMS sandbox)")
     s.add_argument("--api", choices=("roomz", "roomonitor"), default="roomz")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=_port, default=8000)
     s.add_argument("--prefix", default="", help="a path prefix such as /api/roomz")
     s.add_argument("--fault", action="append", default=[], help="inject a named fault (see --list-faults)")
     s.add_argument("--variant", action="append", default=[], help="a correct variant (see --list-faults)")
@@ -117,21 +155,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         report_dir=Path(args.report_dir), timeout=args.timeout, max_time=args.max_time, ca_bundle=args.ca_bundle,
         insecure=args.insecure, only=tuple(args.requirement), reference_faults=tuple(args.reference_fault),
         reference_variants=tuple(args.reference_variant), quiet=args.quiet,
-    ).fill_from_environment()
+    ).fill_from_environment(allow_empty=True)
     if args.max_body is not None:
         options.max_body = args.max_body
-    if options.base_url and not options.base_url.lower().startswith(("http://", "https://")):
-        print(f"conformance: --base-url must start with http:// or https://, got {options.base_url!r}", file=sys.stderr)
+    if options.base_url is not None and (problem := base_url_problem(options.base_url)):
+        print(f"conformance: {problem}", file=sys.stderr)
         return 2
     if (args.reference_fault or args.reference_variant) and options.base_url:
         print("conformance: --reference-fault and --reference-variant apply to the bundled server only (no --base-url)", file=sys.stderr)
         return 2
     if not options.base_url:
-        from conformance.reference_server import FAULTS, VARIANTS
+        from conformance.reference_server import FAULTS, VARIANT_API, VARIANTS
 
-        bad = [f for f in args.reference_fault if f not in FAULTS] + [v for v in args.reference_variant if v not in VARIANTS]
+        bad = [f for f in args.reference_fault if f not in FAULTS or FAULTS[f].api != args.api]
+        bad += [v for v in args.reference_variant if v not in VARIANTS or VARIANT_API.get(v) != args.api]
         if bad:
-            print(f"conformance: unknown fault or variant: {', '.join(bad)} (see `conformance serve --list-faults`)", file=sys.stderr)
+            print(f"conformance: no such fault or variant for --api {args.api}: {', '.join(bad)} (see `conformance serve --list-faults`)",
+                  file=sys.stderr)
             return 2
     return run(options)
 

@@ -100,11 +100,21 @@ def test_unreachable_target_is_exit_3_with_one_sentence(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("args", [["run", "--profile", "slow"], ["run", "--base-url", "ftp://x"], ["run", "--requirement", "RZ-NOPE"],
-                                  ["nonsense"], ["run", "--reference-fault", "no-such-fault"]])
+                                  ["nonsense"], ["run", "--reference-fault", "no-such-fault"], ["run", "--base-url", ""],
+                                  ["run", "--base-url", "http://127.0.0.1:99999"], ["run", "--base-url", "http://x/?q=1"],
+                                  ["run", "--max-body", "0"], ["run", "--timeout", "nan"], ["serve", "--port", "99999"],
+                                  ["run", "--api", "roomonitor", "--reference-fault", "date-offset"]])
 def test_usage_errors_exit_2(args) -> None:
     proc = conformance(*args)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_an_empty_target_variable_is_a_usage_error_not_a_green_demo(tmp_path) -> None:
+    """A CI gate whose CONFORMANCE_BASE_URL is set but empty must not certify the bundled server."""
+    proc = conformance("run", "--report-dir", str(tmp_path), env={"CONFORMANCE_BASE_URL": ""})
+    assert proc.returncode == 2 and "--base-url" in proc.stderr
+    assert not (tmp_path / "results.json").exists()
 
 
 def test_requirements_command_prints_the_catalog() -> None:

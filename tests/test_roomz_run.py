@@ -129,3 +129,43 @@ def test_same_seed_same_generated_requests_and_verdicts() -> None:
     assert generated(first) == generated(second)
     assert generated(first) != generated(other)
     assert first.summary() == second.summary()
+
+
+def test_requirements_left_out_do_not_decide_the_verdict() -> None:
+    """--requirement RZ-ROOMS: RZ-JSON is not certified, so its fault cannot fail the run."""
+    result = run_engine("roomz", faults=["text-content-type"], only=("RZ-ROOMS",))
+    assert result.status("RZ-JSON") == "skipped" and result.status("RZ-ROOMS") == "passed"
+    assert result.verdict.exit_code == 0
+
+
+def test_probe_reproduce_lines_use_placeholders_for_real_credentials() -> None:
+    result = run_engine("roomz", faults=["any-password"])
+    lines = [f.reproduce for f in result.outcome("RZ-AUTH-WRONG").findings]
+    assert any('-u "$ROOMZ_USERNAME:conformance-wrong-password"' in line for line in lines), lines
+    assert all("roomz-secret" not in line for line in lines)
+
+
+def test_a_server_that_dies_mid_run_gives_incomplete_not_failed() -> None:
+    """Requests that got no answer after the server died prove nothing: exit 3, not 1."""
+    import threading
+    import time
+
+    from conformance.reference_server import DEFAULTS, ReferenceServer
+    from conformance.runner.engine import Engine
+    from conformance.runner.options import RunOptions
+
+    srv = ReferenceServer(api="roomz").start()
+
+    def kill_after_some_traffic() -> None:
+        while len(srv.requests) < 60:
+            time.sleep(0.01)
+        srv.stop()
+
+    threading.Thread(target=kill_after_some_traffic, daemon=True).start()
+    engine = Engine(RunOptions(api="roomz", base_url=srv.url, profile="quick", timeout=1,
+                               username=DEFAULTS["username"], password=DEFAULTS["password"]))
+    engine.probe()
+    engine.run_all()
+    verdict = engine.finish()
+    assert engine.aborted and "stopped answering" in engine.aborted
+    assert (verdict.verdict, verdict.exit_code) == ("incomplete", 3), {r.id: engine.status(r.id) for r in engine.requirements}

@@ -27,10 +27,6 @@ class Skip(Exception):
     """A check cannot verify its requirement (missing prerequisite); the message is the reason."""
 
 
-class BudgetSpent(Exception):
-    """The run's time budget is spent; remaining requirements are skipped."""
-
-
 @dataclass
 class Finding:
     requirement: str
@@ -41,6 +37,7 @@ class Finding:
     response: str = ""               # status, content type and a body excerpt
     signature: str = ""              # what makes two findings "the same failure"
     count: int = 1                   # how many times this same failure was seen
+    answered: bool = True            # False when the request got no answer at all (transport)
 
     def as_json(self) -> dict[str, Any]:
         out = {"message": self.message, "request": self.request, "reproduce": self.reproduce}
@@ -62,9 +59,12 @@ class Outcome:
     skip_reason: str | None = None   # set when it could not be verified
     notes: list[str] = field(default_factory=list)
     done: bool = False
+    excluded: bool = False           # left out on purpose (--read-only, a selection): not certified
 
     @property
     def status(self) -> str:
+        if self.excluded:
+            return "skipped"
         if any(f.severity == "MUST" for f in self.findings):
             return "failed"
         if self.findings:
@@ -84,6 +84,8 @@ class Ledger:
     def add(self, finding: Finding) -> None:
         with self._lock:
             outcome = self.outcomes[finding.requirement]
+            if outcome.excluded:
+                return
             sig = finding.signature or finding.message
             for existing in outcome.findings:
                 if (existing.signature or existing.message) == sig:
@@ -98,7 +100,8 @@ class Ledger:
 
     def exercised(self, rid: str, times: int = 1) -> None:
         with self._lock:
-            self.outcomes[rid].exercised += times
+            if not self.outcomes[rid].excluded:
+                self.outcomes[rid].exercised += times
 
 
 CheckFn = Callable[["Context"], None]
@@ -171,6 +174,8 @@ class Context:
     def _observe(self, ex: Exchange) -> None:
         self.exchanges_seen += 1
         for reg in self._observers:
+            if self.ledger.outcomes[reg.requirement].excluded:
+                continue
             try:
                 reg.fn(self, ex)
             except Exception as exc:  # an observer bug must not lose the run
@@ -199,6 +204,7 @@ class Context:
             reproduce=self.client.curl(ex) if ex is not None else "",
             response=redact(excerpt(ex)) if ex is not None else "",
             signature=signature or "",
+            answered=ex is None or ex.status is not None,
         )
         self.ledger.add(finding)
         self.ledger.exercised(rid)

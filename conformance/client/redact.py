@@ -23,10 +23,11 @@ _AUTH_HEADERS = {"authorization", "x-auth-token", "proxy-authorization", "cookie
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: list[str] = []
+        self._masks: dict[str, str] = {}
         for secret in secrets:
             self.add(secret)
 
-    def add(self, secret: str | None) -> None:
+    def add(self, secret: str | None, mask: str = MASK) -> None:
         """Register a secret, in every encoding a server may echo it in.
 
         A short secret (under SHORT characters) is masked only where it stands alone, not inside
@@ -38,6 +39,7 @@ class Redactor:
         forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], quote(secret, safe=""),
                  quote_plus(secret, safe=""), html.escape(secret, quote=True)}
         self._secrets.extend(f for f in forms if f not in self._secrets)
+        self._masks.update({f: mask for f in forms})
         self._secrets.sort(key=len, reverse=True)
         self._pattern = re.compile("|".join(
             re.escape(s) if len(s) >= SHORT else rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])" for s in self._secrets))
@@ -52,7 +54,7 @@ class Redactor:
     def text(self, value: str) -> str:
         if not self._secrets or not value:
             return value
-        return self._pattern.sub(MASK, value)
+        return self._pattern.sub(lambda m: self._masks.get(m.group(0), MASK), value)
 
     def headers(self, headers: dict[str, str]) -> dict[str, str]:
         return {k: (MASK if k.lower() in _AUTH_HEADERS else self.text(v)) for k, v in headers.items()}

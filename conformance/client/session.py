@@ -73,6 +73,9 @@ class Client:
         self.redactor = redactor or Redactor()
         self.redactor.add_basic(credentials.username, credentials.password)
         self.redactor.add(credentials.auth_token)
+        # the Roomonitor user id is a credential too (INTERFACE.md); in text it reads as the
+        # variable a reader would set, so paths stay legible: /get-rooms/$ROOMONITOR_USER_ID
+        self.redactor.add(credentials.user_id, mask="$ROOMONITOR_USER_ID")
         userinfo = urlsplit(self.base_url)
         if userinfo.password:  # credentials in the URL itself are secrets too
             self.redactor.add_basic(unquote(userinfo.username or ""), unquote(userinfo.password))
@@ -228,31 +231,73 @@ class Client:
 
     # -- reproduction --------------------------------------------------------------------------
     def curl(self, ex: Exchange) -> str:
-        """A curl line that reproduces ``ex``, credentials as environment variable placeholders."""
-        parts = ["curl", "-i", "-X", ex.method]
+        """A curl line that reproduces ``ex``. Any value equal to a configured credential, in a
+        header or in the URL, becomes its environment variable ($ROOMZ_USERNAME, $ROOMZ_PASSWORD,
+        $ROOMONITOR_USER_ID, $ROOMONITOR_AUTH_TOKEN); the probes' own wrong values stay literal,
+        so the line reproduces exactly what was sent."""
+        c = self.credentials
+        redact = self.redactor.text
+        words = ["curl", "-i", "-X", shlex.quote(ex.method)]
         if self.base_url.startswith("https") and self.verify is False:
-            parts.append("--insecure")
-        quoted = [shlex.quote(p) for p in parts]
+            words.append("--insecure")
         for k, v in ex.request_headers.items():
             lk = k.lower()
-            if lk == "authorization" and ex.auth == "valid":
-                quoted.append('-u "$ROOMZ_USERNAME:$ROOMZ_PASSWORD"')
-            elif lk == "x-auth-token" and ex.auth == "valid":
-                quoted.append('-H "X-Auth-Token: $ROOMONITOR_AUTH_TOKEN"')
-            elif lk == "x-user-id" and ex.auth == "valid":
-                quoted.append('-H "X-User-Id: $ROOMONITOR_USER_ID"')
+            basic = _basic_pair(v) if lk == "authorization" else None
+            if basic is not None:
+                user, password = basic
+                words.append("-u " + _dq(_var(user, c.username, "ROOMZ_USERNAME", redact) + ":" + _var(password, c.password, "ROOMZ_PASSWORD", redact)))
+            elif lk == "x-auth-token":
+                words.append("-H " + _dq("X-Auth-Token: " + _var(v, c.auth_token, "ROOMONITOR_AUTH_TOKEN", redact)))
+            elif lk == "x-user-id":
+                words.append("-H " + _dq("X-User-Id: " + _var(v, c.user_id, "ROOMONITOR_USER_ID", redact)))
             else:
-                quoted.append("-H " + shlex.quote(self.redactor.text(f"{k}: {v}")))
+                words.append("-H " + shlex.quote(self.redactor.text(f"{k}: {v}")))
         if ex.request_body is not None:
             text = ex.request_body.decode("utf-8", "replace")
             if len(text) > 4000:
                 text = text[:4000] + "…(truncated)"
-            quoted.append("--data-binary " + shlex.quote(self.redactor.text(text)))
-        quoted.append(shlex.quote(self.redactor.text(ex.url)))
-        return " ".join(quoted)
+            words.append("--data-binary " + shlex.quote(self.redactor.text(text)))
+        if c.user_id and c.user_id in ex.url:
+            marker = _var(c.user_id, c.user_id, "ROOMONITOR_USER_ID")
+            words.append(_dq(marker.join(redact(piece) for piece in ex.url.split(c.user_id))))
+        else:
+            words.append(shlex.quote(redact(ex.url)))
+        return " ".join(words)
 
     def close(self) -> None:
         self._session.close()
+
+
+_VAR = "\x00var:"   # marks a placeholder inside a string that _dq then leaves unescaped
+
+
+def _var(value: str, secret: str | None, name: str, redact: Callable[[str], str] = str) -> str:
+    """The placeholder for ``value`` when it is the configured secret, else the value (redacted:
+    it may still hold another secret, e.g. a token from the suite's own login)."""
+    return f"{_VAR}{name}\x00" if secret is not None and value == secret else redact(value)
+
+
+def _dq(text: str) -> str:
+    """Double-quote for a POSIX shell, leaving placeholders from _var as live $VARIABLES."""
+    out = []
+    for i, piece in enumerate(text.split(_VAR)):
+        if i:
+            name, _, piece = piece.partition("\x00")
+            braces = piece[:1].isalnum() or piece[:1] == "_"
+            out.append("${" + name + "}" if braces else "$" + name)
+        out.append(piece.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`"))
+    return '"' + "".join(out) + '"'
+
+
+def _basic_pair(value: str) -> tuple[str, str] | None:
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return (user, password) if sep else None
 
 
 # -- the watchdog ----------------------------------------------------------------------------

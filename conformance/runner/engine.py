@@ -26,6 +26,17 @@ EXIT = {"conformant": 0, "non-conformant": 1, "incomplete": 3}
 ABORT_AFTER_TRANSPORT_ERRORS = 8   # consecutive requests without any answer: the target is gone
 
 
+def plan(api: str) -> list[Requirement]:
+    """The order requirements are verified in: scripted ones in catalog order, then those judged
+    on the whole run's traffic (they need it all), the generated campaign (RZ-5XX / RM-5XX)
+    first among them."""
+    importlib.import_module(CHECK_MODULES[api])
+    reqs = load_catalog().for_api(api)
+    active = [r for r in reqs if r.id not in OBSERVERS]
+    observed = sorted((r for r in reqs if r.id in OBSERVERS), key=lambda r: not r.id.endswith("-5XX"))
+    return active + observed
+
+
 class Unreachable(Exception):
     """The target could not be reached at all; the message is one sentence for the user."""
 
@@ -49,6 +60,7 @@ class Engine:
         self._consecutive_errors = 0
         self._unanswered: dict[str, Any] = {}   # requirement -> first of its own requests that got no answer
         self._finished = False
+        self.excluded: set[str] = set()
         importlib.import_module(CHECK_MODULES[options.api])
         if not options.base_url:
             self._start_reference()
@@ -77,22 +89,21 @@ class Engine:
                 setattr(o, attr, DEFAULTS[attr])
 
     def _mark_exclusions(self) -> None:
+        """Requirements the user left out on purpose: skipped, listed as not certified, and kept
+        out of the verdict (their observers record nothing)."""
+        no_login = self.options.api == "roomonitor" and not (self.options.login_email and self.options.login_password)
         for req in self.requirements:
-            outcome = self.ctx.ledger.outcomes[req.id]
             if self.options.only and req.id not in self.options.only:
-                outcome.skip_reason = "not selected for this run (not certified)"
-                outcome.done = True
-                self.excluded.add(req.id)
+                reason = "not selected for this run (not certified)"
             elif self.options.read_only and req.writes:
-                outcome.skip_reason = "--read-only: this requirement needs a POST or PUT, so it is not certified by this run"
-                outcome.done = True
-                self.excluded.add(req.id)
-
-    @property
-    def excluded(self) -> set[str]:
-        if not hasattr(self, "_excluded"):
-            self._excluded: set[str] = set()
-        return self._excluded
+                reason = "--read-only: this requirement needs a POST or PUT, so it is not certified by this run"
+            elif req.id == "RM-LOGIN" and no_login:
+                reason = "no login credentials were given (--login-email, --login-password), so login is not certified by this run"
+            else:
+                continue
+            outcome = self.ctx.ledger.outcomes[req.id]
+            outcome.skip_reason, outcome.done, outcome.excluded = reason, True, True
+            self.excluded.add(req.id)
 
     def _watch_transport(self, ex: Any) -> None:
         if ex.status is None:
@@ -123,13 +134,7 @@ class Engine:
 
     # -- running --------------------------------------------------------------------------------
     def order(self) -> list[Requirement]:
-        """Scripted requirements first, in catalog order; then those judged on every exchange
-        (they need the whole run's traffic); the property-based campaign (RZ-5XX) last."""
-        active = [r for r in self.requirements if r.id not in OBSERVERS]
-        observed = [r for r in self.requirements if r.id in OBSERVERS]
-        campaign = {"RZ-5XX", "RM-5XX"}
-        observed.sort(key=lambda r: (r.id not in campaign,))
-        return active + observed
+        return plan(self.options.api)
 
     def verify(self, rid: str) -> Outcome:
         outcome = self.ctx.ledger.outcomes[rid]
@@ -183,12 +188,27 @@ class Engine:
                 if not outcome.done:
                     outcome.skip_reason = outcome.skip_reason or f"not verified: {self.aborted or 'the run ended before this requirement'}"
                     outcome.done = True
+            if self.aborted:
+                self._discount_unanswered()
             self._release()
             self.finished_at = datetime.now(timezone.utc).replace(microsecond=0)
             self.client.close()
             if self.reference is not None:
                 self.reference.stop()
         return self.verdict()
+
+    def _discount_unanswered(self) -> None:
+        """After an abort, a request that got no answer proves nothing about a requirement: such
+        findings become notes, and a requirement left without evidence is not verified."""
+        for outcome in self.ctx.ledger.outcomes.values():
+            lost = [f for f in outcome.findings if not f.answered]
+            if not lost:
+                continue
+            outcome.findings = [f for f in outcome.findings if f.answered]
+            for f in lost:
+                outcome.notes.append(f"not counted, the run was aborted: {f.message}")
+            if not outcome.findings:
+                outcome.skip_reason = f"not verified: {self.aborted}"
 
     def _release(self) -> None:
         if self.options.api != "roomz" or self.options.read_only or self.aborted:
@@ -229,7 +249,7 @@ class Engine:
             o = self.ctx.ledger.outcomes[req.id]
             entry: dict[str, Any] = {"id": req.id, "level": req.level, "status": o.status, "title": req.title}
             if o.status == "skipped":
-                entry["reason"] = o.skip_reason or "not verified"
+                entry["reason"] = self.redactor.text(o.skip_reason or "not verified")
             entry["failures"] = [f.as_json() for f in o.findings]
             if o.dropped:
                 entry["more_failures"] = o.dropped

@@ -50,8 +50,12 @@ class RunOptions:
             return False
         return self.ca_bundle or True
 
-    def fill_from_environment(self, env: dict[str, str] | None = None) -> "RunOptions":
-        """Credentials and the target from the environment where no option gave them."""
+    def fill_from_environment(self, env: dict[str, str] | None = None, *, allow_empty: bool = False) -> "RunOptions":
+        """Credentials and the target from the environment where no option gave them.
+
+        With ``allow_empty`` a variable that is set but empty is taken as given (empty), so the
+        CLI can refuse an empty CONFORMANCE_BASE_URL instead of silently certifying the bundled
+        server: a CI gate whose target variable is unset must not go green."""
         env = dict(os.environ if env is None else env)
         pairs = {
             "base_url": "CONFORMANCE_BASE_URL",
@@ -63,6 +67,6 @@ class RunOptions:
             "login_password": "ROOMONITOR_LOGIN_PASSWORD",
         }
         for attr, var in pairs.items():
-            if getattr(self, attr) is None and env.get(var):
+            if getattr(self, attr) is None and (env.get(var) or (allow_empty and attr == "base_url" and var in env)):
                 setattr(self, attr, env[var])
         return self

@@ -27,17 +27,25 @@ class RunState:
         self.options = options
         self.engine: Any = None
         self.unreachable: str | None = None
+        self.error: str | None = None
         self.results: dict[str, Any] | None = None
         self.exit_code: int | None = None
         self.last_section: str | None = None
 
     def start(self) -> Any:
-        if self.engine is None and self.unreachable is None:
+        """The engine, started once. An unreachable target keeps the engine (every requirement
+        is then skipped with the reason); a configuration error leaves ``error`` set."""
+        if self.engine is None and self.error is None:
             from conformance.runner.engine import Engine, Unreachable
 
             try:
-                self.engine = Engine(self.options)
-                self.engine.probe()
+                engine = Engine(self.options)
+            except Exception as exc:  # e.g. a URL requests cannot use: a configuration error
+                self.error = f"cannot start the run: {exc}"
+                return None
+            self.engine = engine
+            try:
+                engine.probe()
             except Unreachable as exc:
                 self.unreachable = str(exc)
         return self.engine
@@ -49,20 +57,6 @@ class OptionsCarrier:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.state: RunState | None = None
-
-
-def plan(api: str) -> list[Requirement]:
-    """Scripted requirements in catalog order, then those judged on the whole run's traffic,
-    the generated campaign (RZ-5XX / RM-5XX) first among them."""
-    import importlib
-
-    from conformance.runner.engine import CHECK_MODULES
-
-    importlib.import_module(CHECK_MODULES[api])
-    reqs = load_catalog().for_api(api)
-    active = [r for r in reqs if r.id not in OBSERVERS]
-    observed = sorted((r for r in reqs if r.id in OBSERVERS), key=lambda r: not r.id.endswith("-5XX"))
-    return active + observed
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -118,6 +112,8 @@ class RequirementFile(pytest.File):
         state = state_of(self.config)
         if state.options.api != api:
             return
+        from conformance.runner.engine import plan
+
         for req in plan(api):
             yield RequirementItem.from_parent(self, name=req.id, requirement=req)
 
@@ -139,7 +135,7 @@ class RequirementItem(pytest.Item):
         state = state_of(self.config)
         engine = state.start()
         if engine is None:
-            pytest.skip(f"not verified: {state.unreachable}")
+            pytest.skip(f"not verified: {state.error}")
         self.outcome = outcome = engine.verify(self.requirement.id)
         self.user_properties.append(("requirement", self.requirement.id))
         self.user_properties.append(("level", self.requirement.level))
@@ -176,7 +172,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
-    if getattr(report, "requirement_id", None) is None and not report.nodeid.endswith(tuple(r.id for r in load_catalog())):
+    if getattr(report, "requirement_id", None) is None and report.nodeid.rsplit("::", 1)[-1] not in load_catalog():
         return None
     if report.when == "call" or (report.when == "setup" and report.skipped):
         status = "warning" if hasattr(report, "wasxfail") else report.outcome
@@ -208,38 +204,13 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE_KEY, None)
-    if state is None or state.engine is None and state.unreachable is None:
+    if state is None or state.engine is None:
         return
-    if state.engine is None:
-        state.results = unreachable_results(state.options, state.unreachable or "")
-        state.exit_code = 3
-    else:
-        verdict = state.engine.finish()
-        state.results = state.engine.results()
-        state.exit_code = verdict.exit_code
+    verdict = state.engine.finish()
+    state.results = state.engine.results()
+    state.exit_code = verdict.exit_code
     write_results(state.options.report_dir, state.results)
     session.exitstatus = state.exit_code
-
-
-def unreachable_results(options: RunOptions, reason: str) -> dict[str, Any]:
-    """results.json when the target was never reached: every requirement skipped, incomplete."""
-    from datetime import datetime, timezone
-
-    from conformance import __version__
-    from conformance.spec import spec_sha256
-
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
-        "catalog_version": load_catalog().version,
-        "tool": {"name": "conformance", "version": __version__},
-        "api": options.api, "target": options.base_url, "profile": options.profile, "seed": options.seed,
-        "read_only": options.read_only, "spec_sha256": spec_sha256(), "started_at": now, "finished_at": now,
-        "verdict": "incomplete",
-        "requirements": [{"id": r.id, "level": r.level, "status": "skipped", "title": r.title, "reason": f"not verified: {reason}",
-                          "failures": [], "source": r.source} for r in load_catalog().for_api(options.api)],
-        "stats": {"requests": 1, "duration_s": 0.0},
-        "aborted": reason,
-    }
 
 
 def write_results(report_dir: Path, results: dict[str, Any]) -> None:

@@ -22,6 +22,9 @@ def run(options: RunOptions) -> int:
         print(f"conformance: cannot create the report folder {report_dir}: {exc.strerror}", file=sys.stderr)
         return 2
     options.report_dir = report_dir
+    stale = report_dir / "results.json"
+    if stale.exists():  # a run that cannot start must not leave the previous verdict behind
+        stale.unlink()
     carrier = OptionsCarrier(options)
     # Only the plugins the suite needs: whatever else is installed on a vendor's machine
     # (randomly, xdist, benchmark, ...) must not reorder, parallelise or print into the run.
@@ -55,6 +58,9 @@ def run(options: RunOptions) -> int:
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
     state = carrier.state
+    if state is not None and state.error:
+        print(f"conformance: {state.error}", file=sys.stderr)
+        return 2
     if state is None or state.exit_code is None:
         print(f"conformance: the suite did not run (pytest exit code {int(code)})", file=sys.stderr)
         return 2
