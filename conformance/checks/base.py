@@ -37,7 +37,7 @@ class Finding:
     response: str = ""               # status, content type and a body excerpt
     signature: str = ""              # what makes two findings "the same failure"
     count: int = 1                   # how many times this same failure was seen
-    answered: bool = True            # False when the request got no answer at all (transport)
+    answered: bool = True            # False when the request got no (complete) answer: transport
 
     def as_json(self) -> dict[str, Any]:
         out = {"message": self.message, "request": self.request, "reproduce": self.reproduce}
@@ -204,7 +204,7 @@ class Context:
             reproduce=self.client.curl(ex) if ex is not None else "",
             response=redact(excerpt(ex)) if ex is not None else "",
             signature=signature or "",
-            answered=ex is None or ex.status is not None,
+            answered=ex is None or (ex.status is not None and not ex.error),
         )
         self.ledger.add(finding)
         self.ledger.exercised(rid)
