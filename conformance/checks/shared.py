@@ -36,6 +36,17 @@ def walk(value: Any, pointer: str = "") -> Iterator[tuple[str, str | None, Any]]
             yield from walk(v, p)
 
 
+def duplicates(items: list[Any], key: str) -> Iterator[tuple[str, int, int]]:
+    """(value, first index, later index) for every repeated ``key`` among the objects of a list."""
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get(key), (str, int)):
+            value = str(item[key])
+            if value in seen:
+                yield value, seen[value], i
+            seen[value] = i
+
+
 def unknown_id(ctx: Context, kind: str) -> str:
     """An id no real system has: it names the suite, the seed and a counter (reproducible)."""
     n = ctx.state["unknown_ids"] = ctx.state.get("unknown_ids", 0) + 1

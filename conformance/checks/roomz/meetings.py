@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from conformance.checks.base import Context, Skip, check, observer
 from conformance.checks.dates import fmt, parse_lenient, parse_utc
 from conformance.checks.roomz import api
+from conformance.checks.shared import duplicates
 from conformance.client import Exchange
 from conformance.spec import shape_problems
 
@@ -75,14 +76,9 @@ def meetings_unique(ctx: Context, ex: Exchange) -> None:
     data = _listing(ex)
     if data is None:
         return
-    seen: dict[str, int] = {}
-    for i, m in enumerate(data):
-        if isinstance(m, dict) and isinstance(m.get("meetingId"), (str, int)):
-            key = str(m["meetingId"])
-            if key in seen:
-                ctx.fail("RZ-MEETINGS-UNIQUE", f"RZ-MEETINGS-UNIQUE expects unique meetingId values in one answer, but {key!r} is at /{seen[key]} and /{i}", ex,
-                         signature=f"dup:{key}")
-            seen[key] = i
+    for key, first, again in duplicates(data, "meetingId"):
+        ctx.fail("RZ-MEETINGS-UNIQUE", f"RZ-MEETINGS-UNIQUE expects unique meetingId values in one answer, but {key!r} is at /{first} and /{again}", ex,
+                 signature=f"dup:{key}")
     if data:
         ctx.exercised("RZ-MEETINGS-UNIQUE")
 

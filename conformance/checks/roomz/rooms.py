@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from conformance.checks.base import Context, check, observer
 from conformance.checks.roomz import api
+from conformance.checks.shared import duplicates
 from conformance.client import Exchange
 from conformance.spec import shape_problems
 
@@ -43,12 +44,7 @@ def rooms_unique(ctx: Context, ex: Exchange) -> None:
     data = ex.json_or_none()
     if not isinstance(data, list):
         return
-    seen: dict[str, int] = {}
-    for i, room in enumerate(data):
-        if isinstance(room, dict) and isinstance(room.get("roomId"), (str, int)):
-            key = str(room["roomId"])
-            if key in seen:
-                ctx.fail("RZ-ROOMS-UNIQUE", f"RZ-ROOMS-UNIQUE expects unique roomId values, but {key!r} is listed at /{seen[key]} and /{i}", ex,
-                         signature=f"dup:{key}")
-            seen[key] = i
+    for key, first, again in duplicates(data, "roomId"):
+        ctx.fail("RZ-ROOMS-UNIQUE", f"RZ-ROOMS-UNIQUE expects unique roomId values, but {key!r} is listed at /{first} and /{again}", ex,
+                 signature=f"dup:{key}")
     ctx.exercised("RZ-ROOMS-UNIQUE")
