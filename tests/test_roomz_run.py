@@ -119,16 +119,28 @@ def test_suite_writes_only_into_the_target_room_and_releases_its_meetings(clean)
     assert not getattr(clean.engine, "cleanup_problems", None)
 
 
-def test_same_seed_same_generated_requests_and_verdicts() -> None:
-    def generated(result):
-        return [(r.method, r.path, r.query, r.body) for r in result.server.requests if "conformance-unknown-room" in r.path]
+def test_same_seed_same_generated_requests_and_verdicts(tmp_path) -> None:
+    """Each run in its own process, as users run it, against a fresh server."""
+    import json
+    import os
+    import subprocess
+    import sys
 
-    first = run_engine("roomz", seed=7)
-    second = run_engine("roomz", seed=7)
-    other = run_engine("roomz", seed=8)
-    assert generated(first) == generated(second)
-    assert generated(first) != generated(other)
-    assert first.summary() == second.summary()
+    from conformance.reference_server import DEFAULTS, ReferenceServer
+
+    def run(seed: int, name: str):
+        with ReferenceServer(api="roomz") as srv:
+            env = {**os.environ, "ROOMZ_USERNAME": DEFAULTS["username"], "ROOMZ_PASSWORD": DEFAULTS["password"]}
+            subprocess.run([sys.executable, "-m", "conformance", "run", "--base-url", srv.url, "--profile", "quick", "--seed", str(seed),
+                            "--report-dir", str(tmp_path / name), "--quiet"], env=env, capture_output=True, timeout=120)
+            generated = [(r.method, r.path, r.query, r.body) for r in srv.requests if "conformance-unknown-room" in r.path]
+        statuses = {r["id"]: r["status"] for r in json.loads((tmp_path / name / "results.json").read_text())["requirements"]}
+        return generated, statuses
+
+    first, second, other = run(7, "a"), run(7, "b"), run(8, "c")
+    assert first[0] and first[0] == second[0]
+    assert first[0] != other[0]
+    assert first[1] == second[1]
 
 
 def test_requirements_left_out_do_not_decide_the_verdict() -> None:
