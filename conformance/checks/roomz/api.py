@@ -134,3 +134,20 @@ def find_meeting(ctx: Context, room_id: str, start: datetime, end: datetime, *, 
         elif same_instant(m.get("startDateUTC"), start) and same_instant(m.get("endDateUTC"), end):
             return m, ex
     return None, ex
+
+
+def listed_as(listed: dict, start: datetime, end: datetime, expected: dict[str, Any]) -> list[str]:
+    """What differs between a listed meeting and what the suite expects of it: the dates as
+    instants (their format is RZ-UTC's business), the subject only when not private, the rest
+    exactly (a boolean must be a JSON boolean)."""
+    problems = []
+    for key, when in (("startDateUTC", start), ("endDateUTC", end)):
+        if not same_instant(listed.get(key), when):
+            problems.append(f"{key} {listed.get(key)!r} instead of {fmt(when)!r}")
+    for key, value in expected.items():
+        if key == "subject" and listed.get("isPrivate") is True:
+            continue
+        got = listed.get(key)
+        if got != value or type(got) is not type(value):
+            problems.append(f"{key} {got!r} instead of {value!r}")
+    return problems

@@ -68,14 +68,7 @@ def early_release_is_listed(ctx: Context) -> None:
     if listed is None:
         ctx.fail("RZ-UPDATE-PERSIST", f"RZ-UPDATE-PERSIST expects meeting {before['meetingId']!r} to be listed after its early release, with the same meetingId; it is not", lst)
         return
-    problems = []
-    if not api.same_instant(listed.get("endDateUTC"), new_end):
-        problems.append(f"endDateUTC {listed.get('endDateUTC')!r} instead of {fmt(new_end)!r}")
-    if not api.same_instant(listed.get("startDateUTC"), start):
-        problems.append(f"startDateUTC {listed.get('startDateUTC')!r} instead of {before.get('startDateUTC')!r}")
-    for key in ("organizerId",) + (() if listed.get("isPrivate") is True else ("subject",)):
-        if listed.get(key) != before.get(key):
-            problems.append(f"{key} {listed.get(key)!r} instead of {before.get(key)!r}")
+    problems = api.listed_as(listed, start, new_end, {"organizerId": before.get("organizerId"), "subject": before.get("subject")})
     if problems:
         ctx.fail("RZ-UPDATE-PERSIST", "RZ-UPDATE-PERSIST expects the released meeting to keep its data with the new end, but it has " + "; ".join(problems), lst)
     else:
