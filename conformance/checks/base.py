@@ -161,7 +161,6 @@ class Context:
         self.catalog = catalog or load_catalog()
         self.ledger = Ledger(self.catalog.ids(api))
         self.state: dict[str, Any] = {}
-        self.exchanges_seen = 0
         self._observers = [r for rid in self.ledger.outcomes for r in OBSERVERS.get(rid, [])]
         client.observers.append(self._observe)
         self.current: str | None = None   # the requirement whose checks are running
@@ -172,7 +171,6 @@ class Context:
 
     # -- observation ------------------------------------------------------------------------
     def _observe(self, ex: Exchange) -> None:
-        self.exchanges_seen += 1
         for reg in self._observers:
             if self.ledger.outcomes[reg.requirement].excluded:
                 continue

@@ -40,12 +40,10 @@ def get_meetings(ctx: Context, room_id: str, frm: str | None, to: str | None, **
 
 
 def post_meeting(ctx: Context, room_id: str, body: Any, **kw: Any) -> Exchange:
-    ctx.state["wrote"] = True
     return ctx.client.request("POST", room_path(room_id), json=body, operation="createMeeting", **kw)
 
 
 def put_meeting(ctx: Context, room_id: str, meeting_id: str, body: Any, **kw: Any) -> Exchange:
-    ctx.state["wrote"] = True
     return ctx.client.request("PUT", meeting_path(room_id, meeting_id), json=body, operation="updateMeeting", **kw)
 
 
