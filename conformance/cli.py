@@ -5,42 +5,33 @@ Usage errors exit 2 with one sentence; nothing here prints a traceback for a use
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
-import math
+import os
+import re
 import sys
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from conformance import __version__
 from conformance.requirements import format_markdown, format_text, load_catalog
-from conformance.runner.options import DEFAULT_SEED, PROFILES, RunOptions
+from conformance.options import OPTIONS, OptionError, RunOptions, resolve
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse, with one short line of usage and a suggestion for a mistyped option."""
+
     def error(self, message: str) -> None:  # argparse exits 2 already; keep its message short
-        self.print_usage(sys.stderr)
-        print(f"conformance: {message}", file=sys.stderr)
+        hint = ""
+        match = re.search(r"unrecognized arguments: (\S+)", message)
+        if match:
+            known = [s for a in self._actions for s in a.option_strings]
+            for sub in self._subparsers._group_actions if self._subparsers else []:
+                for parser in getattr(sub, "choices", {}).values():
+                    known += [s for a in parser._actions for s in a.option_strings]
+            close = difflib.get_close_matches(match.group(1).split("=")[0], known, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+        print(f"conformance: {message}{hint}", file=sys.stderr)
+        print(f"usage: {self.prog} … (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)
-
-
-def _positive(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
-    if not math.isfinite(number) or number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
-    return number
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
-    return number
 
 
 def _port(value: str) -> int:
@@ -53,53 +44,22 @@ def _port(value: str) -> int:
     return number
 
 
-def base_url_problem(url: str) -> str | None:
-    """Why a --base-url cannot be a target, or None. A typo must be exit 2, not 'unreachable'."""
-    if not url.lower().startswith(("http://", "https://")):
-        return f"--base-url must start with http:// or https://, got {url!r}"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError for a port out of range)
-    except ValueError as exc:
-        return f"--base-url {url!r} is not a usable URL ({exc})"
-    if not parts.hostname or " " in parts.netloc:
-        return f"--base-url {url!r} names no host"
-    if parts.query or parts.fragment:
-        return f"--base-url {url!r} carries a query or fragment; give the base only (a path prefix is fine)"
-    return None
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="conformance", description="Contract conformance suite for the ROOMZ Connector API v1.0 and the Roomonitor booking import API.")
     p.add_argument("--version", action="version", version=f"conformance {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="certify a server (default: the bundled reference server)")
-    r.add_argument("--api", choices=("roomz", "roomonitor"), default="roomz")
-    r.add_argument("--base-url", help="the server under test; may carry a path prefix (env CONFORMANCE_BASE_URL)")
-    r.add_argument("--username", help="ROOMZ Basic user (env ROOMZ_USERNAME)")
-    r.add_argument("--password", help="ROOMZ Basic password (env ROOMZ_PASSWORD)")
-    r.add_argument("--user-id", help="Roomonitor user id (env ROOMONITOR_USER_ID)")
-    r.add_argument("--auth-token", help="Roomonitor token (env ROOMONITOR_AUTH_TOKEN)")
-    r.add_argument("--login-email", help="enables RM-LOGIN (env ROOMONITOR_LOGIN_EMAIL)")
-    r.add_argument("--login-password", help="enables RM-LOGIN (env ROOMONITOR_LOGIN_PASSWORD)")
-    r.add_argument("--room-id", help="the room the suite may write into / book (default: the first listed)")
-    r.add_argument("--organizer-id", help="organizer for created meetings")
-    r.add_argument("--custom-room-id", help="Roomonitor: a customRoomId your account is configured with (default: one named after the seed; "
-                   "if the server refuses it, RM-IMPORT-V2-CUSTOM is skipped)")
-    r.add_argument("--read-only", action="store_true", help="send no POST or PUT; write requirements are skipped on purpose")
-    r.add_argument("--profile", choices=PROFILES, default="full", help="quick: CI smoke gate; full: certification depth (default)")
-    r.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"reproducible generation and order (default {DEFAULT_SEED})")
-    r.add_argument("--report-dir", default="reports", help="where report.html, results.json and junit.xml go (default reports/)")
-    r.add_argument("--timeout", type=_positive, default=10.0, help="per-request time limit in seconds (default 10)")
-    r.add_argument("--max-time", type=_positive, default=None, help="upper bound for the whole run in seconds (default: quick 120, full 900)")
-    r.add_argument("--max-body", type=_positive_int, default=None, help="cap on a response body in bytes, after decompression (default 10 MB)")
-    r.add_argument("--ca-bundle", help="CA bundle to verify the server's certificate")
-    r.add_argument("--insecure", action="store_true", help="do not verify the server's certificate")
-    r.add_argument("--requirement", action="append", default=[], metavar="ID", help="certify only these requirements (repeatable)")
-    r.add_argument("--reference-fault", action="append", default=[], metavar="NAME", help="with no --base-url: inject a fault into the bundled server (self-test)")
-    r.add_argument("--reference-variant", action="append", default=[], metavar="NAME", help="with no --base-url: a correct variant of the bundled server")
-    r.add_argument("--quiet", action="store_true", help="print only the verdict")
+    for o in OPTIONS:
+        flags = [f"--{o.name}"]
+        env = f" (env {o.env})" if o.env else ""
+        if o.flag:
+            r.add_argument(*flags, action="store_true", default=None, help=o.help + env)
+        elif o.repeat:
+            r.add_argument(*flags, action="append", default=None, metavar=o.metavar, help=o.help + env)
+        else:
+            r.add_argument(*flags, default=None, metavar=o.metavar or o.name.upper().replace("-", "_"),
+                           choices=o.choices or None, help=o.help + env)
 
     s = sub.add_parser("serve", help="run the bundled reference server (for roomonitor: the PMS sandbox)")
     s.add_argument("--api", choices=("roomz", "roomonitor"), default="roomz")
@@ -140,40 +100,36 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from conformance.runner.run import run
 
-    catalog = load_catalog()
-    unknown = [rid for rid in args.requirement if rid not in catalog or catalog[rid].api != args.api]
-    if unknown:
-        print(f"conformance: unknown requirement for --api {args.api}: {', '.join(unknown)} (see `conformance requirements`)", file=sys.stderr)
+    given = {o.attr: getattr(args, o.attr) for o in OPTIONS}
+    try:
+        options = resolve(given, os.environ)
+    except OptionError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
         return 2
-    if args.ca_bundle and not Path(args.ca_bundle).is_file():
-        print(f"conformance: --ca-bundle {args.ca_bundle}: no such file", file=sys.stderr)
-        return 2
-    options = RunOptions(
-        api=args.api, base_url=args.base_url, username=args.username, password=args.password, user_id=args.user_id,
-        auth_token=args.auth_token, login_email=args.login_email, login_password=args.login_password, room_id=args.room_id,
-        organizer_id=args.organizer_id, custom_room_id=args.custom_room_id, read_only=args.read_only, profile=args.profile, seed=args.seed,
-        report_dir=Path(args.report_dir), timeout=args.timeout, max_time=args.max_time, ca_bundle=args.ca_bundle,
-        insecure=args.insecure, only=tuple(args.requirement), reference_faults=tuple(args.reference_fault),
-        reference_variants=tuple(args.reference_variant), quiet=args.quiet,
-    ).fill_from_environment(allow_empty=True)
-    if args.max_body is not None:
-        options.max_body = args.max_body
-    if options.base_url is not None and (problem := base_url_problem(options.base_url)):
+    problem = usage_problem(options)
+    if problem:
         print(f"conformance: {problem}", file=sys.stderr)
         return 2
-    if (args.reference_fault or args.reference_variant) and options.base_url:
-        print("conformance: --reference-fault and --reference-variant apply to the bundled server only (no --base-url)", file=sys.stderr)
-        return 2
+    return run(options)
+
+
+def usage_problem(options: RunOptions) -> str | None:
+    """What makes these options unusable together (exit 2 before anything is sent)."""
+    catalog = load_catalog()
+    unknown = [rid for rid in options.requirement if rid not in catalog or catalog[rid].api != options.api]
+    if unknown:
+        return f"unknown requirement for --api {options.api}: {', '.join(unknown)} (see `conformance requirements`)"
+    if (options.reference_fault or options.reference_variant) and options.base_url:
+        return "--reference-fault and --reference-variant apply to the bundled server only (no --base-url)"
     if not options.base_url:
         from conformance.reference_server import FAULTS, VARIANT_API, VARIANTS
 
-        bad = [f for f in args.reference_fault if f not in FAULTS or FAULTS[f].api != args.api]
-        bad += [v for v in args.reference_variant if v not in VARIANTS or VARIANT_API.get(v) != args.api]
+        bad = [f for f in options.reference_fault if f not in FAULTS or FAULTS[f].api != options.api]
+        bad += [v for v in options.reference_variant if v not in VARIANTS or VARIANT_API.get(v) != options.api]
         if bad:
-            print(f"conformance: no such fault or variant for --api {args.api}: {', '.join(bad)} (see `conformance serve --list-faults`)",
-                  file=sys.stderr)
-            return 2
-    return run(options)
+            return (f"no such fault or variant for --api {options.api}: {', '.join(bad)} "
+                    "(see `conformance serve --list-faults`)")
+    return None
 
 
 def _stop_on_signals() -> None:

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from conformance.reference_server import ReferenceServer
 from conformance.runner.engine import Engine, Verdict
-from conformance.runner.options import RunOptions
+from conformance.options import RunOptions
 
 CREDENTIAL_FIELDS = ("username", "password", "user_id", "auth_token", "login_email", "login_password")
 
@@ -47,7 +47,7 @@ class RunResult:
         return self._with("passed")
 
     def outcome(self, rid: str):
-        return self.engine.ctx.ledger.outcomes[rid]
+        return self.engine.ledger[rid]
 
     def summary(self) -> dict[str, str]:
         """Every requirement that did not pass, with its status (for assertion messages)."""
@@ -63,12 +63,27 @@ def run_engine(api: str, *, faults: Iterable[str] = (), variants: Iterable[str] 
         opts: dict[str, Any] = {"profile": "quick"}
         opts.update({k: server.credentials[k] for k in CREDENTIAL_FIELDS if k not in options})
         opts.update(options)
+        if "only" in opts:
+            opts["requirement"] = tuple(opts.pop("only"))
         engine = Engine(RunOptions(api=api, base_url=server.url, **opts))
         try:
-            engine.probe()
-            engine.run_all()
+            engine.preflight()
+            engine.run()
         finally:
             verdict = engine.finish()
         return RunResult(engine=engine, verdict=verdict, server=server, results=engine.results())
     finally:
         server.stop()
+
+
+def judge(observer_fn, rid: str, exchange) -> "Outcome":
+    """Run one observer on a canned exchange; the outcome its recorder wrote."""
+    from conformance.checks.model import Evidence, Recorder
+    from conformance.requirements import load_catalog
+    from conformance.results import Ledger
+
+    level = load_catalog()[rid].level
+    ledger = Ledger({rid: level})
+    rec = Recorder(rid, level, ledger, lambda ex: Evidence(f"{ex.method} {ex.path}", "curl …", "", None), str, observer=True)
+    observer_fn(rec, exchange)
+    return ledger[rid]

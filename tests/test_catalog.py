@@ -9,7 +9,7 @@ import pytest
 
 import conformance.checks.roomonitor  # noqa: F401  (registers the checks)
 import conformance.checks.roomz  # noqa: F401
-from conformance.checks.base import CHECKS, OBSERVERS
+from conformance.checks.model import CHECKS, OBSERVERS
 from conformance.requirements import format_markdown, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent

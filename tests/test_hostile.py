@@ -24,11 +24,11 @@ from typing import Any
 
 import pytest
 
-from conformance.client import Client, Credentials
+from conformance.client import Client
 from conformance.reference_server import DEFAULTS, ReferenceServer
 from conformance.requirements import load_catalog
 from conformance.runner.engine import Engine, Unreachable, Verdict
-from conformance.runner.options import RunOptions
+from conformance.options import RunOptions
 from tests.hostile import BlackHole, Conn, HostileServer, free_port, transparent
 
 CATALOG = load_catalog()
@@ -47,7 +47,7 @@ class Run:
         return self.engine.status(rid)
 
     def messages(self, rid: str) -> str:
-        o = self.engine.ctx.ledger.outcomes[rid]
+        o = self.engine.ledger[rid]
         return "\n".join([f.message for f in o.findings] + [o.skip_reason or ""])
 
 
@@ -57,10 +57,16 @@ def run_engine_at(url: str, api: str = "roomz", **options: Any) -> Run:
     keys = ("username", "password") if api == "roomz" else ("user_id", "auth_token", "login_email", "login_password")
     opts.update({k: DEFAULTS[k] for k in keys})
     opts.update(options)
+    if "only" in opts:
+        opts["requirement"] = tuple(opts.pop("only"))
     engine = Engine(RunOptions(api=api, base_url=url, **opts))
     try:
-        engine.probe()
-        engine.run_all()
+        try:
+            engine.preflight()
+        except Unreachable:
+            pass
+        else:
+            engine.run()
     finally:
         verdict = engine.finish()
     return Run(engine, verdict, engine.results())
@@ -155,7 +161,7 @@ SLOW_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Len
 ], ids=["never-answers", "drips-the-headers", "drips-the-body"])
 def test_a_request_costs_at_most_its_timeout(behaviour, status, error) -> None:
     with HostileServer(behaviour) as srv:
-        client = Client(srv.url, "roomz", Credentials("u", "p"), timeout=1.0)
+        client = Client(srv.url, auth_headers={"Authorization": "Basic dTpw"}, timeout=1.0)
         start = time.monotonic()
         ex = client.request("GET", "/rooms")
         elapsed = time.monotonic() - start
@@ -166,7 +172,7 @@ def test_a_request_costs_at_most_its_timeout(behaviour, status, error) -> None:
 
 def test_a_connection_that_is_never_accepted_costs_the_timeout() -> None:
     with BlackHole() as hole:
-        client = Client(hole.url, "roomz", Credentials("u", "p"), timeout=1.0)
+        client = Client(hole.url, auth_headers={"Authorization": "Basic dTpw"}, timeout=1.0)
         start = time.monotonic()
         ex = client.request("GET", "/rooms")
         elapsed = time.monotonic() - start
@@ -269,7 +275,7 @@ def test_garbage_is_a_failed_requirement_with_a_clear_message(name) -> None:
     assert run.status(rid) == "failed", run.results["requirements"]
     assert message in run.messages(rid)
     assert run.verdict.exit_code == 1
-    assert not any("internal error" in n for o in run.engine.ctx.ledger.outcomes.values() for n in o.notes)
+    assert not any("internal error" in n for o in run.engine.ledger.outcomes.values() for n in o.notes)
     # nothing is followed or retried: one request received per request sent
     assert len(rooms_requests) == run.engine.client.count
 
@@ -518,7 +524,7 @@ class DomSummary(HTMLParser):
             self.live_payloads.append((tag, a))
         self._in_script = tag == "script"
         if tag == "table":
-            self._tables.append(a.get("id") == "conformance-requirements")
+            self._tables.append(a.get("id") == "requirements")
         elif self._tables and self._tables[-1] and tag == "tbody":
             self._in_body = True
         elif self._tables and self._tables[-1] and self._in_body and tag == "tr":
@@ -560,7 +566,7 @@ def test_server_content_cannot_run_in_the_report(tmp_path) -> None:
     # and the payloads did reach the report, shown as text: in the table and in the evidence
     assert "&lt;script&gt;document.documentElement" in dom.stdout
     html_text = report.read_text(encoding="utf-8")
-    table = html_text[html_text.index('id="conformance-requirements"'):]
+    table = html_text[html_text.index('id="requirements"'):]
     table = table[: table.index("</table>")]
     assert html.escape(SCRIPT) in table, "a payload shows in the requirement table, escaped"
 
@@ -587,9 +593,9 @@ def test_unreachable_targets_exit_3_with_one_clear_sentence(tmp_path, tls) -> No
             assert result.elapsed < 20
 
 
-def test_engine_probe_raises_unreachable_for_a_refused_port() -> None:
+def test_engine_preflight_raises_unreachable_for_a_refused_port() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     engine = Engine(RunOptions(api="roomz", base_url=url, username="u", password="unreachable-pw", timeout=1))
     with pytest.raises(Unreachable, match=f"cannot reach {url}: connection refused"):
-        engine.probe()
+        engine.preflight()
     engine.finish()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from conformance.checks.base import Context, check, observer
+from conformance.checks.model import Discovery, Recorder, check, observer
 from conformance.client import Exchange
 
 
@@ -47,33 +47,27 @@ def duplicates(items: list[Any], key: str) -> Iterator[tuple[str, int, int]]:
             seen[value] = i
 
 
-def unknown_id(ctx: Context, kind: str) -> str:
-    """An id no real system has: it names the suite, the seed and a counter (reproducible)."""
-    n = ctx.state["unknown_ids"] = ctx.state.get("unknown_ids", 0) + 1
-    return f"conformance-unknown-{kind}-{ctx.options.seed}-{n}"
-
-
 def register_no_server_error(rid: str) -> None:
     """RZ-5XX / RM-5XX: the same observer for either API."""
 
     @observer(rid)
-    def no_server_error(ctx: Context, ex: Exchange) -> None:
+    def no_server_error(rec: Recorder, ex: Exchange) -> None:
         if ex.status is None:
             return
         if ex.status >= 500:
-            ctx.fail(rid, f"{rid} expects no 5xx for any request; {ex.method} {ex.path[:120]} answered {ex.status}", ex,
-                     signature=f"{ex.operation}:{ex.method}:{ex.status}")
+            rec.fail("no 5xx for any request", f"{ex.method} {ex.path[:120]} answered {ex.status}", ex,
+                     kind=f"{ex.operation}:{ex.method}:{ex.status}")
         else:
-            ctx.exercised(rid)
+            rec.passed()
 
 
 def register_https(rid: str, why: str) -> None:
     """RZ-HTTPS / RM-HTTPS: a warning for a plain-http target (loopback included)."""
 
     @check(rid)
-    def served_over_https(ctx: Context) -> None:
-        scheme = urlsplit(ctx.client.base_url).scheme
+    def served_over_https(d: Discovery, rec: Recorder) -> None:
+        scheme = urlsplit(d.client.base_url).scheme
         if scheme == "https":
-            ctx.exercised(rid)
+            rec.passed()
         else:
-            ctx.fail(rid, f"{rid} expects the API to be served over HTTPS; it is served over plain {scheme}, so {why}")
+            rec.fail("the API to be served over HTTPS", f"it is served over plain {scheme}, so {why}", kind="plain-http")

@@ -12,6 +12,7 @@ Everything a server returns is hostile input:
 """
 from conformance.client.exchange import DeadlineReached, Exchange, TransportError
 from conformance.client.redact import Redactor
-from conformance.client.session import Client, Credentials
+from conformance.client.curl import Placeholder
+from conformance.client.session import DEFAULT_MAX_BODY, Client
 
-__all__ = ["Client", "Credentials", "DeadlineReached", "Exchange", "Redactor", "TransportError"]
+__all__ = ["Client", "DEFAULT_MAX_BODY", "DeadlineReached", "Exchange", "Placeholder", "Redactor", "TransportError"]

@@ -34,6 +34,10 @@ class Exchange:
     error: str | None = None       # transport failure in one sentence; status is None then
     truncated: bool = False        # the body exceeded the size cap
     auth: str = "valid"            # which credentials were sent: valid, none, or a probe label
+    index: int = 0                 # the exchange's number in the run (1-based), as in traffic.har
+    started: float = 0.0           # wall-clock time the request was sent (epoch seconds)
+    reason: str = ""               # the status line's reason phrase
+    http_version: str = "HTTP/1.1"
     _json: Any = field(default=_UNSET, repr=False)
 
     @property

@@ -1,12 +1,29 @@
-"""Plain-text renderings for the terminal and pytest's failure output."""
+"""Plain-text renderings for the terminal: the run's header, failure texts, the closing summary.
+
+Lines wrap at the terminal's width instead of being cut.
+"""
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
-from conformance.checks.base import Outcome
+INDENT = "    "
 
 
-def failure_text(requirement: Any, outcome: Outcome) -> str:
+def header_lines(options: Any) -> list[str]:
+    """What this run certifies, in two lines: API, target, profile, seed, budget."""
+    from conformance.profiles import describe
+
+    target = options.base_url or "the bundled reference server"
+    if getattr(options, "self_check", False):
+        target = f"{options.base_url} (the bundled reference server, with its own demo credentials)"
+    return [f"conformance: {options.api} API at {target}",
+            f"conformance: profile {describe(options.profile)}; seed {options.seed}; budget {options.time_budget:g} s"
+            + ("; read-only" if options.read_only else "")]
+
+
+def failure_text(requirement: Any, outcome: Any) -> str:
+    """One requirement's findings for a failed or warned test item."""
     lines = [f"[{requirement.id}] {requirement.title}", f"Requirement ({requirement.level}, {requirement.source}): {requirement.text}"]
     for i, f in enumerate(outcome.findings, 1):
         lines.append("")
@@ -18,6 +35,8 @@ def failure_text(requirement: Any, outcome: Outcome) -> str:
             lines.append("   Response: " + resp.replace("\n", "\n   "))
         if f.reproduce:
             lines.append(f"   Reproduce with:\n     {f.reproduce}")
+        if f.replay:
+            lines.append(f"   Replay: {f.replay}")
     if outcome.dropped:
         lines.append(f"… and {outcome.dropped} more distinct failures")
     for note in outcome.notes:
@@ -25,16 +44,62 @@ def failure_text(requirement: Any, outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
-def summary_table(results: dict[str, Any]) -> str:
-    width = max(len(r["id"]) for r in results["requirements"]) + 2
-    lines = [f"{'requirement':<{width}}{'level':<8}{'status':<9}detail"]
-    for r in results["requirements"]:
-        detail = r.get("reason") or (r["failures"][0]["message"] if r.get("failures") else r["title"])
-        detail = detail.replace("\n", " ")
-        if len(detail) > 100:
-            detail = detail[:99] + "…"
-        lines.append(f"{r['id']:<{width}}{r['level']:<8}{r['status']:<9}{detail}")
+def _wrap(text: str, width: int, first: str, rest: str = INDENT) -> list[str]:
+    text = " ".join(str(text).split())
+    return textwrap.wrap(text, width=max(40, width), initial_indent=first, subsequent_indent=rest,
+                         break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
+
+
+def verdict_line(results: dict[str, Any]) -> str:
     stats = results["stats"]
-    lines.append("")
-    lines.append(f"Verdict: {results['verdict']}  ({stats['requests']} requests in {stats['duration_s']} s, seed {results['seed']}, profile {results['profile']})")
-    return "\n".join(lines)
+    counts: dict[str, int] = {}
+    for r in results["requirements"]:
+        word = "not certified" if r.get("certified") is False else r["status"]
+        counts[word] = counts.get(word, 0) + 1
+    order = ("passed", "failed", "warning", "skipped", "not certified")
+    tally = ", ".join(f"{counts[k]} {k}" for k in order if counts.get(k))
+    return (f"Verdict: {results['verdict']} ({tally}; {stats['requests']} requests in {stats['duration_s']} s, "
+            f"seed {results['seed']}, profile {results['profile']})")
+
+
+def closing_summary(results: dict[str, Any], width: int = 100) -> list[str]:
+    """Failed and warned requirements with their first message, skipped ones with their reason,
+    the root causes, then the verdict."""
+    lines: list[str] = []
+    if results.get("configuration_error"):
+        lines += _wrap(f"Configuration error: {results['configuration_error']}", width, "")
+    causes = results.get("root_causes") or []
+    if causes:
+        lines.append("Root causes:")
+        for c in causes:
+            lines += _wrap(f"{c['summary']} ({', '.join(c['explains'])})" if c["explains"] else c["summary"], width, "  - ")
+    for status, title in (("failed", "Failed"), ("warning", "Warnings"), ("skipped", "Not verified")):
+        group = [r for r in results["requirements"] if r["status"] == status and r.get("certified") is not False]
+        if not group:
+            continue
+        lines.append(f"{title}:")
+        for r in group:
+            detail = r.get("reason") or (r["failures"][0]["message"] if r.get("failures") else r["title"])
+            lines += _wrap(detail, width, f"  {r['id']} ({r['level']}): ", INDENT)
+    left_out = [r["id"] for r in results["requirements"] if r.get("certified") is False]
+    if left_out:
+        lines += _wrap(f"Not certified (left out on purpose): {', '.join(left_out)}", width, "")
+    lines.append(verdict_line(results))
+    return lines
+
+
+def rerun_command(results: dict[str, Any], rid: str) -> str:
+    """The command that runs this requirement again, the same way (credentials from the environment)."""
+    import shlex
+
+    words = ["conformance", "run", "--api", str(results["api"])]
+    reference = results.get("reference_server")
+    if reference is None:
+        words += ["--base-url", str(results["target"])]
+    else:
+        for fault in reference.get("faults") or []:
+            words += ["--reference-fault", fault]
+        for variant in reference.get("variants") or []:
+            words += ["--reference-variant", variant]
+    words += ["--profile", str(results["profile"]), "--seed", str(results["seed"]), "--requirement", rid]
+    return shlex.join(words)

@@ -1,44 +1,33 @@
-"""The engine: one run against one target, requirement by requirement.
+"""The engine: one run against one target.
 
-The pytest suite asks the engine to ``verify`` each requirement in ``order()``; the engine runs
-the checks registered for it, turns exceptions into verdicts (a failed prerequisite skips, an
-internal error never loses the run), enforces the time budget, and at the end releases what the
-run created and computes the verdict of INTERFACE.md.
+``preflight`` makes sure the run is configured right before anything is judged; ``run`` runs
+every check of every requirement (in catalog order, though order decides nothing: observers
+judge every exchange of the run, and a check gets its prerequisites from memoised discovery);
+``finish`` settles what nothing could verify, replays the deciding request of each failure,
+releases what the run created, names root causes and closes. ``results`` is ``results.json``
+(docs/interface.md).
 """
 from __future__ import annotations
 
-import importlib
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from conformance import __version__
-from conformance.checks.base import CHECKS, OBSERVERS, Context, Outcome, Skip
-from conformance.client import Client, Credentials, DeadlineReached, Redactor
+from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
+from conformance.checks.model import CHECKS, OBSERVERS, Blocked, Evidence, Recorder, excerpt
+from conformance.client import Client, DeadlineReached, Exchange, Redactor
 from conformance.requirements import Requirement, load_catalog
-from conformance.runner.options import RunOptions
+from conformance.results import VERDICT_EXIT, Ledger, Outcome, verdict_of
+from conformance.options import RunOptions
+from conformance.runner.replay import Replayer
 from conformance.spec import spec_sha256
 
-CHECK_MODULES = {"roomz": "conformance.checks.roomz", "roomonitor": "conformance.checks.roomonitor"}
-EXIT = {"conformant": 0, "non-conformant": 1, "incomplete": 3}
 ABORT_AFTER_TRANSPORT_ERRORS = 8   # consecutive requests without any answer: the target is gone
-
-
-def plan(api: str) -> list[Requirement]:
-    """The order requirements are verified in: scripted ones in catalog order, then those judged
-    on the whole run's traffic (they need it all), the generated campaign (RZ-5XX / RM-5XX)
-    first among them."""
-    importlib.import_module(CHECK_MODULES[api])
-    reqs = load_catalog().for_api(api)
-    active = [r for r in reqs if r.id not in OBSERVERS]
-    observed = sorted((r for r in reqs if r.id in OBSERVERS), key=lambda r: not r.id.endswith("-5XX"))
-    return active + observed
-
-
-class Unreachable(Exception):
-    """The target could not be reached at all; the message is one sentence for the user."""
+RELEASE_BOUND_S = 60               # the release of what the run created may run past the budget by this
 
 
 @dataclass
@@ -47,149 +36,237 @@ class Verdict:
     exit_code: int
 
 
+Progress = Callable[[str, dict[str, Any]], None]
+
+
 class Engine:
-    def __init__(self, options: RunOptions) -> None:
+    def __init__(self, options: RunOptions, progress: Progress | None = None) -> None:
         self.options = options
+        self.profile: ApiProfile = api_profile(options.api)
         self.catalog = load_catalog()
-        self.requirements = self.catalog.for_api(options.api)
+        self.requirements: list[Requirement] = self.catalog.for_api(options.api)
         self.started_at = datetime.now(timezone.utc).replace(microsecond=0)
         self.finished_at: datetime | None = None
         self._t0 = time.monotonic()
-        self.reference = None
+        self.phases: dict[str, float] = {}
+        self.phase_requests: dict[str, int] = {}
+        self.progress = progress or (lambda event, data: None)
+        self.reference: Any = None
         self.aborted: str | None = None
+        self.configuration_error: str | None = None
+        self.discovery_notes: list[str] = []
+        self.root_causes: list[RootCause] = []
+        self.cleanup_problems: list[str] = []
+        self.traffic: list[Exchange] = []
         self._consecutive_errors = 0
-        self._unanswered: dict[str, Any] = {}   # requirement -> first of its own requests that got no answer
-        self._finished = False
-        self.excluded: set[str] = set()
-        importlib.import_module(CHECK_MODULES[options.api])
+        self._unanswered: dict[str, Exchange] = {}
+        self._current = threading.local()
+        self._ran = self._finished = self._completed = False
+        self.excluded: dict[str, str] = {}
         if not options.base_url:
             self._start_reference()
         self.redactor = Redactor()
-        creds = Credentials(options.username, options.password, options.user_id, options.auth_token)
-        self.redactor.add(options.login_password)
+        for c in self.profile.credentials:   # shown as its variable, so paths stay legible
+            if c.option in self.profile.mask_as_variable and getattr(options, c.option):
+                self.redactor.add(str(getattr(options, c.option)), mask=f"${c.env}")
+        for secret in options.secrets():
+            self.redactor.add(secret)
         self.client = Client(
-            options.base_url or "", options.api, creds, timeout=options.timeout, max_body=options.max_body,
+            options.base_url or "", auth_headers=self.profile.auth_headers(options),
+            placeholders=self.profile.placeholders(options), timeout=options.timeout, max_body=options.max_body,
             verify=options.verify, redactor=self.redactor, deadline=self._t0 + options.time_budget,
         )
-        self.client.observers.append(self._watch_transport)
-        self.ctx = Context(api=options.api, client=self.client, options=options, catalog=self.catalog)
-        self.ctx.deadline = self._t0 + options.time_budget
+        self.ledger = Ledger({r.id: r.level for r in self.requirements})
+        self.recorders = {r.id: Recorder(r.id, r.level, self.ledger, self.evidence, self.redactor.text)
+                          for r in self.requirements}
+        self.observer_recorders = {r.id: Recorder(r.id, r.level, self.ledger, self.evidence, self.redactor.text,
+                                                  observer=True) for r in self.requirements}
+        self.discovery = self.profile.discovery(self.client, options, self._say)
+        self.discovery.deadline = self._t0 + options.time_budget
+        self.client.observers = [self._record, self._watch_transport, self._observe]
+        self.replayer = Replayer(self)
         self._mark_exclusions()
+        self.progress("start", {"options": options})
 
     # -- set-up ---------------------------------------------------------------------------------
     def _start_reference(self) -> None:
-        """No target given: certify the bundled reference server on a free loopback port."""
+        """No target given: certify the bundled reference server on a free loopback port, with
+        its own demo credentials (whatever the environment holds is for real servers)."""
         from conformance.reference_server import DEFAULTS, ReferenceServer
 
         o = self.options
-        self.reference = ReferenceServer(api=o.api, faults=o.reference_faults, variants=o.reference_variants).start()
+        o.self_check = True
+        own = self.profile.credentials + tuple(_login_credentials(o.api))
+        o.ignored_environment = tuple(c.env for c in own if getattr(o, c.option))
+        self.reference = ReferenceServer(api=o.api, faults=o.reference_fault, variants=o.reference_variant).start()
         o.base_url = self.reference.url
-        for attr in ("username", "password", "user_id", "auth_token", "login_email", "login_password"):
-            if getattr(o, attr) is None and attr in DEFAULTS:
-                setattr(o, attr, DEFAULTS[attr])
+        for c in own:
+            setattr(o, c.option, DEFAULTS[c.option])
 
     def _mark_exclusions(self) -> None:
         """Requirements the user left out on purpose: skipped, listed as not certified, and kept
         out of the verdict (their observers record nothing)."""
-        no_login = self.options.api == "roomonitor" and not (self.options.login_email and self.options.login_password)
+        reasons = self.profile.exclusions(self.options)
         for req in self.requirements:
             if self.options.only and req.id not in self.options.only:
                 reason = "not selected for this run (not certified)"
             elif self.options.read_only and req.writes:
                 reason = "--read-only: this requirement needs a POST or PUT, so it is not certified by this run"
-            elif req.id == "RM-LOGIN" and no_login:
-                reason = "no login credentials were given (--login-email, --login-password), so login is not certified by this run"
+            elif req.id in reasons:
+                reason = reasons[req.id]
             else:
                 continue
-            outcome = self.ctx.ledger.outcomes[req.id]
-            outcome.skip_reason, outcome.done, outcome.excluded = reason, True, True
-            self.excluded.add(req.id)
+            self.exclude(req.id, reason)
 
-    def _watch_transport(self, ex: Any) -> None:
+    def exclude(self, rid: str, reason: str) -> None:
+        self.ledger.exclude(rid, reason)
+        self.excluded[rid] = reason
+
+    def _say(self, text: str) -> None:
+        text = self.redactor.text(text)
+        if text not in self.discovery_notes:
+            self.discovery_notes.append(text)
+
+    # -- what the run sees ------------------------------------------------------------------------
+    def evidence(self, ex: Exchange) -> Evidence:
+        redact = self.redactor.text
+        return Evidence(request=redact(f"{ex.method} {ex.path}"), reproduce=self.client.curl(ex),
+                        response=redact(excerpt(ex)), index=ex.index or None)
+
+    def _record(self, ex: Exchange) -> None:
+        self.traffic.append(ex)
+        rid = getattr(self._current, "rid", None)
+        if rid is not None:
+            self.recorders[rid].saw(ex)
+
+    def _watch_transport(self, ex: Exchange) -> None:
+        rid = getattr(self._current, "rid", None)
         if ex.status is None:
-            if self.ctx.current is not None:
-                self._unanswered.setdefault(self.ctx.current, ex)
+            if rid is not None:
+                self._unanswered.setdefault(rid, ex)
             self._consecutive_errors += 1
             if self._consecutive_errors >= ABORT_AFTER_TRANSPORT_ERRORS and not self.aborted:
-                self.aborted = self.redactor.text(f"the server stopped answering ({ex.error}, {self._consecutive_errors} requests in a row)")
-                self.ctx.deadline = time.monotonic()
-                self.client.deadline = time.monotonic()   # the check at hand sends nothing more either
-        else:
-            self._consecutive_errors = 0
-            rid = self.ctx.current
-            if ex.error and rid is not None:
-                # An answer whose body could not be used (over --max-body, cut short, too slow):
-                # the requirement that asked for it fails, it is not silently left unverified.
-                self.ctx.fail(rid, f"{rid}: the answer to {ex.method} {ex.path[:120]} could not be used: {ex.error}", ex,
-                              signature=f"unusable:{ex.error[:60]}")
+                self.aborted = self.redactor.text(
+                    f"the server stopped answering ({ex.error}, {self._consecutive_errors} requests in a row)")
+                self.discovery.deadline = self.client.deadline = time.monotonic()
+            return
+        self._consecutive_errors = 0
+        if ex.error and rid is not None and rid not in self.excluded:
+            # An answer whose body could not be used (over --max-body, cut short, too slow): the
+            # requirement that asked for it fails; it is not silently left unverified.
+            self.recorders[rid].fail("an answer it can judge", f"the answer to {ex.method} {ex.path[:120]} could not be "
+                                     f"used: {ex.error}", ex, kind=f"unusable:{ex.error[:60]}")
 
-    def probe(self) -> None:
-        """One request before anything else: an unreachable target is exit 3, not 59 failures."""
-        path = "/rooms" if self.options.api == "roomz" else f"/get-rooms/{self.options.user_id or 'conformance'}"
-        ex = self.client.request("GET", path, operation=None, auth_label="probe")
-        if ex.status is None:
-            reason = f"cannot reach {self.redactor.text(self.client.base_url)}: {ex.error}"
-            self.aborted = reason
-            raise Unreachable(reason)
+    def _observe(self, ex: Exchange) -> None:
+        for rid, observers in OBSERVERS.items():
+            if rid not in self.recorders or rid in self.excluded:
+                continue
+            for obs in observers:
+                try:
+                    obs.fn(self.observer_recorders[rid], ex)
+                except Exception as exc:  # an observer bug must not lose the run
+                    self.ledger.note(rid, self.redactor.text(f"internal error in observer {obs.fn.__name__}: {exc!r}"))
 
-    # -- running --------------------------------------------------------------------------------
-    def order(self) -> list[Requirement]:
-        return plan(self.options.api)
+    # -- preflight -------------------------------------------------------------------------------
+    def preflight(self) -> None:
+        """Before anything is judged: credentials given, target reachable, the configuration
+        right. Raises ``ConfigurationError`` (exit 2) or ``Unreachable`` (exit 3)."""
+        t = time.monotonic()
+        count = self.client.count
+        try:
+            missing = self.profile.missing_credentials(self.options)
+            if missing:
+                names = " and ".join(c.env for c in missing)
+                flags = " and ".join(c.flag for c in missing)
+                raise ConfigurationError(f"no credentials for the {self.profile.title}: set {names} (or pass {flags})")
+            self._current.rid = None
+            try:
+                self.profile.preflight(self.discovery)
+            except Unreachable as exc:
+                reason = f"cannot reach {self.redactor.text(self.client.base_url)}: {self.redactor.text(str(exc))}"
+                self.aborted = reason
+                raise Unreachable(reason) from None
+        except ConfigurationError as exc:
+            self.configuration_error = self.redactor.text(str(exc))
+            raise ConfigurationError(self.configuration_error) from None
+        finally:
+            self._phase("preflight", t, count)
 
-    def verify(self, rid: str) -> Outcome:
-        outcome = self.ctx.ledger.outcomes[rid]
-        if outcome.done:
-            return outcome
-        self.ctx.current = rid
+    # -- running ---------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Every check of every requirement not left out, then what needs the whole run."""
+        if self._ran:
+            return
+        self._ran = True
+        scripted = [(r.id, c) for r in self.requirements for c in CHECKS.get(r.id, []) if c.phase == "scripted"]
+        generated = [(r.id, c) for r in self.requirements for c in CHECKS.get(r.id, []) if c.phase == "generated"]
+        for phase, work in (("scripted", scripted), ("generated", generated)):
+            t, count = time.monotonic(), self.client.count
+            for rid, chk in work:
+                self._run_check(rid, chk.fn)
+                self.progress("check", {"requirement": rid, "phase": phase, "requests": self.client.count})
+            self._phase(phase, t, count)
+        self._complete()
+
+    def _run_check(self, rid: str, fn: Callable[..., None]) -> None:
+        if rid in self.excluded:
+            return
+        rec = self.recorders[rid]
+        outcome = self.ledger[rid]
+        self._current.rid = rid
         try:
             if self.aborted:
-                raise Skip(f"not verified: {self.aborted}")
-            if self.ctx.out_of_time():
-                raise Skip(f"not verified: the run's time budget ({self.options.time_budget:g} s, --max-time) was spent")
-            for reg in CHECKS.get(rid, []):
-                reg.fn(self.ctx)
-            if outcome.exercised == 0 and not outcome.findings and outcome.skip_reason is None:
-                if self.ctx.out_of_time() or self.aborted:
-                    outcome.skip_reason = f"not verified: {self.aborted or 'the time budget was spent'}"
-                elif rid in self._unanswered:   # it did ask, and the server did not answer
-                    ex = self._unanswered[rid]
-                    self.ctx.fail(rid, f"{rid}: {ex.method} {ex.path[:120]} got no answer: {ex.error}", ex)
-                else:
-                    outcome.skip_reason = "nothing in this run could exercise it"
-        except Skip as skip:
-            if outcome.exercised == 0 and not outcome.findings:
-                outcome.skip_reason = self.redactor.text(str(skip))   # reasons quote server answers
+                raise Blocked(f"not verified: {self.aborted}")
+            if self.discovery.out_of_time():
+                raise Blocked(self._budget_reason())
+            fn(self.discovery, rec)
+        except Blocked as blocked:
+            if outcome.probes == 0 and not outcome.findings:
+                self.ledger.skip(rid, self.redactor.text(str(blocked)), blocked.by)
             else:
-                self.ctx.note(rid, f"partly verified: {skip}")
-        except DeadlineReached:  # the budget ran out (or the run aborted) in the middle of the checks
+                rec.note(f"partly verified: {blocked}")
+        except DeadlineReached:   # the budget ran out (or the run aborted) in the middle of the checks
             if not outcome.findings:   # partly checked is not passed: green must mean tested
-                outcome.skip_reason = (f"not verified: {self.aborted}" if self.aborted else
-                                       f"not verified: the run's time budget ({self.options.time_budget:g} s, --max-time) was spent")
+                self.ledger.skip(rid, f"not verified: {self.aborted}" if self.aborted else self._budget_reason())
         except Exception as exc:  # a bug or hostile data must not lose the run: it is reported
             detail = self.redactor.text("".join(traceback.format_exception_only(type(exc), exc)).strip())
-            self.ctx.note(rid, f"internal error while checking: {detail}")
+            rec.note(f"internal error while checking: {detail}")
             if not outcome.findings:
-                outcome.skip_reason = f"not verified: internal error in the suite ({detail[:200]})"
+                self.ledger.skip(rid, f"not verified: internal error in the suite ({detail[:200]})")
         finally:
-            self.ctx.current = None
-        outcome.done = True
-        return outcome
+            self._current.rid = None
 
-    def run_all(self) -> None:
-        for req in self.order():
-            self.verify(req.id)
+    def _budget_reason(self) -> str:
+        return f"not verified: the run's time budget ({self.options.time_budget:g} s, --max-time) was spent"
 
-    # -- finishing -----------------------------------------------------------------------------
+    def _phase(self, name: str, started: float, count_before: int) -> None:
+        self.phases[name] = self.phases.get(name, 0.0) + time.monotonic() - started
+        self.phase_requests[name] = self.phase_requests.get(name, 0) + self.client.count - count_before
+
+    # -- finishing -------------------------------------------------------------------------------
+    def _complete(self) -> None:
+        """What needs the whole run: reasons for what nothing verified, the replay of failures,
+        root causes. Every requirement's status is final afterwards."""
+        if self._completed:
+            return
+        self._completed = True
+        self._settle()
+        if self.aborted:
+            self._discount_unanswered()
+        if not self.aborted and self.configuration_error is None and self._ran:
+            t, count = time.monotonic(), self.client.count
+            self.replayer.replay_failures()
+            self._phase("replay", t, count)
+        try:
+            self.root_causes = self.profile.root_causes(self.ledger, self.discovery, self.traffic)
+        except Exception as exc:  # an analysis bug must not lose the report
+            self.discovery_notes.append(f"internal error while naming root causes: {exc!r}")
+
     def finish(self) -> Verdict:
+        """Complete the run, release what it created, close."""
         if not self._finished:
             self._finished = True
-            for req in self.requirements:  # anything pytest did not reach (deselected, interrupted)
-                outcome = self.ctx.ledger.outcomes[req.id]
-                if not outcome.done:
-                    outcome.skip_reason = outcome.skip_reason or f"not verified: {self.aborted or 'the run ended before this requirement'}"
-                    outcome.done = True
-            if self.aborted:
-                self._discount_unanswered()
+            self._complete()
             self._release()
             self.finished_at = datetime.now(timezone.utc).replace(microsecond=0)
             self.client.close()
@@ -197,10 +274,31 @@ class Engine:
                 self.reference.stop()
         return self.verdict()
 
+    def _settle(self) -> None:
+        """Every requirement ends with a verdict or a reason it has none."""
+        for req in self.requirements:
+            outcome = self.ledger[req.id]
+            if outcome.excluded or outcome.findings or outcome.skip_reason is not None or outcome.probes:
+                continue
+            if self.configuration_error:
+                self.ledger.skip(req.id, f"not verified: {self.configuration_error}")
+            elif self.aborted:
+                self.ledger.skip(req.id, f"not verified: {self.aborted}")
+            elif req.id in self._unanswered:   # it did ask, and the server did not answer
+                ex = self._unanswered[req.id]
+                self.recorders[req.id].fail("an answer", f"{ex.method} {ex.path[:120]} got no answer: {ex.error}", ex)
+            elif self.discovery.out_of_time():
+                self.ledger.skip(req.id, self._budget_reason())
+            elif not self._ran:
+                self.ledger.skip(req.id, "not verified: the run ended before this requirement")
+            else:
+                unseen = next((o.unseen for o in OBSERVERS.get(req.id, []) if o.unseen), None)
+                self.ledger.skip(req.id, unseen or "nothing in this run could exercise it")
+
     def _discount_unanswered(self) -> None:
         """After an abort, a request that got no answer proves nothing about a requirement: such
         findings become notes, and a requirement left without evidence is not verified."""
-        for outcome in self.ctx.ledger.outcomes.values():
+        for outcome in self.ledger.outcomes.values():
             lost = [f for f in outcome.findings if not f.answered]
             if not lost:
                 continue
@@ -211,55 +309,64 @@ class Engine:
                 outcome.skip_reason = f"not verified: {self.aborted}"
 
     def _release(self) -> None:
-        if self.options.api != "roomz" or self.options.read_only or self.aborted:
+        if self.options.read_only or self.aborted or self.configuration_error:
             return
-        from conformance.checks.roomz import scratch
-
-        saved = self.ctx.deadline
-        self.ctx.deadline = None
-        self.client.deadline = time.monotonic() + 60
+        t, count = time.monotonic(), self.client.count
+        self.discovery.deadline = None
+        self.client.deadline = time.monotonic() + RELEASE_BOUND_S
         try:
-            self.cleanup_problems = scratch.release_all(self.ctx)
+            self.cleanup_problems = self.profile.release(self.discovery)
+        except DeadlineReached:
+            self.cleanup_problems = [f"the release of what the run created ran past its {RELEASE_BOUND_S} s bound"]
         except Exception as exc:  # never lose the report over a cleanup problem
             self.cleanup_problems = [f"cleanup failed: {exc!r}"]
         finally:
-            self.ctx.deadline = saved
+            self._phase("release", t, count)
+
+    # -- the verdict -----------------------------------------------------------------------------
+    def outcome(self, rid: str) -> Outcome:
+        return self.ledger[rid]
 
     def status(self, rid: str) -> str:
-        return self.ctx.ledger.outcomes[rid].status
+        return self.ledger[rid].status
 
     def verdict(self) -> Verdict:
-        failed = [r for r in self.requirements if r.is_must and self.status(r.id) == "failed"]
-        if failed:
-            return Verdict("non-conformant", EXIT["non-conformant"])
-        unverified = [r for r in self.requirements if r.is_must and self.status(r.id) == "skipped" and r.id not in self.excluded]
-        if unverified or self.aborted:
-            return Verdict("incomplete", EXIT["incomplete"])
-        return Verdict("conformant", EXIT["conformant"])
+        if self.configuration_error:
+            return Verdict("incomplete", 2)
+        v = verdict_of(((r.level, self.status(r.id), r.id in self.excluded) for r in self.requirements),
+                       aborted=bool(self.aborted))
+        return Verdict(v, VERDICT_EXIT[v])
+
+    def exit_code(self) -> int:
+        return self.verdict().exit_code
 
     @property
     def duration_s(self) -> float:
         return round(time.monotonic() - self._t0, 1)
 
     def results(self) -> dict[str, Any]:
-        """``results.json`` exactly as INTERFACE.md; credentials cannot appear (redacted)."""
+        """``results.json`` as docs/interface.md; credentials cannot appear (redacted)."""
         v = self.verdict()
         reqs = []
         for req in self.requirements:
-            o = self.ctx.ledger.outcomes[req.id]
-            entry: dict[str, Any] = {"id": req.id, "level": req.level, "status": o.status, "title": req.title}
+            o = self.ledger[req.id]
+            entry: dict[str, Any] = {"id": req.id, "level": req.level, "status": o.status, "title": req.title,
+                                     "text": req.text}
             if o.status == "skipped":
                 entry["reason"] = self.redactor.text(o.skip_reason or "not verified")
+                if o.blocked_by and not o.excluded:
+                    entry["blocked_by"] = o.blocked_by
             entry["failures"] = [f.as_json() for f in o.findings]
             if o.dropped:
                 entry["more_failures"] = o.dropped
             if o.notes:
                 entry["notes"] = list(o.notes)
+            entry["probes"] = o.probes
             entry["source"] = req.source
             if req.id in self.excluded:
                 entry["certified"] = False
             reqs.append(entry)
-        out = {
+        out: dict[str, Any] = {
             "catalog_version": self.catalog.version,
             "tool": {"name": "conformance", "version": __version__},
             "api": self.options.api,
@@ -272,12 +379,42 @@ class Engine:
             "finished_at": (self.finished_at or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "verdict": v.verdict,
             "requirements": reqs,
-            "stats": {"requests": self.client.count, "duration_s": self.duration_s},
+            "stats": {"requests": self.client.count, "duration_s": self.duration_s,
+                      "replays": self.replayer.count,
+                      "phases": {k: round(s, 3) for k, s in self.phases.items()},
+                      "phase_requests": dict(self.phase_requests)},
         }
+        out["coverage"] = {"operations": self._coverage()}
+        if self.root_causes:
+            out["root_causes"] = [{"summary": c.summary, "explains": list(c.explains)} for c in self.root_causes]
+        if self.discovery_notes:
+            out["discovery"] = list(self.discovery_notes)
+        if self.configuration_error:
+            out["configuration_error"] = self.configuration_error
         if self.aborted:
             out["aborted"] = self.aborted
         if self.reference is not None:
-            out["reference_server"] = {"faults": list(self.options.reference_faults), "variants": list(self.options.reference_variants)}
-        if getattr(self, "cleanup_problems", None):
+            out["reference_server"] = {"faults": list(self.options.reference_fault),
+                                       "variants": list(self.options.reference_variant)}
+        if self.options.ignored_environment:
+            out["self_check"] = {"ignored_credentials": list(self.options.ignored_environment)}
+        if self.cleanup_problems:
             out["cleanup_problems"] = self.cleanup_problems
         return out
+
+
+    def _coverage(self) -> dict[str, Any]:
+        ops: dict[str, Any] = {}
+        for ex in self.traffic:
+            name = f"{ex.method} {ex.operation}" if ex.operation else f"{ex.method} (no operation)"
+            entry = ops.setdefault(name, {"requests": 0, "statuses": {}})
+            entry["requests"] += 1
+            code = str(ex.status) if ex.status is not None else "no answer"
+            entry["statuses"][code] = entry["statuses"].get(code, 0) + 1
+        return ops
+
+
+def _login_credentials(api: str) -> list[Any]:
+    from conformance.checks.apis import _OPTIONAL
+
+    return list(_OPTIONAL.get(api, ()))

@@ -1,53 +1,99 @@
-"""``conformance run``: a pytest session on ``conformance.suite`` with the reports switched on."""
+"""``conformance run``: a pytest session on ``conformance.suite``, with the suite's own terminal.
+
+pytest drives the run (one item per requirement, JUnit from its junitxml); the terminal shows
+what the suite says, not pytest's words: a header naming what is certified, progress by phase,
+then failed, warned and unverified requirements with their first message, the root causes and
+the verdict.
+"""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import time
 from pathlib import Path
+from typing import Any, TextIO
 
 import pytest
 
-from conformance.runner.options import RunOptions
+from conformance.report.text import closing_summary, header_lines, verdict_line
+from conformance.options import RunOptions
 from conformance.runner.plugin import OptionsCarrier
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "suite"
+STALE = ("results.json", "record.json", "record.json.sig", "report.html", "junit.xml", "traffic.har")
+
+
+class Terminal:
+    """The run's own lines on standard output (nothing but the verdict with --quiet)."""
+
+    def __init__(self, quiet: bool, out: TextIO | None = None) -> None:
+        self.quiet = quiet
+        self.out = out or sys.stdout
+        self.width = min(shutil.get_terminal_size((100, 20)).columns, 120)
+        self._phase: str | None = None
+        self._t = time.monotonic()
+        self._requests = 0
+
+    def line(self, text: str = "") -> None:
+        if not self.quiet:
+            print(text, file=self.out, flush=True)
+
+    def __call__(self, event: str, data: dict[str, Any]) -> None:
+        if event == "start":
+            options = data["options"]
+            for text in header_lines(options):
+                self.line(text)
+            if options.ignored_environment:
+                self.line(f"conformance: self-check of the bundled server with its own demo credentials; "
+                          f"{', '.join(options.ignored_environment)} from the environment are for real servers and "
+                          "were not used")
+        elif event == "check":
+            phase = data["phase"]
+            if phase != self._phase:
+                self._end_phase(data.get("requests", 0))
+                self._phase, self._t = phase, time.monotonic()
+                self.line(f"conformance: {phase} checks …")
+            self._requests = data.get("requests", self._requests)
+        elif event == "note":
+            self.line(f"  {data['text']}")
+
+    def _end_phase(self, requests: int) -> None:
+        if self._phase is not None:
+            self.line(f"conformance: {self._phase} checks done ({requests} requests so far, "
+                      f"{time.monotonic() - self._t:.1f} s)")
+
+    def finish(self) -> None:
+        self._end_phase(self._requests)
+        self._phase = None
 
 
 def run(options: RunOptions) -> int:
-    """Run the suite; returns the exit code of INTERFACE.md (0, 1, 3; 2 for usage errors)."""
+    """Run the suite; returns the exit code of docs/interface.md (0, 1, 3; 2 for configuration)."""
     report_dir = Path(options.report_dir)
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
+        for name in STALE:   # a run that cannot start must not leave the previous verdict behind
+            if (report_dir / name).exists():
+                (report_dir / name).unlink()
     except OSError as exc:
-        print(f"conformance: cannot create the report folder {report_dir}: {exc.strerror}", file=sys.stderr)
+        print(f"conformance: cannot use the report folder {report_dir}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     options.report_dir = report_dir
-    stale = report_dir / "results.json"
-    if stale.exists():  # a run that cannot start must not leave the previous verdict behind
-        stale.unlink()
-    carrier = OptionsCarrier(options)
+    terminal = Terminal(options.quiet)
+    carrier = OptionsCarrier(options, progress=terminal)
     # Only the plugins the suite needs: whatever else is installed on a vendor's machine
     # (randomly, xdist, benchmark, ...) must not reorder, parallelise or print into the run.
     args = [
         str(SUITE_DIR),
-        "-p", "pytest_metadata.plugin",
-        "-p", "pytest_html.plugin",
         "-p", "conformance.runner.plugin",
-        "-p", "no:cacheprovider",
-        "-p", "no:warnings",
-        "-q", "--no-header", "--tb=no", "-rN", "--assert=plain",
-        f"--rootdir={SUITE_DIR}",
-        "-c", os.devnull,
-        f"--html={report_dir / 'report.html'}",
-        "--self-contained-html",
+        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+        "--assert=plain", "--capture=no", f"--rootdir={SUITE_DIR}", "-c", os.devnull,
         f"--junitxml={report_dir / 'junit.xml'}",
         "-o", "junit_family=xunit2",
         "-o", "junit_suite_name=conformance-" + options.api,
-        "-o", "junit_logging=no",
-        "-o", "console_output_style=classic",
+        "-o", "junit_logging=system-out",
     ]
-    if options.quiet:
-        args.append("-qq")
     saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
@@ -57,17 +103,29 @@ def run(options: RunOptions) -> int:
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+    terminal.finish()
     state = carrier.state
-    if state is not None and state.error:
-        print(f"conformance: {state.error}", file=sys.stderr)
-        return 2
-    if state is None or state.exit_code is None:
+    if state is None or (state.engine is None and state.error is None):
         print(f"conformance: the suite did not run (pytest exit code {int(code)})", file=sys.stderr)
         return 2
-    if state.unreachable:
-        print(f"conformance: {state.unreachable}. The run is incomplete (exit 3); reports are in {report_dir}/.", file=sys.stderr)
-    elif state.results and state.results.get("aborted"):
-        print(f"conformance: run aborted: {state.results['aborted']}", file=sys.stderr)
-    if not options.quiet and state.results:
-        print(f"Reports: {report_dir / 'report.html'}, {report_dir / 'results.json'}, {report_dir / 'junit.xml'}")
-    return state.exit_code
+    if state.engine is None:   # could not even start (e.g. the bundled server's port)
+        print(f"conformance: {state.error}", file=sys.stderr)
+        return 2
+    results = state.results or {}
+    if results:
+        if options.quiet:
+            print(verdict_line(results))
+        else:
+            terminal.line()
+            for text in closing_summary(results, terminal.width):
+                terminal.line(text)
+            terminal.line(f"Reports: {', '.join(str(p) for p in state.outputs)}")
+    if state.error:
+        print(f"conformance: configuration error: {state.error}. Nothing was judged (exit 2); the reports in "
+              f"{report_dir}/ say so.", file=sys.stderr)
+    elif state.unreachable:
+        print(f"conformance: {state.unreachable}. The run is incomplete (exit 3); reports are in {report_dir}/.",
+              file=sys.stderr)
+    elif results.get("aborted"):
+        print(f"conformance: run aborted: {results['aborted']}", file=sys.stderr)
+    return state.exit_code if state.exit_code is not None else 2

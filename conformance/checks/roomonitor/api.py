@@ -1,7 +1,6 @@
-"""The Roomonitor calls as the checks make them, the bookings the suite sends, and what the
-run learns along the way (the account's rooms).
+"""The Roomonitor calls as the checks make them, the bookings the suite sends, and result lines.
 
-Every helper tags the exchange with its operationId (login, logout, getRooms, importBookingsV1,
+Every call tags its exchange with its operationId (login, logout, getRooms, importBookingsV1,
 importBookingsV2), so the observers know which call they are looking at.
 
 Every booking is plainly fictional: the guest is "Conformance Test Guest", e-mail addresses are
@@ -9,20 +8,16 @@ at example.com (RFC 2606), phone numbers are Australia's mobiles reserved for fi
 (+61 491 570 156 to 159: valid per libphonenumber, so a server that validates numbers accepts
 them, yet never assigned to a subscriber), dates lie in the future, and ids start with
 ``conformance-`` and carry the seed, a stamp of the run and a counter, so they are unique per
-run and easy to find and delete on the server. Room ids come from get-rooms (``--room-id`` if given, else the first listed).
+run and easy to find and delete on the server.
 """
 from __future__ import annotations
 
-import json
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-from conformance.checks.base import Context, Skip
-from conformance.checks.shared import unknown_id  # noqa: F401  (re-exported for the checks)
-from conformance.client import Exchange
+from conformance.client import Client, Exchange
 
 GUEST_FIRST = "Conformance"
 GUEST_LAST = "Test Guest"
@@ -37,9 +32,11 @@ DAYS_AHEAD = 60                     # bookings start this many days after today
 
 EMPTY_MESSAGE = "No bookings to update: empty request body"
 NO_CUSTOMER = "No customer found with given customer ID"
+NO_USERS = "No users associated with this user id"
 NO_ROOMS = "No rooms associated with this user id"
 
 _LINE = re.compile(r"^\[SUCCESS\]\s*\[Booking ID:\s*(?P<id>[^\]]*?)\s*\]")
+IMPORT_OPERATION = {"v1": "importBookingsV1", "v2": "importBookingsV2"}
 
 
 # -- paths and calls -------------------------------------------------------------------------
@@ -55,45 +52,32 @@ def import_path(version: str, user_id: str) -> str:
     return f"/{version}/import_bookings/{_seg(user_id)}"
 
 
-IMPORT_OPERATION = {"v1": "importBookingsV1", "v2": "importBookingsV2"}
+def get_rooms(client: Client, user_id: str, **kw: Any) -> Exchange:
+    return client.request("GET", rooms_path(user_id), operation="getRooms", **kw)
 
 
-def user_id(ctx: Context) -> str:
-    uid = ctx.options.user_id
-    if not uid:
-        raise Skip("no Roomonitor user id was given (--user-id or ROOMONITOR_USER_ID)")
-    return str(uid)
-
-
-def token(ctx: Context) -> str:
-    tok = ctx.options.auth_token
-    if not tok:
-        raise Skip("no Roomonitor auth token was given (--auth-token or ROOMONITOR_AUTH_TOKEN)")
-    return str(tok)
-
-
-def get_rooms(ctx: Context, uid: str | None = None, **kw: Any) -> Exchange:
-    return ctx.client.request("GET", rooms_path(uid if uid is not None else user_id(ctx)), operation="getRooms", **kw)
-
-
-def post_import(ctx: Context, version: str, body: Any, uid: str | None = None, *, raw: bytes | None = None, **kw: Any) -> Exchange:
+def post_import(client: Client, version: str, user_id: str, body: Any, *, raw: bytes | None = None, **kw: Any) -> Exchange:
     """POST an import; ``raw`` sends those exact bytes as application/json instead of ``body``."""
-    path = import_path(version, uid if uid is not None else user_id(ctx))
+    path = import_path(version, user_id)
     if raw is not None:
-        return ctx.client.request("POST", path, data=raw, content_type="application/json", operation=IMPORT_OPERATION[version], **kw)
-    return ctx.client.request("POST", path, json=body, operation=IMPORT_OPERATION[version], **kw)
+        return client.request("POST", path, data=raw, content_type="application/json", operation=IMPORT_OPERATION[version],
+                              **kw)
+    return client.request("POST", path, json=body, operation=IMPORT_OPERATION[version], **kw)
+
+
+def login(client: Client, how: str, email: str, password: str) -> Exchange:
+    if how == "JSON":
+        return client.request("POST", "/login", json={"email": email, "password": password}, auth="none",
+                              auth_label="login", operation="login")
+    from urllib.parse import urlencode
+
+    return client.request("POST", "/login", data=urlencode({"username": email, "password": password}),
+                          content_type="application/x-www-form-urlencoded", auth="none", auth_label="login",
+                          operation="login")
 
 
 def headers_for(uid: str, tok: str) -> dict[str, str]:
     return {"X-User-Id": uid, "X-Auth-Token": tok}
-
-
-# -- secrets -----------------------------------------------------------------------------------
-def remember_secret(ctx: Context, value: str) -> None:
-    """Mask a secret in every output, in every form it takes in a request body."""
-    ctx.client.redactor.add(value)
-    ctx.client.redactor.add(json.dumps(value, ensure_ascii=False)[1:-1])
-    ctx.client.redactor.add(urlencode({"x": value})[2:])
 
 
 def login_pair(data: object) -> tuple[str, str] | None:
@@ -107,98 +91,7 @@ def login_pair(data: object) -> tuple[str, str] | None:
     return None
 
 
-def guard_login_tokens(ctx: Context) -> None:
-    """Mask every token a login answers before any observer can quote the answer in a finding
-    (observers judge an exchange as soon as it arrives, before the check reads the token)."""
-    if ctx.state.get("rm_token_guard"):
-        return
-    ctx.state["rm_token_guard"] = True
-
-    def guard(ex: Exchange) -> None:
-        if ex.operation == "login" and ex.ok:
-            pair = login_pair(ex.json_or_none())
-            if pair is not None:
-                remember_secret(ctx, pair[1])
-
-    ctx.client.observers.insert(0, guard)
-
-
-# -- discovery -------------------------------------------------------------------------------
-def rooms(ctx: Context) -> list[dict]:
-    """The rooms of get-rooms (fetched once). Skip when the server lists none."""
-    if "rm_rooms" not in ctx.state:
-        ex = get_rooms(ctx)
-        ctx.state["rm_rooms_exchange"] = ex
-        data = ex.json_or_none() if ex.status == 200 else None
-        listed = [r for r in data if isinstance(r, dict) and isinstance(r.get("_id"), str) and r["_id"]] if isinstance(data, list) else []
-        ctx.state["rm_rooms"] = listed
-        if not listed:
-            ctx.state["rm_rooms:why"] = f"get-rooms gave no usable room ({ex.describe()}), so no booking can name a room of the account"
-    if not ctx.state["rm_rooms"]:
-        raise Skip(ctx.state["rm_rooms:why"])
-    return ctx.state["rm_rooms"]
-
-
-def target_room(ctx: Context) -> str:
-    """The room the suite books (--room-id, else the first listed)."""
-    if ctx.options.room_id:
-        return str(ctx.options.room_id)
-    return str(rooms(ctx)[0]["_id"])
-
-
-def room_or_placeholder(ctx: Context) -> str:
-    """The target room, or a fictional one when none is known (auth probes only: a correct
-    server refuses them before it looks at the bookings)."""
-    try:
-        return target_room(ctx)
-    except Skip:
-        return "conformance-room"
-
-
-def foreign_room(ctx: Context) -> str:
-    """A room id the account does not own."""
-    owned = {str(r.get("_id")) for r in ctx.state.get("rm_rooms") or []}
-    while True:
-        candidate = unknown_id(ctx, "room")
-        if candidate not in owned:
-            return candidate
-
-
 # -- bookings --------------------------------------------------------------------------------
-def next_id(ctx: Context) -> str:
-    """``conformance-<seed>-<run stamp>-<n>``: unique per run, recognisable, never a real id."""
-    n = ctx.state.get("rm_counter", 0) + 1
-    ctx.state["rm_counter"] = n
-    return f"{run_prefix(ctx)}{n}"
-
-
-def run_prefix(ctx: Context) -> str:
-    """``conformance-<seed>-<stamp>-``. The stamp (the run's start second, base 36) keeps two runs
-    with the same seed from sending the same booking ids to a real server, where a repeated id
-    would be an update of the earlier run's booking rather than the insert the check means."""
-    stamp = ctx.state.setdefault("rm_stamp", _base36(int(time.time())))
-    return f"conformance-{ctx.options.seed}-{stamp}-"
-
-
-def _base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while n:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-    return out or "0"
-
-
-def _telephone(ctx: Context) -> str:
-    """The national number of the next guest (without the country code), cycling the four."""
-    return PHONE_NUMBERS[ctx.state.get("rm_counter", 0) % len(PHONE_NUMBERS)]
-
-
-def guest_phone(ctx: Context) -> str:
-    """The v2 ``guestPhone``: ``+61491570156`` … ``+61491570159``."""
-    return f"+{PHONE_PREFIX}{_telephone(ctx)}"
-
-
 def stay(offset_days: int = 0, nights: int = 2) -> tuple[datetime, datetime]:
     """A future stay: check-in 15:00 UTC ``DAYS_AHEAD + offset_days`` days from today."""
     today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -210,38 +103,36 @@ def epoch_ms(dt: datetime) -> int:
     return int(dt.timestamp()) * 1000
 
 
-def v1_booking(ctx: Context, room: str, *, offset_days: int = 0) -> dict[str, str]:
-    ref = next_id(ctx)
+def v1_booking(ref: str, room: str, phone: str, *, offset_days: int = 0) -> dict[str, str]:
     checkin, checkout = stay(offset_days)
     return {
         "firstname": GUEST_FIRST, "lastname": GUEST_LAST,
-        "prefix": PHONE_PREFIX, "telephone": _telephone(ctx),
+        "prefix": PHONE_PREFIX, "telephone": phone,
         "email": GUEST_EMAIL, "room": room,
         "checkin": checkin.strftime("%Y-%m-%d"), "checkout": checkout.strftime("%Y-%m-%d"),
         "customerReference": ref,
     }
 
 
-def v2_booking(ctx: Context, room: str, *, offset_days: int = 0, reversed_dates: bool = False) -> dict[str, Any]:
-    """The roomId variant. ``reversed_dates``: checkout a day before checkin (an invalid booking)."""
-    bid = next_id(ctx)
-    checkin, checkout = stay(offset_days)
-    if reversed_dates:
-        checkout = checkin - timedelta(days=1)
+def v2_booking(bid: str, room: str, phone: str, *, offset_days: int = 0, nights: int = 2) -> dict[str, Any]:
+    """The roomId variant."""
+    checkin, checkout = stay(offset_days, nights)
+    if nights == 0:
+        checkout = checkin
     return {
         "id": bid, "roomId": room,
         "checkin": epoch_ms(checkin), "checkout": epoch_ms(checkout),
-        "guestPhone": guest_phone(ctx),
+        "guestPhone": f"+{PHONE_PREFIX}{phone}",
         "guestName": GUEST_NAME, "lang": "EN",
     }
 
 
-def v2_custom_insert(ctx: Context, custom_room: str, id_booking: str) -> dict[str, Any]:
+def v2_custom_insert(custom_room: str, id_booking: str, phone: str) -> dict[str, Any]:
     checkin, checkout = stay(3)
     return {
         "customRoomId": custom_room, "idBooking": id_booking, "pm": PM_NAME, "bookingType": "Booked",
         "checkin": epoch_ms(checkin), "checkout": epoch_ms(checkout),
-        "guestPhone": guest_phone(ctx),
+        "guestPhone": f"+{PHONE_PREFIX}{phone}",
         "guestName": GUEST_NAME, "lang": "EN", "updatedBooking": False,
     }
 
@@ -255,7 +146,7 @@ def v2_custom_cancel(custom_room: str, id_booking: str) -> dict[str, Any]:
 
 
 # -- result lines ----------------------------------------------------------------------------
-def result_lines(ex: Exchange) -> list | None:
+def result_lines(ex: Exchange) -> list[Any] | None:
     """The parsed 200 body when it is a JSON array (items not yet checked), else None."""
     if ex.status != 200:
         return None

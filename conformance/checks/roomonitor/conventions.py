@@ -5,7 +5,7 @@ whichever check caused the request (the generated campaign of RM-5XX included).
 """
 from __future__ import annotations
 
-from conformance.checks.base import Context, observer
+from conformance.checks.model import Recorder, observer
 from conformance.checks.shared import (
     json_problems,
     register_https,
@@ -15,30 +15,30 @@ from conformance.client import Exchange
 
 
 @observer("RM-JSON")
-def body_is_json(ctx: Context, ex: Exchange) -> None:
+def body_is_json(rec: Recorder, ex: Exchange) -> None:
     """Every body is JSON sent as application/json; a 2xx always has a body (the contract
     documents one for every success). 5xx answers are RM-5XX's business."""
     if ex.status is None or ex.status >= 500:
         return
     if not ex.body:
         if ex.ok:
-            ctx.fail("RM-JSON", f"RM-JSON expects a JSON body in every success; {ex.method} answered {ex.status} with an empty body", ex,
-                     signature=f"empty:{ex.operation}:{ex.status}")
+            rec.fail("a JSON body in every success", f"{ex.method} answered {ex.status} with an empty body", ex,
+                     kind=f"empty:{ex.operation}:{ex.status}")
         return  # an empty 4xx body is judged by RM-ERROR-BODY
     problems = json_problems(ex)
     if problems:
-        ctx.fail("RM-JSON", f"RM-JSON expects every response body to be JSON with Content-Type application/json; {ex.method} answered "
-                 f"{ex.status} with " + " and ".join(problems), ex,
-                 signature=f"{ex.operation}:{ex.status // 100}xx:{'|'.join(p[:25] for p in problems)}")
+        rec.fail("every response body to be JSON with Content-Type application/json",
+                 f"{ex.method} answered {ex.status} with " + " and ".join(problems), ex,
+                 kind=f"{ex.operation}:{ex.status // 100}xx:{'|'.join(p[:25] for p in problems)}")
     else:
-        ctx.exercised("RM-JSON")
+        rec.passed()
 
 
 register_no_server_error("RM-5XX")
 
 
-@observer("RM-ERROR-BODY")
-def error_body_shape(ctx: Context, ex: Exchange) -> None:
+@observer("RM-ERROR-BODY", unseen="no call of the run was answered with a 4xx, so no error body could be judged")
+def error_body_shape(rec: Recorder, ex: Exchange) -> None:
     """Every 4xx body is ``{"status": <the HTTP code>, "message": <non-empty string>}``; a 401
     says exactly ``Unauthorized``. Extra fields are allowed."""
     if ex.status is None or not 400 <= ex.status < 500:
@@ -59,11 +59,11 @@ def error_body_shape(ctx: Context, ex: Exchange) -> None:
         elif ex.status == 401 and message != "Unauthorized":
             problem, kind = f"the 401 message {message[:80]!r} instead of \"Unauthorized\"", "401-message"
     if problem is None:
-        ctx.exercised("RM-ERROR-BODY")
+        rec.passed()
         return
     body = ex.body[:200].decode("utf-8", "replace")
-    ctx.fail("RM-ERROR-BODY", f"RM-ERROR-BODY expects the {ex.status} body {expected}; {ex.method} answered {problem}: {body!r}", ex,
-             signature=f"{ex.operation}:{ex.status}:{kind}")
+    rec.fail(f"the {ex.status} body {expected}", f"{ex.method} answered {problem}: {body!r}", ex,
+             kind=f"{ex.operation}:{ex.status}:{kind}")
 
 
 register_https("RM-HTTPS", "the X-Auth-Token and the guests' personal data are readable on the wire")

@@ -1,41 +1,62 @@
-"""Rooms (RM-ROOMS): ``GET /get-rooms/{userId}`` answers 200 with an array of {_id, name}."""
+"""Rooms (RM-ROOMS): ``GET /get-rooms/{userId}`` answers 200 with an array of {_id, name},
+judged on every get-rooms answer of the run with the given credentials."""
 from __future__ import annotations
 
-from conformance.checks.base import Context, Skip, check
+from conformance.checks import tolerant
+from conformance.checks.model import Blocked, Recorder, check, observer
 from conformance.checks.roomonitor import api
+from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
+from conformance.client import Exchange
 from conformance.spec import shape_problems
+
+SHAPE = '{"_id": <non-empty string>, "name": <string>}'
 
 
 @check("RM-ROOMS")
-def rooms_are_listed(ctx: Context) -> None:
-    ex = api.get_rooms(ctx)
-    data = ex.json_or_none()
+def rooms_are_listed(d: RoomonitorDiscovery, rec: Recorder) -> None:
+    """The listing discovery reads (once); the observer below judges it."""
+    ex = d.rooms_answer
     if ex.status == 400 and api.message_of(ex) == api.NO_ROOMS:
-        raise Skip(f"the account has no rooms (get-rooms answered 400 {api.NO_ROOMS!r}, as documented), so the listing's shape "
-                   "could not be verified")
-    if ex.status is None or ex.status >= 500:
-        raise Skip(f"get-rooms could not be verified: {ex.describe()}")
+        raise Blocked(f"the account has no rooms (get-rooms answered 400 {api.NO_ROOMS!r}, as documented), so the "
+                      "listing's shape could not be verified")
+    if d.options.room_id:
+        try:
+            if str(d.options.room_id) not in d.rooms:
+                rec.note("the --room-id given is not among the rooms get-rooms lists; the import checks book it anyway")
+        except Blocked:
+            pass
+
+
+@observer("RM-ROOMS")
+def rooms_shape(rec: Recorder, ex: Exchange) -> None:
+    if ex.operation != "getRooms" or ex.auth != "valid" or ex.status is None or ex.status in (401,) or ex.error:
+        return
+    if ex.status == 400 and api.message_of(ex) == api.NO_ROOMS:
+        return   # documented for an account without rooms
     if ex.status != 200:
-        ctx.fail("RM-ROOMS", f"RM-ROOMS expects GET /get-rooms/{{userId}} with valid credentials to answer 200; the server answered "
-                 f"{api.body_kind(ex)}", ex, signature=f"status:{ex.status}")
+        rec.fail("GET /get-rooms/{userId} with valid credentials to answer 200", f"the server answered {api.body_kind(ex)}",
+                 ex, kind=f"status:{ex.status}")
         return
-    if not isinstance(data, list):
-        ctx.fail("RM-ROOMS", f"RM-ROOMS expects a JSON array of rooms; the server answered 200 with {api.short(data) if data is not None else 'a body that is not JSON'}",
-                 ex, signature="not-array")
+    found = tolerant.items_of(ex)
+    if found.items is None:
+        data = ex.json_or_none()
+        rec.fail("a JSON array of rooms", f"the server answered 200 with {api.short(data) if data is not None else 'a body that is not JSON'}",
+                 ex, kind="not-array")
         return
+    if found.wrapped:
+        rec.fail("a JSON array of rooms as the body itself", f"got an object holding the array under {found.wrapped!r}", ex,
+                 kind="wrapped")
     bad = 0
-    for index, room in enumerate(data):
+    for index, room in enumerate(found.items):
         problems = shape_problems("roomonitor-room.json", room)
         if problems:
             bad += 1
             if bad <= 3:
                 detail = "; ".join(f"{p or 'the room'}: {m}" for _, p, m in problems[:3])
-                ctx.fail("RM-ROOMS", f"RM-ROOMS expects every room to be {{\"_id\": <non-empty string>, \"name\": <string>}}; room {index} "
-                         f"is {api.short(room)} ({detail})", ex, signature=f"shape:{'|'.join(sorted({m[:40] for _, _, m in problems}))}")
-        else:
-            ctx.exercised("RM-ROOMS")
-    if not data:
-        ctx.exercised("RM-ROOMS")
-        ctx.note("RM-ROOMS", "get-rooms answered an empty array: no room is available for the import checks")
-    if ctx.options.room_id and not any(isinstance(r, dict) and r.get("_id") == ctx.options.room_id for r in data):
-        ctx.note("RM-ROOMS", "the --room-id given is not among the rooms get-rooms lists; the import checks book it anyway")
+                rec.fail(f"every room to be {SHAPE}", f"room {index} is {api.short(room)} ({detail})", ex,
+                         kind=f"shape:{'|'.join(sorted({m[:40] for _, _, m in problems}))}")
+        elif not found.wrapped:
+            rec.passed()
+    if not found.items and not found.wrapped:
+        rec.passed()
+        rec.note("get-rooms answered an empty array: no room is available for the import checks")

@@ -1,50 +1,61 @@
 """Rooms (RZ-ROOMS, RZ-ROOMS-UNIQUE): judged on every GET /rooms answer of the run."""
 from __future__ import annotations
 
-from conformance.checks.base import Context, check, observer
-from conformance.checks.roomz import api
+from conformance.checks import tolerant
+from conformance.checks.model import Recorder, check, observer
+from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.shared import duplicates
 from conformance.client import Exchange
 from conformance.spec import shape_problems
 
 
 @check("RZ-ROOMS")
-def list_rooms(ctx: Context) -> None:
-    api.get_rooms(ctx)
+def list_rooms(d: RoomzDiscovery, rec: Recorder) -> None:
+    """The listing discovery reads (once); the observer below judges it."""
+    d.rooms_answer
 
 
 @check("RZ-ROOMS-UNIQUE")
-def list_rooms_unique(ctx: Context) -> None:
-    api.get_rooms(ctx)
+def list_rooms_unique(d: RoomzDiscovery, rec: Recorder) -> None:
+    d.rooms_answer
 
 
 @observer("RZ-ROOMS")
-def rooms_shape(ctx: Context, ex: Exchange) -> None:
+def rooms_shape(rec: Recorder, ex: Exchange) -> None:
     if ex.operation != "listRooms" or ex.auth != "valid" or ex.status is None or ex.status in (401, 403) or ex.error:
-        return
+        return   # refused credentials are RZ-AUTH-VALID's finding
     if ex.status != 200:
-        ctx.fail("RZ-ROOMS", f"RZ-ROOMS expects GET /rooms to answer 200; it answered {ex.describe()}", ex, signature=f"status:{ex.status}")
+        rec.fail("GET /rooms to answer 200", f"it answered {ex.describe()}", ex, kind=f"status:{ex.status}")
         return
+    found = tolerant.items_of(ex)
+    if found.items is None:
+        data = ex.json_or_none()
+        got = f"a JSON {type(data).__name__}" if data is not None else "a body that is not JSON"
+        rec.fail("a JSON array of rooms", f"got {got}", ex, kind="not-array")
+        return
+    if found.wrapped:
+        rec.fail("a JSON array of rooms as the body itself", f"got an object holding the array under {found.wrapped!r}",
+                 ex, kind="wrapped")
+    else:
+        rec.passed()
     data = ex.json_or_none()
-    if not isinstance(data, list):
-        ctx.fail("RZ-ROOMS", f"RZ-ROOMS expects a JSON array of rooms; got {type(data).__name__ if data is not None else 'no JSON'}", ex, signature="not-array")
-        return
-    ctx.exercised("RZ-ROOMS")
-    for i, room in enumerate(data):
+    rooms = data if isinstance(data, list) else found.items
+    prefix = "" if isinstance(data, list) else f"/{found.wrapped}"
+    for i, room in enumerate(rooms):
         for kind, pointer, message in shape_problems("room.json", room):
             if kind == "shape":
-                ctx.fail("RZ-ROOMS", f"RZ-ROOMS expects each room to be {{roomId: non-empty string, name: string}}; at /{i}{pointer}: {message}", ex,
-                         signature=f"room{pointer}:{message[:60]}")
+                rec.fail("each room to be {roomId: non-empty string, name: string}", f"at {prefix}/{i}{pointer}: {message}",
+                         ex, kind=f"room{pointer}:{message[:60]}")
 
 
-@observer("RZ-ROOMS-UNIQUE")
-def rooms_unique(ctx: Context, ex: Exchange) -> None:
+@observer("RZ-ROOMS-UNIQUE", unseen="GET /rooms gave no room list to judge")
+def rooms_unique(rec: Recorder, ex: Exchange) -> None:
     if ex.operation != "listRooms" or ex.status != 200:
         return
-    data = ex.json_or_none()
-    if not isinstance(data, list):
+    rooms = tolerant.items_of(ex).items
+    if rooms is None:
         return
-    for key, first, again in duplicates(data, "roomId"):
-        ctx.fail("RZ-ROOMS-UNIQUE", f"RZ-ROOMS-UNIQUE expects unique roomId values, but {key!r} is listed at /{first} and /{again}", ex,
-                 signature=f"dup:{key}")
-    ctx.exercised("RZ-ROOMS-UNIQUE")
+    ids = [{"roomId": tolerant.text(tolerant.get(r, "roomId", "id"))} for r in rooms]
+    for key, first, again in duplicates(ids, "roomId"):
+        rec.fail("unique roomId values", f"{key!r} is listed at /{first} and /{again}", ex, kind=f"dup:{key}")
+    rec.passed()

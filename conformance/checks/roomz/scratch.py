@@ -1,27 +1,42 @@
-"""Where and how the suite writes on a real booking system.
+"""Where and how the suite writes on a real booking system, and the meetings it owns there.
 
-Only into one room (``target_room``), only in a stretch of time far from now that it first
+Only into one room (the target room), only in a stretch of time far from now that it first
 checks is free, and it releases afterwards everything it created by shortening it to
 RELEASED_MINUTES, the same PUT a display sends (the contract has no DELETE). Each write scenario
-owns a fixed place in that stretch (``HOURS``), so scenarios never collide with each other, and
-a meeting the server wrongly accepted is moved out of the way into the ``graveyard``.
+owns a fixed place in that stretch (``HOURS``), so scenarios never collide, and a meeting the
+server wrongly accepted is moved out of the way into the ``graveyard``.
+
+The suite's meetings are typed values: ``meeting_a`` (created, listed, released, conflicted
+with), ``meeting_b`` (starts when A ends) and ``meeting_c0`` (ends when A starts). Creating A
+first tries the contract's four-field POST; when that is refused as invalid, once more with
+every Meeting field, so the other write requirements can still be judged (RZ-CREATE fails all
+the same, and the report says so). The early release likewise falls back from the full field set
+to the dates alone.
 """
 from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from conformance.checks.base import Context, Skip
-from conformance.checks.dates import fmt, now_utc, parse_lenient
+from conformance.checks import tolerant
+from conformance.checks.dates import fmt, now_utc
+from conformance.checks.model import Blocked, memo
 from conformance.checks.roomz import api
+from conformance.checks.roomz.discovery import blocker
+from conformance.client import Exchange
+
+if TYPE_CHECKING:
+    from conformance.checks.roomz.discovery import RoomzDiscovery
 
 DAYS_AHEAD = 60             # far enough that no person books there by accident, and within the
 SPREAD_DAYS = 30            # booking horizon of common systems (Exchange rooms default to 180 days)
 SEARCH_DAYS = 14            # candidate days tried after the first
 MARGIN = timedelta(minutes=30)
 RELEASED_MINUTES = 15
+REFUSED_AS_INVALID = (400, 415, 422)
 
 # hours after the start of the scratch stretch
 HOURS = {
@@ -40,134 +55,295 @@ HOURS = {
 SPAN = timedelta(hours=10)
 
 
-def writes_allowed(ctx: Context) -> None:
-    if ctx.options.read_only:
-        raise Skip("--read-only: the suite sends no POST or PUT, so this write requirement is not certified")
+def subject_for(seed: int, label: str) -> str:
+    return f"conformance {label} (test booking, seed {seed})"
 
 
-def _busy(listed: list[dict]) -> list[tuple[datetime, datetime]]:
-    out = []
-    for m in listed:
-        start, end = parse_lenient(m.get("startDateUTC")), parse_lenient(m.get("endDateUTC"))
-        if start is not None and end is not None:
-            out.append((min(start, end), max(start, end)))
-    return out
+@dataclass
+class Attempt:
+    """A POST of one of the suite's meetings: the contract-body POST, and the fallback when used."""
+
+    label: str
+    start: datetime
+    end: datetime
+    first: Exchange                   # the contract's four-field POST
+    accepted: Exchange | None         # the POST that created it (first, or the fallback)
+    sent: dict[str, Any]              # the body that was accepted (or the first one)
+    meeting: dict[str, Any] | None    # as listed after creation, tolerantly
+    listing: Exchange | None          # the listing that looked for it
 
 
-def slot(ctx: Context) -> datetime:
-    """The start of the free scratch stretch (found once): the first whole hour of a candidate
-    day whose [start - MARGIN, start + SPAN + MARGIN) holds no meeting of the target room."""
-    writes_allowed(ctx)
-    if "slot" in ctx.state:
-        if ctx.state["slot"] is None:
-            raise Skip(ctx.state["slot:why"])
-        return ctx.state["slot"]
-    room = api.target_room(ctx)
-    rng = random.Random(ctx.options.seed)
-    day = now_utc().replace(hour=0, minute=0) + timedelta(days=DAYS_AHEAD + rng.randrange(SPREAD_DAYS))
-    why = "no free scratch slot found"
-    for _ in range(SEARCH_DAYS):
-        ex = api.get_meetings(ctx, room, fmt(day - MARGIN), fmt(day + timedelta(days=1) + SPAN + MARGIN))
-        listed = api.meetings_of(ex)
+@dataclass
+class Release:
+    """The early release of meeting A (RZ-UPDATE): the full-body PUT, and the fallback."""
+
+    first: Exchange
+    accepted: Exchange | None
+    start: datetime
+    new_end: datetime
+    before: dict[str, Any]
+
+
+class Scratch:
+    def __init__(self, d: "RoomzDiscovery") -> None:
+        self.d = d
+        self.client = d.client
+        self.seed = d.options.seed
+        self.full_post = False        # the contract's POST was refused; every Meeting field is sent
+        self.dates_only_put = False   # the full-field PUT was refused; only the dates are sent
+        self._evicted = 0
+        self._memo_lock = d._memo_lock
+
+    # -- the stretch ---------------------------------------------------------------------------
+    @memo
+    def slot(self) -> datetime:
+        """The start of the free stretch: the first whole hour of a candidate day whose
+        [start - MARGIN, start + SPAN + MARGIN) holds no meeting of the target room."""
+        room = self.d.target_room
+        rng = random.Random(self.seed)
+        day = now_utc().replace(hour=0, minute=0) + timedelta(days=DAYS_AHEAD + rng.randrange(SPREAD_DAYS))
+        for _ in range(SEARCH_DAYS):
+            listing = self.d.list_window(room, day - MARGIN, day + timedelta(days=1) + SPAN + MARGIN)
+            if listing.exchange.status != 200 or tolerant.items_of(listing.exchange).items is None:
+                raise Blocked(f"the suite could not check that its scratch stretch is free ({listing.exchange.describe()})",
+                              by=blocker(listing.exchange, "RZ-MEETINGS"))
+            busy = [d for d in (tolerant.dates_of(m) for m in listing.meetings) if d is not None]
+            busy = [(min(a, b), max(a, b)) for a, b in busy]
+            for hour in range(24):
+                start = day + timedelta(hours=hour)
+                lo, hi = start - MARGIN, start + SPAN + MARGIN
+                if not any(b_start < hi and b_end > lo for b_start, b_end in busy):
+                    return start
+            day += timedelta(days=1)
+        raise Blocked(f"room {room} has no free {SPAN + 2 * MARGIN} stretch on any of {SEARCH_DAYS} days "
+                      f"{DAYS_AHEAD} days ahead", hint="pass another --room-id")
+
+    def at(self, name: str) -> datetime:
+        return self.slot + timedelta(hours=HOURS[name])
+
+    def subject(self, label: str) -> str:
+        return subject_for(self.seed, label)
+
+    # -- creating ------------------------------------------------------------------------------
+    def body(self, subject: str, organizer: str, start: datetime, end: datetime) -> dict[str, Any]:
+        make = api.full_body if self.full_post else api.contract_body
+        return make(subject, organizer, start, end)
+
+    def track(self, room: str, meeting: dict[str, Any] | None, start: datetime) -> None:
+        """Remember a meeting the suite created so that ``release_all`` shortens it at the end."""
+        mid = tolerant.meeting_id(meeting) if meeting else None
+        if mid is not None:
+            self.d.created[(room, mid)] = start
+
+    def find_created(self, room: str, start: datetime, end: datetime, meeting_id: str | None = None,
+                     subject: str | None = None) -> tuple[dict[str, Any] | None, Exchange]:
+        """Find a meeting the suite just created; a connector that syncs to its booking system may
+        list it a moment later, so a miss is retried twice (about 1.5 s in all)."""
+        for delay in (0.5, 1.0, None):
+            listed, ex = self.d.find(room, start, end, meeting_id=meeting_id, subject=subject)
+            if listed is not None or delay is None or ex.status != 200 or self.d.out_of_time():
+                return listed, ex
+            time.sleep(delay)
+        return None, ex
+
+    def create(self, label: str, start: datetime, end: datetime, *, room: str | None = None,
+               organizer: str | None = None, subject: str | None = None, body: dict[str, Any] | None = None,
+               find: bool = True) -> tuple[Exchange, dict[str, Any] | None]:
+        """POST one meeting; when it is accepted, find it and track it for release."""
+        room = room or self.d.target_room
+        text = subject if subject is not None else self.subject(label)
+        sent = body or self.body(text, organizer or self.d.organizer, start, end)
+        ex = api.post_meeting(self.client, room, sent)
+        meeting = None
+        if ex.ok:
+            answered = ex.json_or_none()
+            known = tolerant.meeting_id(answered) if isinstance(answered, dict) else None
+            if find:
+                listed, _ = self.find_created(room, start, end, known, subject=text)
+                meeting = listed
+            if meeting is None and known is not None:
+                meeting = answered
+            if meeting is not None:
+                self.track(room, meeting, start)
+        return ex, meeting
+
+    def attempt(self, label: str, start: datetime, end: datetime) -> Attempt:
+        """Create one of the suite's own meetings, falling back to every Meeting field when the
+        contract's four-field POST is refused as invalid (said once, in the report)."""
+        room = self.d.target_room
+        organizer = self.d.organizer
+        subject = self.subject(label)
+        contract = api.contract_body(subject, organizer, start, end)
+        first = api.post_meeting(self.client, room, contract) if not self.full_post else None
+        accepted, sent = (first, contract) if first is not None and first.ok else (None, contract)
+        if accepted is None and (first is None or first.status in REFUSED_AS_INVALID):
+            full = api.full_body(subject, organizer, start, end)
+            second = api.post_meeting(self.client, room, full)
+            if second.ok:
+                accepted, sent = second, full
+                if not self.full_post:
+                    self.full_post = True
+                    self.d.say(f"POST with the contract's four fields was refused ({first.describe() if first else ''}); "
+                               "one with every Meeting field was accepted, so the suite's later POSTs carry every field "
+                               "(see RZ-CREATE)")
+            first = first or second
+        meeting = listing = None
+        if accepted is not None:
+            answered = accepted.json_or_none()
+            known = tolerant.meeting_id(answered) if isinstance(answered, dict) else None
+            meeting, listing = self.find_created(room, start, end, known, subject=subject)
+            if meeting is None and known is not None:
+                self.d.created[(room, known)] = start
+            self.track(room, meeting, start)
+        return Attempt(label, start, end, first, accepted, sent, meeting, listing)
+
+    def own(self, attempt: Attempt, owner: str = "RZ-CREATE") -> dict[str, Any]:
+        """The meeting of an attempt, or Blocked naming why there is none (``owner``: the
+        requirement a refused POST of it breaks)."""
+        if attempt.accepted is None:
+            ex = attempt.first
+            if ex.status == 404 and self.d.organizer_is_invented():
+                raise Blocked(f"the server answered 404 to a POST whose organizerId {self.d.organizer!r} the suite had to "
+                              "invent (no meeting listed an organizer)", hint="pass --organizer-id with an organizer your "
+                              "system knows")
+            raise Blocked(f"the suite's meeting {attempt.label} could not be created ({ex.describe()})",
+                          by=blocker(ex, owner))
+        if attempt.meeting is None:
+            listing = attempt.listing
+            if listing is not None and listing.status != 200:
+                raise Blocked(f"the suite's meeting {attempt.label} could not be looked up ({listing.describe()})",
+                              by=blocker(listing, "RZ-MEETINGS"))
+            raise Blocked(f"the suite's meeting {attempt.label}, created by POST, is not listed afterwards",
+                          by="RZ-CREATE-PERSIST")
+        return attempt.meeting
+
+    @memo
+    def attempt_a(self) -> Attempt:
+        start = self.at("A")
+        return self.attempt("A", start, start + timedelta(hours=1))
+
+    @memo
+    def meeting_a(self) -> dict[str, Any]:
+        """Meeting A at slot+1h..+2h, as listed when it was created."""
+        return self.own(self.attempt_a)
+
+    def a_now(self) -> tuple[dict[str, Any], datetime, datetime]:
+        """Meeting A as listed now, with its dates. The early release comes first, whichever check
+        asks first, so every check sees A in the same shape and knows the PUT style."""
+        a = self.meeting_a
+        self.settle_put_style()
+        listed, _ = self.current(a, self.attempt_a.start, self.attempt_a.end)
+        now = listed or a
+        dates = tolerant.dates_of(now)
+        if dates is None or dates[1] <= dates[0]:
+            raise Blocked("meeting A is listed without usable dates", by="RZ-MEETINGS")
+        return now, dates[0], dates[1]
+
+    @memo
+    def attempt_b(self) -> Attempt:
+        """Meeting B: starts exactly when A ends (as A is listed when B is made)."""
+        _, _, end = self.a_now()
+        return self.attempt("B", end, end + timedelta(hours=1))
+
+    @memo
+    def attempt_c0(self) -> Attempt:
+        """Meeting C0: ends exactly when A starts."""
+        _, start, _ = self.a_now()
+        return self.attempt("C0", start - timedelta(hours=1), start)
+
+    @memo
+    def meeting_b(self) -> dict[str, Any]:
+        return self.own(self.attempt_b, "RZ-CREATE-CONFLICT")   # an adjacent POST must succeed
+
+    def current(self, meeting: dict[str, Any], start: datetime, end: datetime) -> tuple[dict[str, Any] | None, Exchange]:
+        """A meeting of the suite's as listed now, by its id (or its start and subject when a server
+        gave it a new id: that is RZ-UPDATE-PERSIST's finding, not blamed again here)."""
+        mid = tolerant.meeting_id(meeting)
+        listed, ex = self.d.find(self.d.target_room, start - timedelta(hours=1), end + timedelta(hours=1), meeting_id=mid)
         if listed is None:
-            why = f"could not check that the scratch slot is free: {ex.describe()}"
-            break
-        busy = _busy(listed)
-        for hour in range(24):
-            start = day + timedelta(hours=hour)
-            lo, hi = start - MARGIN, start + SPAN + MARGIN
-            if not any(b_start < hi and b_end > lo for b_start, b_end in busy):
-                ctx.state["slot"] = start
-                return start
-        why = f"room {room} has no free {SPAN + 2 * MARGIN} stretch on any of {SEARCH_DAYS} days from {fmt(day)} (pass another --room-id)"
-        day += timedelta(days=1)
-    ctx.state["slot"] = None
-    ctx.state["slot:why"] = why
-    raise Skip(why)
+            for m in tolerant.meetings_in(ex) or []:
+                if tolerant.start_of(m) == tolerant.start_of(meeting) and m.get("subject") == meeting.get("subject"):
+                    return m, ex
+        return listed, ex
+
+    # -- updating ------------------------------------------------------------------------------
+    def update_body(self, meeting: dict[str, Any], start: datetime | str, end: datetime | str) -> dict[str, Any]:
+        """The meeting's full field set as listed, with the new dates (works for servers that
+        replace and servers that patch); only the dates once a full-field PUT was refused."""
+        dates = {"startDateUTC": start if isinstance(start, str) else fmt(start),
+                 "endDateUTC": end if isinstance(end, str) else fmt(end)}
+        return dates if self.dates_only_put else {**meeting, **dates}
+
+    def put(self, meeting: dict[str, Any], start: datetime | str, end: datetime | str, *,
+            room: str | None = None) -> Exchange:
+        self.settle_put_style()
+        mid = tolerant.meeting_id(meeting) or ""
+        return api.put_meeting(self.client, room or self.d.target_room, mid, self.update_body(meeting, start, end))
+
+    @memo
+    def release(self) -> Release:
+        """PUT meeting A with an earlier end (once): the early release a display sends."""
+        a = self.meeting_a
+        start, end = self.attempt_a.start, self.attempt_a.end
+        new_end = start + timedelta(minutes=20)
+        full = {**a, "startDateUTC": fmt(start), "endDateUTC": fmt(new_end)}
+        first = api.put_meeting(self.client, self.d.target_room, tolerant.meeting_id(a) or "", full)
+        accepted = first if first.ok else None
+        if accepted is None and first.status in REFUSED_AS_INVALID:
+            dates = {"startDateUTC": fmt(start), "endDateUTC": fmt(new_end)}
+            second = api.put_meeting(self.client, self.d.target_room, tolerant.meeting_id(a) or "", dates)
+            if second.ok:
+                accepted = second
+                self.dates_only_put = True
+                self.d.say(f"PUT with the meeting's full field set was refused ({first.describe()}); one with the dates "
+                           "alone was accepted, so the suite's later PUTs carry only the dates (see RZ-UPDATE)")
+        return Release(first, accepted, start, new_end, a)
+
+    def settle_put_style(self) -> None:
+        """The style of PUT the server takes is settled by the release: a check that judges PUTs
+        asks for it first, whichever check runs first."""
+        try:
+            self.release
+        except Blocked:
+            pass
+
+    def released(self) -> Release:
+        """The release when it was accepted; Blocked otherwise."""
+        rel = self.release
+        if rel.accepted is None:
+            raise Blocked(f"the early release of the suite's meeting was not accepted ({rel.first.describe()})",
+                          by=blocker(rel.first, "RZ-UPDATE"))
+        return rel
+
+    # -- out of the way, and released at the end -------------------------------------------------
+    def evict(self, room: str, meeting: dict[str, Any] | None) -> None:
+        """Move a meeting the server should have refused out of the scenarios' way (a PUT into the
+        graveyard), so one fault does not cascade into the checks that follow."""
+        if not meeting or tolerant.meeting_id(meeting) is None:
+            return
+        self._evicted += 1
+        start = self.at("graveyard") + timedelta(minutes=RELEASED_MINUTES * (self._evicted - 1))
+        self.put(meeting, start, start + timedelta(minutes=RELEASED_MINUTES), room=room)
+        self.track(room, meeting, start)
 
 
-def at(ctx: Context, name: str) -> datetime:
-    """The start of a scenario's place in the scratch stretch."""
-    return slot(ctx) + timedelta(hours=HOURS[name])
-
-
-def track(ctx: Context, room: str, meeting_id: Any, start: datetime) -> None:
-    """Remember a meeting the suite created so that ``release_all`` shortens it at the end."""
-    created = ctx.state.setdefault("created", {})
-    created[(room, str(meeting_id))] = start
-
-
-def body(subject: str, organizer: str, start: datetime, end: datetime) -> dict[str, str]:
-    return {"subject": subject, "organizerId": organizer, "startDateUTC": fmt(start), "endDateUTC": fmt(end)}
-
-
-def subject(ctx: Context, label: str) -> str:
-    return f"conformance {label} (test booking, seed {ctx.options.seed})"
-
-
-def full_update_body(meeting: dict, start: Any, end: Any) -> dict:
-    """The meeting's full field set as listed, with the new dates (works for replace and patch)."""
-    out = dict(meeting)
-    out["startDateUTC"] = start if isinstance(start, str) else fmt(start)
-    out["endDateUTC"] = end if isinstance(end, str) else fmt(end)
-    return out
-
-
-def find_created(ctx: Context, room: str, start: datetime, end: datetime, meeting_id: Any = None) -> tuple[dict | None, Any]:
-    """Find a meeting the suite just created; a connector that syncs to its booking system may
-    list it a moment later, so a miss is retried twice (about 1.5 s in all)."""
-    for delay in (0.5, 1.0, None):
-        listed, ex = api.find_meeting(ctx, room, start, end, meeting_id=meeting_id)
-        if listed is not None or delay is None or not ex.ok or ctx.out_of_time():
-            return listed, ex
-        time.sleep(delay)
-    return None, ex
-
-
-def create_tracked(ctx: Context, label: str, start: datetime, end: datetime, *, room: str | None = None,
-                   organizer_id: str | None = None, subject_text: str | None = None) -> tuple[Any, dict | None]:
-    """POST a meeting; when it is accepted, find it and track it for release. (exchange, meeting)."""
-    room = room or api.target_room(ctx)
-    text = subject_text if subject_text is not None else subject(ctx, label)
-    ex = api.post_meeting(ctx, room, body(text, organizer_id or api.organizer(ctx), start, end))
-    meeting = None
-    if ex.ok:
-        data = ex.json_or_none()
-        known_id = data.get("meetingId") if isinstance(data, dict) else None
-        if known_id is not None:
-            meeting = data
-        listed, _ = find_created(ctx, room, start, end, known_id)
-        if listed is not None:
-            meeting = listed
-        if meeting is not None and meeting.get("meetingId") is not None:
-            track(ctx, room, meeting["meetingId"], start)
-    return ex, meeting
-
-
-def evict(ctx: Context, room: str, meeting: dict | None) -> None:
-    """Move a meeting the server should have refused out of the scenarios' way (a PUT into the
-    graveyard), so one fault does not cascade into the checks that follow."""
-    if not meeting or meeting.get("meetingId") is None:
-        return
-    n = ctx.state["evicted"] = ctx.state.get("evicted", 0) + 1
-    start = at(ctx, "graveyard") + timedelta(minutes=RELEASED_MINUTES * (n - 1))
-    api.put_meeting(ctx, room, meeting["meetingId"], full_update_body(meeting, start, start + timedelta(minutes=RELEASED_MINUTES)))
-    track(ctx, room, meeting["meetingId"], start)
-
-
-def release_all(ctx: Context) -> list[str]:
-    """Shorten every meeting the suite created; returns one line per meeting it could not release."""
+def release_all(d: "RoomzDiscovery") -> list[str]:
+    """Shorten every meeting the suite created; one line per meeting it could not release."""
     problems = []
-    for (room, meeting_id), start in list(ctx.state.get("created", {}).items()):
-        listed, ex = api.find_meeting(ctx, room, start, start + timedelta(hours=2), meeting_id=meeting_id)
+    scratch = d.writer
+    for (room, meeting_id), start in list(d.created.items()):
+        listed, _ = d.find(room, start, start + timedelta(hours=2), meeting_id=meeting_id)
         if listed is None:
             continue
-        begin = parse_lenient(listed.get("startDateUTC")) or start
+        begin = tolerant.start_of(listed) or start
         target_end = begin + timedelta(minutes=RELEASED_MINUTES)
-        current_end = parse_lenient(listed.get("endDateUTC"))
+        current_end = tolerant.end_of(listed)
         if current_end is not None and current_end <= target_end:
             continue
-        put = api.put_meeting(ctx, room, meeting_id, full_update_body(listed, begin, target_end))
+        if scratch is not None:
+            put = scratch.put(listed, begin, target_end, room=room)
+        else:
+            put = api.put_meeting(d.client, room, meeting_id, {**listed, "startDateUTC": fmt(begin), "endDateUTC": fmt(target_end)})
         if not put.ok:
             problems.append(f"meeting {meeting_id} in room {room} could not be released ({put.describe()})")
     return problems

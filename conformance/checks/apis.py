@@ -1,0 +1,84 @@
+"""What the runner needs to know about one contract, in one place per API.
+
+An ``ApiProfile`` carries the authentication scheme (the headers valid credentials become, the
+placeholders of reproduce lines), the discovery to build, the preflight, the requirements a run
+leaves out on purpose, the release of what a run created and the root-cause analysis. The
+runner and the client know no API by name: they ask the profile.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from conformance.client import Placeholder
+
+if TYPE_CHECKING:
+    from conformance.checks.model import Discovery
+    from conformance.client import Client, Exchange
+    from conformance.results import Ledger
+    from conformance.options import RunOptions
+
+
+class ConfigurationError(Exception):
+    """The run is configured wrongly (credentials, room, base URL, API): exit 2, one sentence
+    saying what to fix. Never a verdict about the server."""
+
+
+class Unreachable(Exception):
+    """The target could not be reached at all; the message is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """One cause that explains several findings: said once, at the top of the report."""
+
+    summary: str                  # "no call was ever refused: authentication appears to be off"
+    explains: tuple[str, ...]     # the requirements whose findings it explains
+
+
+@dataclass(frozen=True)
+class Credential:
+    option: str      # RunOptions attribute
+    env: str         # its environment variable, the placeholder in reproduce lines
+    flag: str        # its command-line option
+
+
+@dataclass(frozen=True)
+class ApiProfile:
+    name: str
+    title: str
+    checks_module: str                                   # imported once: registers the checks
+    credentials: tuple[Credential, ...]                  # required to certify
+    auth_headers: Callable[["RunOptions"], dict[str, str]]
+    discovery: Callable[["Client", "RunOptions", Callable[[str], None]], "Discovery"]
+    preflight: Callable[["Discovery"], None]             # raises ConfigurationError
+    exclusions: Callable[["RunOptions"], dict[str, str]]  # requirement -> why it is left out
+    release: Callable[["Discovery"], list[str]]          # problems releasing what the run created
+    root_causes: Callable[["Ledger", "Discovery", list["Exchange"]], list[RootCause]]
+    looks_like: Callable[["Client"], bool]               # does an unauthenticated probe look like this API?
+    mask_as_variable: tuple[str, ...] = field(default=())  # credentials shown as $VAR even in text
+
+    def placeholders(self, options: "RunOptions") -> list[Placeholder]:
+        out = []
+        for c in self.credentials + _OPTIONAL.get(self.name, ()):
+            value = getattr(options, c.option)
+            if value:
+                out.append(Placeholder(str(value), f"${c.env}"))
+        return out
+
+    def missing_credentials(self, options: "RunOptions") -> list[Credential]:
+        return [c for c in self.credentials if not getattr(options, c.option)]
+
+
+_OPTIONAL: dict[str, tuple[Credential, ...]] = {
+    "roomonitor": (Credential("login_email", "ROOMONITOR_LOGIN_EMAIL", "--login-email"),
+                   Credential("login_password", "ROOMONITOR_LOGIN_PASSWORD", "--login-password")),
+}
+_MODULES = {"roomz": "conformance.checks.roomz", "roomonitor": "conformance.checks.roomonitor"}
+
+
+def api_profile(name: str) -> ApiProfile:
+    """The profile of ``roomz`` or ``roomonitor`` (importing its checks registers them)."""
+    module = importlib.import_module(_MODULES[name])
+    return module.PROFILE  # type: ignore[no-any-return]

@@ -1,0 +1,233 @@
+"""What every check is made of: the registry, the recorder a check writes its verdict with, and
+the ``Blocked`` signal of a missing prerequisite.
+
+A *check* is a function ``(d, rec) -> None`` registered for exactly one requirement with
+``@check("RZ-...")``: ``d`` is the API's discovery (typed, memoised prerequisites), ``rec`` the
+recorder bound to that requirement, so a check can neither type its ID nor write another
+requirement's verdict. An *observer* is a function ``(rec, exchange) -> None`` registered with
+``@observer("RZ-...")``: it sees every exchange of the run, whichever check caused it, and judges
+it for its own requirement. One answer can so fail several requirements, each on its own.
+
+Failures are raised nowhere: ``rec.fail`` records a finding and the check goes on with its next
+probe. ``Blocked`` is raised by discovery when a prerequisite is missing; it names the requirement
+whose failure caused it and what the user can pass to get past it.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+from conformance.client import Exchange
+from conformance.requirements import load_catalog
+from conformance.results import Finding, Ledger
+
+if TYPE_CHECKING:
+    from conformance.options import RunOptions
+
+MAX_EXCERPT = 2000   # characters of a body kept as evidence
+MAX_STEPS = 6        # set-up requests shown before a finding
+
+
+class Blocked(Exception):
+    """A prerequisite of a check is missing: the check cannot verify its requirement.
+
+    ``by`` names the requirement whose failure caused it (None when no failure did, e.g. a
+    server that lists no room at all); ``hint`` says what the user can pass to get past it.
+    """
+
+    def __init__(self, reason: str, *, by: str | None = None, hint: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.by, self.hint = reason, by, hint
+
+    def __str__(self) -> str:
+        text = f"blocked by {self.by} ({self.reason})" if self.by else self.reason
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+def excerpt(ex: Exchange, limit: int = MAX_EXCERPT) -> str:
+    """Status, content type and the start of the body: the evidence a finding keeps."""
+    if ex.status is None:
+        return f"no response: {ex.error}"
+    text = ex.body[:limit].decode("utf-8", "replace")
+    more = "…(truncated)" if len(ex.body) > limit or ex.truncated else ""
+    ctype = ex.content_type or "no Content-Type"
+    return f"HTTP {ex.status} ({ctype}), {len(ex.body)} bytes\n{text}{more}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How an exchange is shown in a finding: redacted request line, curl, response excerpt."""
+
+    request: str
+    reproduce: str
+    response: str
+    index: int | None
+
+
+class Recorder:
+    """A check's handle on its own requirement: the only way a verdict is written.
+
+    ``passed()`` counts a probe that met the requirement, ``fail()`` records a finding,
+    ``note()`` adds a remark for the report. The message shape is fixed here:
+    ``<ID> expects <expected>; <got>``.
+    """
+
+    def __init__(self, rid: str, level: str, ledger: Ledger, evidence: Callable[[Exchange], Evidence],
+                 redact: Callable[[str], str], *, observer: bool = False) -> None:
+        self.rid, self.level, self.observer = rid, level, observer
+        self._ledger, self._evidence, self._redact = ledger, evidence, redact
+        self._setup: list[Exchange] = []
+        self._lock = threading.Lock()
+
+    def passed(self, times: int = 1) -> None:
+        self._ledger.met(self.rid, times)
+
+    def fail(self, expected: str, got: str, ex: Exchange | None = None, *, kind: str | None = None,
+             level: str | None = None, setup: list[Exchange] | None = None) -> None:
+        """Record that the server broke the requirement: what it expects, what the server did,
+        and the exchange that shows it. ``level="SHOULD"`` records a warning under a MUST
+        requirement where the catalog says so ("another 4xx is a warning")."""
+        redact = self._redact
+        message = redact(f"{self.rid} expects {expected}; {got}")
+        finding = Finding(requirement=self.rid, level=level or self.level, message=message, kind=kind or expected,
+                          expected=redact(expected), got=redact(got), by_observer=self.observer)
+        if ex is not None:
+            ev = self._evidence(ex)
+            finding.request, finding.reproduce, finding.response, finding.exchange = (
+                ev.request, ev.reproduce, ev.response, ev.index)
+            finding.answered = ex.status is not None and not ex.error
+            steps = [s for s in (setup or []) + self.writes() if s is not ex]
+            finding.steps = [self._evidence(s).request for s in steps[-MAX_STEPS:]] if ex.method == "GET" else []
+        self._ledger.add(finding)
+
+    def warn(self, expected: str, got: str, ex: Exchange | None = None, *, kind: str | None = None) -> None:
+        self.fail(expected, got, ex, kind=kind, level="SHOULD")
+
+    def note(self, text: str) -> None:
+        self._ledger.note(self.rid, self._redact(text))
+
+    # -- the writes this check sent: the set-up steps shown before a listing's finding ------
+    def saw(self, ex: Exchange) -> None:
+        if ex.method in ("POST", "PUT") and ex.ok:
+            with self._lock:
+                self._setup.append(ex)
+
+    def writes(self) -> list[Exchange]:
+        with self._lock:
+            return list(self._setup)
+
+
+CheckFn = Callable[[Any, Recorder], None]
+ObserverFn = Callable[[Recorder, Exchange], None]
+
+
+@dataclass(frozen=True)
+class Observer:
+    fn: ObserverFn
+    unseen: str | None   # the skip reason when no exchange of the run gave it anything to judge
+
+
+@dataclass(frozen=True)
+class Check:
+    fn: CheckFn
+    phase: str           # "scripted" or "generated" (the property-based campaign, run after)
+
+
+CHECKS: dict[str, list[Check]] = {}
+OBSERVERS: dict[str, list[Observer]] = {}
+
+
+def check(rid: str, *, generated: bool = False) -> Callable[[CheckFn], CheckFn]:
+    """Register a check for one catalog requirement; ``generated`` for a property-based one."""
+    load_catalog()[rid]   # an unknown ID fails at import time, not in a report
+
+    def deco(fn: CheckFn) -> CheckFn:
+        CHECKS.setdefault(rid, []).append(Check(fn, "generated" if generated else "scripted"))
+        return fn
+
+    return deco
+
+
+def observer(rid: str, *, unseen: str | None = None) -> Callable[[ObserverFn], ObserverFn]:
+    """Register a judge of every exchange of the run for one catalog requirement."""
+    load_catalog()[rid]
+
+    def deco(fn: ObserverFn) -> ObserverFn:
+        OBSERVERS.setdefault(rid, []).append(Observer(fn, unseen))
+        return fn
+
+    return deco
+
+
+# -- discovery --------------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+class memo(Generic[T]):
+    """A discovery value computed once per run: its value, or the ``Blocked`` it raised, is kept
+    and given again to every later caller, so a prerequisite costs its requests once and every
+    dependent check is told the same reason. Thread-safe (one computation at a time)."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        cache: dict[str, Any] = obj.__dict__.setdefault("_memo", {})
+        with obj._memo_lock:
+            if self.name not in cache:
+                try:
+                    cache[self.name] = (True, self.fn(obj))
+                except Blocked as blocked:
+                    cache[self.name] = (False, blocked)
+            ok, value = cache[self.name]
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+
+class Discovery:
+    """The prerequisites of one run against one API: what the server lists, the suite's own
+    meetings or bookings, the values the user gave. Subclassed per API."""
+
+    def __init__(self, client: Any, options: "RunOptions", notes: Callable[[str], None]) -> None:
+        self.client = client
+        self.options = options
+        self._note = notes
+        self._memo_lock = threading.RLock()
+        self._counter = 0
+        self._counter_lock = threading.Lock()
+        self.deadline: float | None = None
+
+    def shared(self, factory: Callable[[Any], T]) -> T:
+        """One instance per run of a helper several checks share (e.g. the auth probes' calls),
+        keyed by its class: typed, never a string key."""
+        with self._memo_lock:
+            cache: dict[Any, Any] = self.__dict__.setdefault("_shared", {})
+            if factory not in cache:
+                cache[factory] = factory(self)
+            return cache[factory]  # type: ignore[no-any-return]
+
+    def say(self, text: str) -> None:
+        """A remark about discovery itself (shown once at the top of the report)."""
+        self._note(text)
+
+    def unknown_id(self, kind: str) -> str:
+        """An id no real system has: it names the suite, the seed and a counter (reproducible)."""
+        with self._counter_lock:
+            self._counter += 1
+            n = self._counter
+        return f"conformance-unknown-{kind}-{self.options.seed}-{n}"
+
+    def out_of_time(self) -> bool:
+        import time
+
+        return self.deadline is not None and time.monotonic() >= self.deadline

@@ -1,0 +1,59 @@
+"""Root causes: where a pattern of findings points to one cause, say it once.
+
+Each requirement keeps its own verdict; these sentences only help a reader see that a dozen
+findings are three mistakes. Each detector reads the ledger (and the run's traffic) and names
+the requirements it explains.
+"""
+from __future__ import annotations
+
+from conformance.checks.apis import RootCause
+from conformance.checks.roomz.discovery import RoomzDiscovery
+from conformance.client import Exchange
+from conformance.results import Ledger
+
+AUTH = ("RZ-AUTH-MISSING", "RZ-AUTH-WRONG", "RZ-AUTH-MALFORMED")
+
+
+def _kinds(ledger: Ledger, rid: str) -> set[str]:
+    return {f.kind for f in ledger[rid].findings}
+
+
+def _failed(ledger: Ledger, *rids: str) -> tuple[str, ...]:
+    return tuple(r for r in rids if ledger[r].findings)
+
+
+def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> list[RootCause]:
+    causes = []
+    probes = [ex for ex in traffic if ex.operation and ex.auth not in ("valid", "preflight") and not ex.auth.startswith("replay")
+              and ex.status is not None]
+    if len(probes) >= 3 and not any(ex.status in (401, 403) for ex in probes) and any(ex.ok for ex in probes):
+        causes.append(RootCause("no call without valid credentials was ever refused: authentication appears to be off",
+                                _failed(ledger, *AUTH)))
+    if "window-ignored" in _kinds(ledger, "RZ-MEETINGS-WINDOW"):
+        causes.append(RootCause("the listing ignores from and to: a window in 2001 listed today's meetings",
+                                _failed(ledger, "RZ-MEETINGS-WINDOW", "RZ-MEETINGS-BADDATE")))
+    wrapped = [rid for rid in ("RZ-ROOMS", "RZ-MEETINGS") if "wrapped" in _kinds(ledger, rid)]
+    if wrapped:
+        what = " and ".join({"RZ-ROOMS": "the room list", "RZ-MEETINGS": "the meeting list"}[r] for r in wrapped)
+        causes.append(RootCause(f"{what} {'is' if len(wrapped) == 1 else 'are'} wrapped in an object instead of being the "
+                                "body itself; the suite read the array inside and judged the rest", tuple(wrapped)))
+    json_ops = {f.kind.split(":")[0] for f in ledger["RZ-JSON"].findings}
+    if len(json_ops) >= 3:
+        causes.append(RootCause("successful answers are not sent as application/json on any call",
+                                _failed(ledger, "RZ-JSON")))
+    crashed = {f.kind.split(":")[0] for f in ledger["RZ-5XX"].findings}
+    if len(crashed) >= 2:
+        causes.append(RootCause("the server answers 5xx to input it should refuse with 400 or 404, on "
+                                f"{len(crashed)} calls", _failed(ledger, "RZ-5XX")))
+    if any(f.kind.startswith("accepted:") for f in ledger["RZ-CREATE-CONFLICT"].findings) and \
+            any(not f.kind.startswith("changed") and "adjacent" not in f.kind for f in ledger["RZ-UPDATE-CONFLICT"].findings):
+        causes.append(RootCause("the server never checks for conflicts: overlapping meetings are accepted on POST and PUT",
+                                ("RZ-CREATE-CONFLICT", "RZ-UPDATE-CONFLICT")))
+    writer = d.writer
+    if writer is not None and writer.full_post:
+        causes.append(RootCause("POST needs more than the contract's four fields; the suite sent every Meeting field to "
+                                "judge the rest", _failed(ledger, "RZ-CREATE")))
+    if writer is not None and writer.dates_only_put:
+        causes.append(RootCause("PUT refuses the meeting's full field set; the suite sent the dates alone to judge the rest",
+                                _failed(ledger, "RZ-UPDATE")))
+    return causes

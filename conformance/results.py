@@ -1,0 +1,159 @@
+"""The result model of a run: what checks write, and what reports, records and diffs read.
+
+Vocabulary (ARCHITECTURE.md): every catalog *requirement* gets one *outcome*. An outcome counts
+the *probes* that met the requirement, keeps the *findings* that refute it, and, when nothing
+could verify it, the reason it was *skipped* (naming the requirement whose failure *blocked* it,
+if one did). A finding has a *level*: MUST fails the requirement, SHOULD makes it a *warning*.
+The status is derived, never stored: failed, warning, passed or skipped.
+
+This module imports nothing of the suite: checks write into it, ``report/`` reads it.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+MAX_FINDINGS_PER_REQUIREMENT = 20   # distinct findings kept per requirement; the rest are counted
+STATUSES = ("passed", "failed", "warning", "skipped")
+VERDICT_EXIT = {"conformant": 0, "non-conformant": 1, "incomplete": 3}
+
+
+@dataclass
+class Finding:
+    """One way the server broke a requirement, with the evidence to see and reproduce it."""
+
+    requirement: str
+    level: str                       # MUST (the requirement fails) or SHOULD (a warning)
+    message: str                     # "<ID> expects <expected>; <got>"
+    kind: str = ""                   # what makes two findings the same failure
+    expected: str = ""
+    got: str = ""
+    request: str = ""                # "GET /rooms/57/meetings?…" (relative to the base URL)
+    reproduce: str = ""              # a curl line, credentials as $VARIABLES
+    response: str = ""               # status, content type and a body excerpt
+    steps: list[str] = field(default_factory=list)   # the requests that set up the state, in order
+    count: int = 1                   # how many times this same failure was seen
+    answered: bool = True            # False when the request got no (complete) answer
+    exchange: int | None = None      # the index of the deciding exchange in the run's traffic
+    replay: str = ""                 # "", "confirmed", "not reproduced on replay", "not replayed: …"
+    by_observer: bool = False        # judged by an observer (so a replayed answer can be judged again)
+
+    @property
+    def key(self) -> str:
+        return self.kind or self.message
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"message": self.message, "request": self.request, "reproduce": self.reproduce}
+        if self.expected:
+            out["expected"] = self.expected
+        if self.got:
+            out["got"] = self.got
+        if self.response:
+            out["response"] = self.response
+        if self.steps:
+            out["steps"] = list(self.steps)
+        if self.count > 1:
+            out["occurrences"] = self.count
+        if self.level == "SHOULD":
+            out["severity"] = "warning"
+        if self.replay:
+            out["replay"] = self.replay
+        return out
+
+
+@dataclass
+class Outcome:
+    requirement: str
+    level: str = "MUST"
+    findings: list[Finding] = field(default_factory=list)
+    dropped: int = 0                 # findings beyond the per-requirement cap
+    probes: int = 0                  # how many times the requirement was met
+    skip_reason: str | None = None   # set when it could not be verified
+    blocked_by: str | None = None    # the requirement whose failure left it unverified
+    notes: list[str] = field(default_factory=list)
+    excluded: bool = False           # left out on purpose (--read-only, a selection): not certified
+
+    @property
+    def status(self) -> str:
+        if self.excluded:
+            return "skipped"
+        if any(f.level == "MUST" for f in self.findings):
+            return "failed"
+        if self.findings:
+            return "warning"
+        if self.skip_reason is not None or self.probes == 0:
+            return "skipped"
+        return "passed"
+
+
+class Ledger:
+    """Every requirement's outcome, shared by the threads of a run; findings are deduplicated by
+    kind, so thousands of generated cases stay readable."""
+
+    def __init__(self, levels: Mapping[str, str]) -> None:
+        self.outcomes: dict[str, Outcome] = {rid: Outcome(rid, level) for rid, level in levels.items()}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, rid: str) -> Outcome:
+        return self.outcomes[rid]
+
+    def add(self, finding: Finding) -> None:
+        with self._lock:
+            outcome = self.outcomes[finding.requirement]
+            if outcome.excluded:
+                return
+            outcome.probes += 1
+            for existing in outcome.findings:
+                if existing.key == finding.key:
+                    existing.count += 1
+                    if finding.level == "MUST":
+                        existing.level = "MUST"
+                    return
+            if len(outcome.findings) >= MAX_FINDINGS_PER_REQUIREMENT:
+                outcome.dropped += 1
+                return
+            outcome.findings.append(finding)
+
+    def met(self, rid: str, times: int = 1) -> None:
+        with self._lock:
+            if not self.outcomes[rid].excluded:
+                self.outcomes[rid].probes += times
+
+    def note(self, rid: str, text: str) -> None:
+        with self._lock:
+            notes = self.outcomes[rid].notes
+            if text not in notes:
+                notes.append(text)
+
+    def skip(self, rid: str, reason: str, blocked_by: str | None = None) -> None:
+        """Record why ``rid`` could not be verified (the first reason given stands)."""
+        with self._lock:
+            outcome = self.outcomes[rid]
+            if outcome.skip_reason is None:
+                outcome.skip_reason, outcome.blocked_by = reason, blocked_by
+
+    def exclude(self, rid: str, reason: str) -> None:
+        with self._lock:
+            outcome = self.outcomes[rid]
+            outcome.excluded, outcome.skip_reason = True, reason
+
+
+def verdict_of(entries: Iterable[tuple[str, str, bool]], *, aborted: bool = False) -> str:
+    """The verdict of INTERFACE.md from ``(level, status, excluded)`` per requirement.
+
+    Written once, so ``verify`` can check that a record's verdict follows from its statuses.
+    """
+    items = list(entries)
+    if any(level == "MUST" and status == "failed" for level, status, _ in items):
+        return "non-conformant"
+    if aborted or any(level == "MUST" and status == "skipped" and not excluded for level, status, excluded in items):
+        return "incomplete"
+    return "conformant"
+
+
+def verdict_of_results(results: Mapping[str, Any]) -> str:
+    """The verdict a ``results.json`` document's own statuses give."""
+    reqs = results.get("requirements") or []
+    return verdict_of(((r.get("level"), r.get("status"), r.get("certified") is False) for r in reqs),
+                      aborted=bool(results.get("aborted")))

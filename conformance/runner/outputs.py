@@ -1,0 +1,41 @@
+"""Writing a run's outputs into ``--report-dir`` (docs/interface.md, "Outputs").
+
+``results.json``, ``report.html`` and ``traffic.har`` at the end of the run; ``junit.xml`` comes
+from pytest; ``record.json`` last, once every other artifact is on disk, since it hashes them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__
+from conformance.report import har, record
+from conformance.report import html as html_report
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_outputs(engine: Any, results: dict[str, Any], report_dir: Path) -> list[Path]:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    paths = [report_dir / "results.json", report_dir / "report.html", report_dir / "traffic.har"]
+    write_json(paths[0], results)
+    paths[1].write_text(html_report.render(results), encoding="utf-8")
+    write_json(paths[2], har.build(engine.traffic, engine.redactor.text, __version__))
+    return paths
+
+
+def catalog_sha256() -> str:
+    return hashlib.sha256(resources.files("conformance").joinpath("requirements.yaml").read_bytes()).hexdigest()
+
+
+def write_record(engine: Any, results: dict[str, Any], report_dir: Path) -> Path:
+    options = engine.options
+    data = record.build(results, report_dir, exit_code=engine.exit_code(), catalog_sha256=catalog_sha256(),
+                        options=options.redacted())
+    sign_key = getattr(options, "sign_key", None)
+    return record.write(data, report_dir, Path(sign_key) if sign_key else None)[0]
