@@ -145,15 +145,18 @@ def _stop_on_signals() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from conformance.reference_server import FAULTS, VARIANT_API, VARIANTS, serve_main
+    from conformance.reference_server import FAULTS, MASKS, VARIANTS, serve_main
 
     if args.list_faults:
-        print("Faults (each breaks exactly one requirement):")
+        print("Faults (each breaks its requirement; collateral is what it cannot help touching too):")
         for f in FAULTS.values():
-            print(f"  {f.name:<32} {f.api:<11} {f.requirement:<28} {f.description}")
+            print(f"  {f.name:<26} {f.api:<11} {f.requirement:<28} {f.description}")
         print("\nVariants (correct behaviours the contract allows):")
-        for name, text in VARIANTS.items():
-            print(f"  {name:<32} {VARIANT_API.get(name, ''):<11} {text}")
+        for v in VARIANTS.values():
+            print(f"  {v.name:<26} {v.api:<11} {v.note}")
+        print("\nSeveral faults at once: repeat --fault. Combinations where one fault hides another:")
+        for combo, rid, why in MASKS:
+            print(f"  {' + '.join(sorted(combo))}: {rid} ({why})")
         return 0
     creds = {k: getattr(args, k) for k in ("username", "password", "user_id", "auth_token", "login_email", "login_password") if getattr(args, k)}
     kwargs = {}

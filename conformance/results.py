@@ -73,6 +73,7 @@ class Outcome:
     blocked_by: str | None = None    # the requirement whose failure left it unverified
     notes: list[str] = field(default_factory=list)
     excluded: bool = False           # left out on purpose (--read-only, a selection): not certified
+    kinds: set[str] = field(default_factory=set)   # every kind of finding seen, kept or dropped
 
     @property
     def status(self) -> str:
@@ -104,6 +105,7 @@ class Ledger:
             if outcome.excluded:
                 return
             outcome.probes += 1
+            outcome.kinds.add(finding.key)
             for existing in outcome.findings:
                 if existing.key == finding.key:
                     existing.count += 1

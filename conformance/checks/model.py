@@ -126,7 +126,8 @@ ObserverFn = Callable[[Recorder, Exchange], None]
 @dataclass(frozen=True)
 class Observer:
     fn: ObserverFn
-    unseen: str | None   # the skip reason when no exchange of the run gave it anything to judge
+    unseen: str | None        # the skip reason when no exchange of the run gave it anything to judge
+    needs: tuple[str, ...]    # requirements whose failure leaves it nothing to judge (named as the blocker)
 
 
 @dataclass(frozen=True)
@@ -150,12 +151,16 @@ def check(rid: str, *, generated: bool = False) -> Callable[[CheckFn], CheckFn]:
     return deco
 
 
-def observer(rid: str, *, unseen: str | None = None) -> Callable[[ObserverFn], ObserverFn]:
-    """Register a judge of every exchange of the run for one catalog requirement."""
+def observer(rid: str, *, unseen: str | None = None, needs: tuple[str, ...] = ()) -> Callable[[ObserverFn], ObserverFn]:
+    """Register a judge of every exchange of the run for one catalog requirement. ``unseen`` is
+    why it is skipped when nothing of the run gave it anything to judge; ``needs`` the
+    requirements whose failure would explain that."""
     load_catalog()[rid]
+    for other in needs:
+        load_catalog()[other]
 
     def deco(fn: ObserverFn) -> ObserverFn:
-        OBSERVERS.setdefault(rid, []).append(Observer(fn, unseen))
+        OBSERVERS.setdefault(rid, []).append(Observer(fn, unseen, needs))
         return fn
 
     return deco

@@ -60,6 +60,19 @@ def items_of(ex: Exchange) -> Items:
     return Items(objects, where, len(array) - len(objects))
 
 
+def why_no_list(ex: Exchange) -> str:
+    """What an answer that yields no list was, in a few words: for "blocked by" reasons."""
+    if ex.status is None:
+        return f"{ex.method} {ex.path} got no answer: {ex.error}"
+    if ex.status != 200:
+        return f"{ex.method} {ex.path} answered {ex.status}"
+    data = ex.json_or_none()
+    if data is None:
+        ctype = ex.content_type.split(";")[0].strip() or "no Content-Type"
+        return f"{ex.method} {ex.path} answered 200 with a body that is not JSON ({ctype})"
+    return f"{ex.method} {ex.path} answered 200 with a JSON {type(data).__name__} holding no single list"
+
+
 def _norm(key: str) -> str:
     return re.sub(r"[^0-9a-z]", "", key.lower())
 

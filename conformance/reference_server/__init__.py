@@ -11,20 +11,21 @@ Public surface::
     ReferenceServer(api="roomz"|"roomonitor", host, port, faults, variants, prefix, ssl_context,
                     latency_ms, rooms, username, password, user_id, auth_token, login_email,
                     login_password, record)
-    FAULTS    name -> Fault(name, api, requirement, description)
-    VARIANTS  name -> description of an allowed behaviour; VARIANT_API name -> api
+    FAULTS    name -> Fault(name, api, note, hooks, requirement, collateral, why)
+    VARIANTS  name -> Variant(name, api, note, hooks); VARIANT_API name -> api
+    MASKS     the few fault combinations where one hides another's requirement; masked(names)
     DEFAULTS  the demo credentials
     serve_main(api, host, port, faults, variants, prefix, ...)   for `conformance serve`
 """
 from __future__ import annotations
 
 from .data import DEFAULTS
-from .faults import FAULTS, VARIANT_API, VARIANTS, Fault
+from .faults import FAULTS, MASKS, VARIANT_API, VARIANTS, Fault, Variant, masked
 from .httpd import MAX_BODY, RecordedRequest
 from .roomonitor import BookingVerdict, ReceivedImport, StoredBooking
 from .server import ReferenceServer, serve_main
 
 __all__ = [
-    "BookingVerdict", "DEFAULTS", "FAULTS", "Fault", "MAX_BODY", "RecordedRequest", "ReceivedImport",
+    "BookingVerdict", "DEFAULTS", "FAULTS", "Fault", "MASKS", "MAX_BODY", "Variant", "masked", "RecordedRequest", "ReceivedImport",
     "ReferenceServer", "StoredBooking", "VARIANTS", "VARIANT_API", "serve_main",
 ]

@@ -26,10 +26,9 @@ def parse_utc(value: object) -> datetime | None:
         return None
 
 
-def format_utc(instant: datetime, *, offset: bool = False) -> str:
-    """``instant`` as ``YYYY-MM-DDThh:mm:ssZ``; ``offset=True`` writes ``+00:00`` (the date-offset fault)."""
-    text = instant.astimezone(timezone.utc).strftime(_FORMAT)
-    return text[:-1] + "+00:00" if offset else text
+def format_utc(instant: datetime) -> str:
+    """``instant`` as ``YYYY-MM-DDThh:mm:ssZ``."""
+    return instant.astimezone(timezone.utc).strftime(_FORMAT)
 
 
 def now_utc() -> datetime:

@@ -1,192 +1,444 @@
-"""Opt-in faults and allowed variants of the reference server.
+"""Opt-in faults and allowed variants of the reference server, as data.
 
-A *fault* breaks exactly one catalog requirement so the suite's own tests can prove that the
-check for that requirement fires (and that the clean server passes). Each fault is as narrow as
-the contract allows; where another requirement cannot help being touched, the description says
-which one and why, so a check author knows what to expect.
+A *fault* is one small object: the requirement it breaks, the other requirements it cannot help
+touching (``collateral``, with the reason), a one-line note, and its behaviour: hooks on the
+server's seams (``seams.py``). The server reads only the hooks; ``serve --list-faults`` and every
+test that needs collateral read the rest, so a fault lives in exactly one place.
 
 A *variant* is behaviour the contract allows but the default server does not show (an empty
-POST answer, extra fields, ...). Variants let the suite prove it does not fail a conformant
-server merely for choosing differently.
+POST answer, extra fields, ...): the suite must not fail a conformant server for choosing it.
+
+Several faults can be switched on at once (``serve --fault A --fault B``). The few combinations
+that genuinely hide one fault behind another are listed in ``MASKS`` with the reason.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from .httpd import Response
+from .seams import check_hooks
 
 APIS = ("roomz", "roomonitor")
+Hook = Callable[..., Any]
 
 
 @dataclass(frozen=True)
-class Fault:
-    name: str          # kebab-case, stable: tests and the CLI use it
-    api: str           # "roomz" or "roomonitor"
-    requirement: str   # the one catalog ID this fault breaks
-    description: str   # what changes, and any requirement it unavoidably touches
+class Switch:
+    name: str                       # kebab-case, stable: tests and the CLI use it
+    api: str                        # "roomz" or "roomonitor"
+    note: str                       # what changes, in one or two sentences
+    hooks: Mapping[str, Hook] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        check_hooks(self.api, self.name, self.hooks)
+
+
+@dataclass(frozen=True)
+class Fault(Switch):
+    requirement: str = ""           # the one catalog ID this fault breaks
+    collateral: Mapping[str, str] = field(default_factory=dict)   # requirement -> status it may also take
+    why: str = ""                   # why that collateral is unavoidable
+
+    @property
+    def description(self) -> str:
+        return self.note + (f" Collateral: {self.why}" if self.why else "")
+
+
+@dataclass(frozen=True)
+class Variant(Switch):
+    pass
+
+
+def _json(status: int, payload: Any, content_type: str = "application/json") -> Response:
+    return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), content_type)
+
+
+def _set(key: str, fn: Callable[[Any], Any]) -> Hook:
+    """A hook that rewrites one field of a rendered object (when present)."""
+    def hook(obj: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if key in obj:
+            obj = {**obj, key: fn(obj[key])}
+        return obj
+    return hook
+
+
+def _drop(key: str) -> Hook:
+    def hook(obj: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {k: v for k, v in obj.items() if k != key}
+    return hook
+
+
+def _always(value: Any) -> Hook:
+    return lambda _value, **_: value
+
+
+def _append_first(items: list[Any], **_: Any) -> list[Any]:
+    return items + [dict(items[0])] if items else items
+
+
+def _reversed_seed(seeds: list[Any], **_: Any) -> list[Any]:
+    from .data import REVERSED_MEETING
+    return seeds + [REVERSED_MEETING]
+
+
+def _null_location(meeting: Any, **_: Any) -> Any:
+    if meeting.meeting_id == "m1002":
+        meeting.extra["location"] = None
+    return meeting
+
+
+def _seconds_refused(instant: Any, **_: Any) -> Any:
+    return None if instant is not None and instant.second != 0 else instant
+
+
+def _non_object_500(refusal: Response, **_: Any) -> Response:
+    return _json(500, {"error": "internal server error"})
+
+
+def _get_rooms_only(allowed: bool, request: Any = None, **_: Any) -> bool:
+    return allowed or (request.method == "GET" and request.segments == ("rooms",))
+
+
+def _start_only(inside: bool, m: Any = None, start: Any = None, end: Any = None, **_: Any) -> bool:
+    return (start is None or m.start >= start) and (end is None or m.start < end)
+
+
+def _conflict_at_start(other: Any, start: Any = None, meetings: Iterable[Any] = (), **_: Any) -> Any:
+    """Only whether the new meeting's first minute falls into another meeting (as a shallow
+    CalDAV probe does): a booking that starts before another and runs into it is missed."""
+    return next((m for m in meetings if not m.is_cancelled and m.start <= start < m.end), None)
+
+
+def _make_room(refusal: Response | None, app: Any = None, room_id: str = "", **_: Any) -> None:
+    app.rooms[room_id] = room_id
+    app.meetings[room_id] = []
+    return None
+
+
+def _needs_all_fields(refusal: Response | None, app: Any = None, body: Any = None, **_: Any) -> Response | None:
+    missing = [k for k in ("organizerName", "creationDateUTC", "isPrivate", "isCancelled") if k not in body]
+    return app.error(400, f"missing required fields: {', '.join(missing)}") if missing else refusal
+
+
+def _only_dates(refusal: Response | None, app: Any = None, body: Any = None, **_: Any) -> Response | None:
+    if set(body) - {"startDateUTC", "endDateUTC"}:
+        return app.error(400, "only startDateUTC and endDateUTC may be sent")
+    return refusal
+
+
+def _unknown_room_put_500(refusal: Response, room_known: bool = True, **_: Any) -> Response:
+    return refusal if room_known else _json(500, {"error": "Unknown error"})
+
+
+def _empty_date_500(refusal: Response | None, value: str = "x", **_: Any) -> Response | None:
+    return _json(500, {"error": "FunctionClauseError"}) if value == "" else refusal
+
+
+def _http_image(url: Any) -> Any:
+    return "http://" + url[len("https://"):] if isinstance(url, str) and url.startswith("https://") else url
+
+
+def _offset(text: str) -> str:
+    return text[:-1] + "+00:00" if text.endswith("Z") else text
+
+
+def _extra_room_fields(room: dict[str, Any], index: int = 0, **_: Any) -> dict[str, Any]:
+    return {**room, "capacity": 6 + 2 * (index % 5), "location": {"floor": index % 4, "building": "A"}}
+
+
+def _extra_meeting_fields(meeting: dict[str, Any], **_: Any) -> dict[str, Any]:
+    return {**meeting, "attendeeCount": 4, "location": {"floor": 2, "building": "A"}}
+
+
+def _creation_is_start(meeting: dict[str, Any], **_: Any) -> dict[str, Any]:
+    return {**meeting, "creationDateUTC": meeting["startDateUTC"]}
+
+
+def _plain_4xx(response: Response, status: int = 0, message: str = "", **_: Any) -> Response:
+    if 400 <= status < 500:
+        plain = Response(status, message.encode("utf-8"), "text/plain; charset=utf-8")
+        plain.headers = list(response.headers)
+        return plain
+    return response
+
+
+# --- Roomonitor hooks ------------------------------------------------------------------------
+def _rm_rooms_no_name(room: dict[str, Any], **_: Any) -> dict[str, Any]:
+    return {("roomName" if k == "name" else k): v for k, v in room.items()}
+
+
+def _rm_401_shape(response: Response, status: int = 0, **_: Any) -> Response:
+    return _json(401, {"error": "Unauthorized"}) if status == 401 else response
+
+
+def _rm_crash_object(refusal: Response, doc: Any = None, **_: Any) -> Response:
+    return _json(500, {"status": 500, "message": "Internal Server Error"}) if isinstance(doc, dict) else refusal
+
+
+def _rm_no_auth_rooms(allowed: bool, route: str = "", neither: bool = False, **_: Any) -> bool:
+    return allowed or (route == "get-rooms" and neither)
+
+
+def _rm_phantom(refusal: Response, app: Any = None, path_user: str = "", header_user: str = "", **_: Any) -> Any:
+    if header_user == path_user:
+        return app.phantom(path_user)
+    return refusal
+
+
+def _rm_v2_wrong_id(verdicts: list[Any], doc: list[Any] = (), version: str = "", **_: Any) -> list[Any]:
+    from .roomonitor import SAVED, BookingVerdict
+    if version != "v2" or any(not v.saved for v in verdicts) or not all(isinstance(b, dict) and "roomId" in b for b in doc):
+        return verdicts
+    return [BookingVerdict(v.index, v.booking_id, True, f"[SUCCESS][Booking ID: {doc[v.index]['roomId']}] {SAVED}",
+                           v.violations) for v in verdicts]
+
+
+def _rm_all_or_nothing(verdicts: list[Any], **_: Any) -> list[Any]:
+    from .roomonitor import BookingVerdict
+    failed = [v for v in verdicts if not v.saved]
+    if not failed:
+        return verdicts
+    return [BookingVerdict(v.index, v.booking_id, False, f"[ERROR][Booking ID: {v.booking_id}] import rejected: booking "
+                           f"{failed[0].booking_id} is invalid", v.violations) for v in verdicts]
+
+
+class _Html(str):
+    """A body the server sends as an HTML page (rooms-html)."""
 
 
 def _faults(*faults: Fault) -> dict[str, Fault]:
     return {f.name: f for f in faults}
 
 
+STATUS_LISTED = {"RZ-STATUS-LISTED": "warning"}
+FIVE_XX = {"RZ-5XX": "failed"}
+
 FAULTS: dict[str, Fault] = _faults(
     # --- ROOMZ: conventions ---
-    Fault("text-content-type", "roomz", "RZ-JSON",
-          "Every 2xx answer with a body is sent as 'text/plain; charset=utf-8' (the body is still "
-          "JSON). Error answers keep application/json."),
-    Fault("date-offset", "roomz", "RZ-UTC",
-          "creationDateUTC is rendered as '2024-05-01T10:00:00+00:00' instead of '...Z'. Only "
-          "creationDateUTC, so window, order and persistence checks (which compare start and end "
-          "dates) are not touched."),
-    Fault("reject-seconds", "roomz", "RZ-UTC-ACCEPT",
-          "A date whose seconds are not 00 is refused with 400: GET from/to, POST and PUT dates. "
-          "Touches any other check that happens to send such dates."),
-    Fault("null-location", "roomz", "RZ-NULL",
-          "The seeded meeting in progress now (room 57) carries an extra field "
-          "\"location\": null. Extra fields are allowed, so nothing but RZ-NULL is broken."),
-    Fault("crash-non-object-body", "roomz", "RZ-5XX",
-          "POST or PUT whose body is JSON but not an object (array, string, number, null) answers "
-          "500. A 5xx is also not a listed status (RZ-STATUS-LISTED) by nature."),
-    Fault("bad-date-422", "roomz", "RZ-STATUS-LISTED",
-          "POST with a missing or malformed date answers 422 instead of 400 (POST only: PUT must "
-          "answer 400 under RZ-UPDATE-INVALID). RZ-CREATE-INVALID still passes: any 4xx refuses."),
+    Fault("text-content-type", "roomz", "Every 2xx answer with a body is sent as 'text/plain; charset=utf-8' (the body is "
+          "still JSON). Error answers keep application/json.", {"ok_content_type": _always("text/plain; charset=utf-8")},
+          requirement="RZ-JSON"),
+    Fault("date-offset", "roomz", "creationDateUTC is rendered as '…T10:00:00+00:00' instead of '…Z'. Only "
+          "creationDateUTC, so window, order and persistence checks (which compare start and end) are not touched.",
+          {"meeting": _set("creationDateUTC", _offset)}, requirement="RZ-UTC"),
+    Fault("reject-seconds", "roomz", "A date whose seconds are not 00 is refused with 400: GET from/to, POST and PUT dates.",
+          {"date": _seconds_refused}, requirement="RZ-UTC-ACCEPT"),
+    Fault("null-location", "roomz", "The seeded meeting in progress now (room 57) carries an extra field \"location\": "
+          "null. Extra fields are allowed, so nothing but RZ-NULL is broken.", {"seeded": _null_location},
+          requirement="RZ-NULL"),
+    Fault("crash-non-object-body", "roomz", "POST or PUT whose body is JSON but not an object (array, string, number, "
+          "null) answers 500.", {"non_object_body": _non_object_500}, requirement="RZ-5XX"),
+    Fault("bad-date-422", "roomz", "POST with a missing or malformed date answers 422 instead of 400 (POST only: PUT must "
+          "answer 400 under RZ-UPDATE-INVALID). RZ-CREATE-INVALID still passes: any 4xx refuses.",
+          {"bad_date_status": _always(422)}, requirement="RZ-STATUS-LISTED"),
     # --- ROOMZ: authentication ---
-    Fault("no-auth-rooms", "roomz", "RZ-AUTH-MISSING",
-          "GET /rooms without an Authorization header answers 200 with the rooms."),
-    Fault("any-password", "roomz", "RZ-AUTH-WRONG",
-          "The known user name is accepted with any password (unknown users still get 401)."),
-    Fault("accept-bearer", "roomz", "RZ-AUTH-MALFORMED",
-          "'Authorization: Bearer <anything>' is accepted as valid credentials."),
-    Fault("reject-valid-put", "roomz", "RZ-AUTH-VALID",
-          "A PUT with valid credentials that would succeed answers 403 (validation, 404 and 409 "
-          "answers are unchanged). The meeting is not updated, so RZ-UPDATE and RZ-UPDATE-PERSIST "
-          "cannot pass either: their successful PUT is exactly what is refused; 403 is not a listed "
-          "code, so RZ-STATUS-LISTED warns about the same answer."),
-    Fault("no-challenge", "roomz", "RZ-AUTH-CHALLENGE",
-          "401 answers carry no WWW-Authenticate header."),
+    Fault("no-auth-rooms", "roomz", "GET /rooms without an Authorization header answers 200 with the rooms.",
+          {"unauthenticated": _get_rooms_only}, requirement="RZ-AUTH-MISSING"),
+    Fault("no-auth-all", "roomz", "Every call without an Authorization header is served as if authenticated (wrong or "
+          "malformed credentials are still refused).", {"unauthenticated": _always(True)}, requirement="RZ-AUTH-MISSING"),
+    Fault("any-password", "roomz", "The known user name is accepted with any password (unknown users still get 401).",
+          {"password_ok": _always(True)}, requirement="RZ-AUTH-WRONG"),
+    Fault("any-credentials", "roomz", "Any Basic user name and password are accepted (an empty user name is still "
+          "refused).", {"any_user": lambda ok, user=b"", **_: ok or bool(user), "password_ok": _always(True)},
+          requirement="RZ-AUTH-WRONG"),
+    Fault("accept-bearer", "roomz", "'Authorization: Bearer <anything>' is accepted as valid credentials.",
+          {"bearer": lambda allowed, token="", **_: allowed or bool(token)}, requirement="RZ-AUTH-MALFORMED"),
+    Fault("accept-malformed", "roomz", "Any Authorization header that is not well-formed Basic (another scheme, invalid "
+          "base64, no colon, empty) is accepted.", {"malformed": _always(None)}, requirement="RZ-AUTH-MALFORMED"),
+    Fault("reject-valid-put", "roomz", "A PUT with valid credentials that would succeed answers 403 (validation, 404 and 409 "
+          "answers are unchanged); the meeting is not updated.",
+          {"valid_put": lambda refusal, app=None, **_: app.error(403, "not allowed to update meetings")},
+          requirement="RZ-AUTH-VALID",
+          collateral={"RZ-UPDATE": "failed", "RZ-UPDATE-PERSIST": "skipped", "RZ-STATUS-LISTED": "warning"},
+          why="the release RZ-UPDATE sends is exactly what is refused, so RZ-UPDATE-PERSIST has nothing to judge; 403 is not "
+              "a listed code"),
+    Fault("no-challenge", "roomz", "401 answers carry no WWW-Authenticate header.", {"challenge": _always(None)},
+          requirement="RZ-AUTH-CHALLENGE"),
     # --- ROOMZ: rooms ---
-    Fault("room-id-number", "roomz", "RZ-ROOMS",
-          "GET /rooms renders numeric-looking room ids as JSON numbers (57 instead of \"57\"); the "
-          "rooms still work when addressed as /rooms/57/..."),
-    Fault("duplicate-room", "roomz", "RZ-ROOMS-UNIQUE",
-          "GET /rooms lists the first room a second time at the end."),
+    Fault("room-id-number", "roomz", "GET /rooms renders numeric-looking room ids as JSON numbers (57 instead of \"57\"); "
+          "the rooms still work when addressed as /rooms/57/...",
+          {"room": _set("roomId", lambda rid: int(rid) if str(rid).isdigit() else rid)}, requirement="RZ-ROOMS"),
+    Fault("rooms-wrapped", "roomz", "GET /rooms answers {\"rooms\": [...]} instead of the array itself.",
+          {"rooms_body": lambda rooms, **_: {"rooms": rooms}}, requirement="RZ-ROOMS"),
+    Fault("rooms-html", "roomz", "GET /rooms answers 200 with an HTML page: no room can be read, so every check that "
+          "needs a room is blocked unless --room-id names one.",
+          {"rooms_body": lambda rooms, **_: _Html("<html><body><h1>Rooms</h1><ul><li>Weisshorn</li></ul></body></html>")},
+          requirement="RZ-ROOMS",
+          collateral={"RZ-JSON": "failed", **{rid: "skipped" for rid in (
+              "RZ-UTC-ACCEPT", "RZ-MEETINGS", "RZ-MEETINGS-WINDOW", "RZ-CREATE", "RZ-CREATE-PERSIST", "RZ-CREATE-CONFLICT",
+              "RZ-CREATE-UNKNOWN-ROOM", "RZ-CREATE-UNKNOWN-ORGANIZER", "RZ-CREATE-INVALID", "RZ-UPDATE",
+              "RZ-UPDATE-PERSIST", "RZ-UPDATE-UNKNOWN", "RZ-UPDATE-INVALID", "RZ-UPDATE-CONFLICT", "RZ-MEETINGS-UNIQUE",
+              "RZ-MEETINGS-ORDER", "RZ-IMAGE", "RZ-ROOMS-UNIQUE", "RZ-UTC", "RZ-MEETINGS-BADDATE")}},
+          why="the page is no JSON either (RZ-JSON); with no room to read, everything that needs one is blocked by "
+              "RZ-ROOMS (pass --room-id to judge it)"),
+    Fault("duplicate-room", "roomz", "GET /rooms lists the first room a second time at the end.",
+          {"rooms": _append_first}, requirement="RZ-ROOMS-UNIQUE"),
     # --- ROOMZ: listing meetings ---
-    Fault("missing-is-private", "roomz", "RZ-MEETINGS",
-          "Meetings are rendered without the isPrivate field (in every answer that holds a "
-          "meeting)."),
-    Fault("duplicate-meeting", "roomz", "RZ-MEETINGS-UNIQUE",
-          "Every non-empty GET meetings answer repeats its first meeting at the end."),
-    Fault("end-before-start", "roomz", "RZ-MEETINGS-ORDER",
-          "Room 57 holds an extra seeded meeting whose end is 30 minutes before its start "
-          "(starting 6 hours after the server started). It is listed when its start lies in the "
-          "window, which a checker that computes overlap from the reversed dates may also count "
-          "against RZ-MEETINGS-WINDOW."),
-    Fault("window-starts-only", "roomz", "RZ-MEETINGS-WINDOW",
-          "GET meetings lists only meetings that start inside [from, to): a meeting already in "
-          "progress at 'from' is dropped."),
-    Fault("lenient-dates", "roomz", "RZ-MEETINGS-BADDATE",
-          "GET meetings ignores a from/to that is not a date (the window is open on that side) "
-          "and answers 200; a missing from/to still answers 400."),
-    Fault("unknown-room-empty", "roomz", "RZ-MEETINGS-UNKNOWN-ROOM",
-          "GET meetings of an unknown room answers 200 []."),
-    Fault("http-image", "roomz", "RZ-IMAGE",
-          "Every https imageUrl is served as http:// (the seed has two, one on the meeting in "
-          "progress in room 57)."),
+    Fault("missing-is-private", "roomz", "Meetings are rendered without the isPrivate field (in every answer that holds a "
+          "meeting).", {"meeting": _drop("isPrivate")}, requirement="RZ-MEETINGS"),
+    Fault("no-organizer-name", "roomz", "Meetings are rendered without organizerName (a calendar proxy whose source has "
+          "none).", {"meeting": _drop("organizerName")}, requirement="RZ-MEETINGS"),
+    Fault("meetings-wrapped", "roomz", "GET meetings answers {\"count\": n, \"items\": [...]} instead of the array itself.",
+          {"meetings_body": lambda items, **_: {"count": len(items), "items": items}}, requirement="RZ-MEETINGS"),
+    Fault("duplicate-meeting", "roomz", "Every non-empty GET meetings answer repeats its first meeting at the end.",
+          {"meetings": _append_first}, requirement="RZ-MEETINGS-UNIQUE"),
+    Fault("end-before-start", "roomz", "Room 57 holds an extra seeded meeting whose end is 30 minutes before its start "
+          "(starting 6 hours after the server started).", {"seeds": _reversed_seed}, requirement="RZ-MEETINGS-ORDER"),
+    Fault("window-starts-only", "roomz", "GET meetings lists only meetings that start inside [from, to): a meeting already "
+          "in progress at 'from' is dropped.", {"window": _start_only}, requirement="RZ-MEETINGS-WINDOW"),
+    Fault("window-ignored", "roomz", "GET meetings lists every meeting of the room, whatever from and to say (they are "
+          "still parsed, so bad dates answer 400).", {"window": _always(True)}, requirement="RZ-MEETINGS-WINDOW"),
+    Fault("lenient-dates", "roomz", "GET meetings ignores a from/to that is not a date (the window is open on that side) "
+          "and answers 200; a missing from/to still answers 400.", {"bad_window_date": _always(None)},
+          requirement="RZ-MEETINGS-BADDATE"),
+    Fault("empty-date-500", "roomz", "GET meetings with an empty from or to answers 500 (other bad dates answer 400).",
+          {"bad_window_date": _empty_date_500}, requirement="RZ-MEETINGS-BADDATE", collateral=FIVE_XX,
+          why="the one answer is a 5xx too"),
+    Fault("unknown-room-empty", "roomz", "GET meetings of an unknown room answers 200 [].",
+          {"unknown_room_listing": lambda refusal, app=None, **_: app.ok(200, [])}, requirement="RZ-MEETINGS-UNKNOWN-ROOM"),
+    Fault("unknown-room-400", "roomz", "GET meetings of an unknown room answers 400 instead of 404.",
+          {"unknown_room_listing": lambda refusal, app=None, **_: app.error(400, "cannot dispatch the request")},
+          requirement="RZ-MEETINGS-UNKNOWN-ROOM"),
+    Fault("http-image", "roomz", "Every https imageUrl is served as http:// (the seed has two, one on the meeting in "
+          "progress in room 57).", {"meeting": _set("imageUrl", _http_image)}, requirement="RZ-IMAGE"),
     # --- ROOMZ: creating meetings ---
-    Fault("create-202", "roomz", "RZ-CREATE",
-          "A successful POST answers 202 (the meeting is still created). 202 is not a listed "
-          "code either, so RZ-STATUS-LISTED is touched by nature."),
-    Fault("create-drops-subject", "roomz", "RZ-CREATE-PERSIST",
-          "POST stores the subject as 'Booked' whatever was sent."),
-    Fault("no-create-conflict", "roomz", "RZ-CREATE-CONFLICT",
-          "POST never answers 409: overlapping meetings are created."),
-    Fault("create-unknown-room", "roomz", "RZ-CREATE-UNKNOWN-ROOM",
-          "POST to an unknown room answers 201 and stores the meeting in a hidden bucket (the "
-          "room still does not appear in GET /rooms and GET meetings of it still answers 404)."),
-    Fault("any-organizer", "roomz", "RZ-CREATE-UNKNOWN-ORGANIZER",
-          "POST with an unknown organizerId creates the meeting (organizerName = the id) instead "
-          "of answering 404. RZ-CREATE-UNKNOWN-ORGANIZER is a SHOULD: a warning only."),
-    Fault("create-accepts-reversed", "roomz", "RZ-CREATE-INVALID",
-          "POST with an end before its start answers 201 and stores the meeting with start and "
-          "end swapped (so listings still obey RZ-MEETINGS-ORDER). Malformed dates still 400."),
+    Fault("create-202", "roomz", "A successful POST answers 202 (the meeting is still created).",
+          {"create_status": _always(202)}, requirement="RZ-CREATE", collateral=STATUS_LISTED,
+          why="202 is not a listed code either"),
+    Fault("create-needs-all-fields", "roomz", "POST refuses the contract's four-field body with 400: it requires "
+          "organizerName, creationDateUTC, isPrivate and isCancelled too.", {"create_fields": _needs_all_fields},
+          requirement="RZ-CREATE"),
+    Fault("create-drops-subject", "roomz", "POST stores the subject as 'Booked' whatever was sent.",
+          {"stored_subject": _always("Booked")}, requirement="RZ-CREATE-PERSIST"),
+    Fault("no-create-conflict", "roomz", "POST never answers 409: overlapping meetings are created.",
+          {"create_conflict": _always(None)}, requirement="RZ-CREATE-CONFLICT"),
+    Fault("conflict-start-only", "roomz", "POST checks only whether its start falls into another meeting: a booking "
+          "that starts earlier and runs into one is created.", {"create_conflict": _conflict_at_start},
+          requirement="RZ-CREATE-CONFLICT"),
+    Fault("create-unknown-room", "roomz", "POST to an unknown room answers 201 and stores the meeting in a hidden bucket "
+          "(the room still does not appear in GET /rooms, and GET meetings of it still answers 404).",
+          {"unknown_room_create": _always(None)}, requirement="RZ-CREATE-UNKNOWN-ROOM"),
+    Fault("create-makes-room", "roomz", "POST to an unknown room creates that room (it is then listed) and books the "
+          "meeting in it.", {"unknown_room_create": _make_room}, requirement="RZ-CREATE-UNKNOWN-ROOM"),
+    Fault("create-unknown-room-400", "roomz", "POST to an unknown room answers 400 instead of 404.",
+          {"unknown_room_create": lambda refusal, app=None, **_: app.error(400, "cannot dispatch the request")},
+          requirement="RZ-CREATE-UNKNOWN-ROOM"),
+    Fault("any-organizer", "roomz", "POST with an unknown organizerId creates the meeting (organizerName = the id) instead "
+          "of answering 404 (a SHOULD: a warning only).",
+          {"unknown_organizer": lambda name, organizer_id="", **_: name or organizer_id},
+          requirement="RZ-CREATE-UNKNOWN-ORGANIZER"),
+    Fault("create-accepts-reversed", "roomz", "POST with an end before its start answers 201 and stores the meeting with "
+          "start and end swapped (so listings still obey RZ-MEETINGS-ORDER). Malformed dates still 400.",
+          {"reversed_create": _always(None)}, requirement="RZ-CREATE-INVALID"),
     # --- ROOMZ: updating meetings ---
-    Fault("update-rejects-full-body", "roomz", "RZ-UPDATE",
-          "PUT whose body carries any field besides startDateUTC/endDateUTC answers 400 (after "
-          "404/400/409 checks, so those answers are unchanged). RZ-UPDATE-PERSIST cannot be "
-          "verified when every full-body PUT is refused."),
-    Fault("update-not-saved", "roomz", "RZ-UPDATE-PERSIST",
-          "PUT answers 200 with the updated meeting but stores nothing."),
-    Fault("update-unknown-200", "roomz", "RZ-UPDATE-UNKNOWN",
-          "PUT to an unknown room or meeting answers 200 with an empty body and changes nothing."),
-    Fault("update-accepts-reversed", "roomz", "RZ-UPDATE-INVALID",
-          "PUT that makes end precede start answers 200 and stores the dates swapped (listings "
-          "still obey RZ-MEETINGS-ORDER). Malformed dates still 400."),
-    Fault("no-update-conflict", "roomz", "RZ-UPDATE-CONFLICT",
-          "PUT never answers 409: a meeting may be moved onto another one."),
+    Fault("update-rejects-full-body", "roomz", "PUT whose body carries any field besides startDateUTC/endDateUTC answers 400 "
+          "(after the 404, 400 and 409 checks).", {"update_fields": _only_dates}, requirement="RZ-UPDATE"),
+    Fault("update-not-saved", "roomz", "PUT answers 200 with the updated meeting but stores nothing.",
+          {"update_saved": _always(False)}, requirement="RZ-UPDATE-PERSIST"),
+    Fault("update-unknown-200", "roomz", "PUT to an unknown room or meeting answers 200 with an empty body and changes "
+          "nothing.", {"unknown_update": _always(Response(200))}, requirement="RZ-UPDATE-UNKNOWN"),
+    Fault("put-unknown-room-500", "roomz", "PUT to an unknown room answers 500 (unknown meetings of known rooms still "
+          "404).", {"unknown_update": _unknown_room_put_500}, requirement="RZ-UPDATE-UNKNOWN", collateral=FIVE_XX,
+          why="the one answer is a 5xx too"),
+    Fault("update-accepts-reversed", "roomz", "PUT that makes end precede start answers 200 and stores the dates swapped "
+          "(listings still obey RZ-MEETINGS-ORDER). Malformed dates still 400.", {"reversed_update": _always(None)},
+          requirement="RZ-UPDATE-INVALID"),
+    Fault("put-reversed-500", "roomz", "PUT that makes end precede start answers 500.",
+          {"reversed_update": _always(_json(500, {"error": "Unknown error"}))}, requirement="RZ-UPDATE-INVALID",
+          collateral=FIVE_XX, why="the one answer is a 5xx too"),
+    Fault("no-update-conflict", "roomz", "PUT never answers 409: a meeting may be moved onto another one.",
+          {"update_conflict": _always(None)}, requirement="RZ-UPDATE-CONFLICT"),
+    Fault("put-204", "roomz", "A successful PUT answers 204 No Content.", {"update_response": _always(Response(204))},
+          requirement="RZ-STATUS-LISTED"),
     # --- Roomonitor ---
-    Fault("rm-text-content-type", "roomonitor", "RM-JSON",
-          "200 answers are sent as 'text/plain; charset=utf-8' (bodies are still JSON)."),
-    Fault("rm-crash-non-array", "roomonitor", "RM-5XX",
-          "An import whose body is a JSON object (not an array) answers 500."),
-    Fault("rm-no-auth-rooms", "roomonitor", "RM-AUTH-MISSING",
-          "GET /get-rooms/{userId} with neither X-User-Id nor X-Auth-Token answers 200 with the "
-          "rooms (wrong headers are still refused)."),
-    Fault("rm-ignore-user-mismatch", "roomonitor", "RM-AUTH-WRONG",
-          "An X-User-Id that differs from the path is accepted when X-Auth-Token is valid for the "
-          "path's user (and the import saves)."),
-    Fault("rm-error-shape", "roomonitor", "RM-ERROR-BODY",
-          "401 bodies are {\"error\": \"Unauthorized\"} instead of {status, message}; the status "
-          "code stays 401 and other 4xx bodies are unchanged."),
-    Fault("rm-login-json-only", "roomonitor", "RM-LOGIN",
-          "POST /login with a form body (username/password) answers 401 even when correct."),
-    Fault("rm-rooms-no-name", "roomonitor", "RM-ROOMS",
-          "get-rooms renders rooms as {\"_id\", \"roomName\"}: no 'name'. The _id is kept so "
-          "imports still find their rooms."),
-    Fault("rm-empty-200", "roomonitor", "RM-EMPTY",
-          "An import with [] or an empty body answers 200 [] instead of 400."),
-    Fault("rm-unknown-customer-saves", "roomonitor", "RM-CUSTOMER",
-          "An import for an unknown user id (with X-User-Id equal to it, any token) answers 200 "
-          "and saves the bookings under that id, accepting any room."),
-    Fault("rm-v1-object", "roomonitor", "RM-IMPORT-V1",
-          "A v1 import answers 200 {\"status\": \"success\", \"data\": [lines]} instead of the "
-          "array of lines. A v1-based partial-import check is touched too."),
-    Fault("rm-v2-wrong-id", "roomonitor", "RM-IMPORT-V2",
-          "When every booking of a v2 import is a valid roomId-variant booking, each [SUCCESS] "
-          "line names the roomId instead of the booking id (imports with an invalid booking or a "
-          "customRoomId booking are unchanged, so RM-IMPORT-PARTIAL and RM-IMPORT-V2-CUSTOM hold)."),
-    Fault("rm-custom-update-fails", "roomonitor", "RM-IMPORT-V2-CUSTOM",
-          "A customRoomId update (updatedBooking: true) always answers '[ERROR][Booking ID: x] no "
-          "booking x to update', even after its insert."),
-    Fault("rm-all-or-nothing", "roomonitor", "RM-IMPORT-PARTIAL",
-          "When one booking of an import is invalid, every line is [ERROR] and nothing is saved."),
+    Fault("rm-text-content-type", "roomonitor", "200 answers are sent as 'text/plain; charset=utf-8' (bodies are still "
+          "JSON).", {"ok_content_type": _always("text/plain; charset=utf-8")}, requirement="RM-JSON"),
+    Fault("rm-crash-non-array", "roomonitor", "An import whose body is a JSON object (not an array) answers 500.",
+          {"non_array": _rm_crash_object}, requirement="RM-5XX"),
+    Fault("rm-no-auth-rooms", "roomonitor", "GET /get-rooms/{userId} with neither X-User-Id nor X-Auth-Token answers 200 "
+          "with the rooms (wrong headers are still refused).", {"unauthenticated": _rm_no_auth_rooms},
+          requirement="RM-AUTH-MISSING"),
+    Fault("rm-no-auth-all", "roomonitor", "Every call missing X-User-Id or X-Auth-Token is served for the path's user.",
+          {"unauthenticated": _always(True)}, requirement="RM-AUTH-MISSING"),
+    Fault("rm-ignore-user-mismatch", "roomonitor", "An X-User-Id that differs from the path is accepted when X-Auth-Token "
+          "is valid for the path's user (and the import saves).",
+          {"mismatch": lambda refusal, token_ok=False, **_: None if token_ok else refusal}, requirement="RM-AUTH-WRONG"),
+    Fault("rm-any-token", "roomonitor", "Any X-Auth-Token is accepted for the path's user.", {"token_ok": _always(True)},
+          requirement="RM-AUTH-WRONG"),
+    Fault("rm-error-shape", "roomonitor", "401 bodies are {\"error\": \"Unauthorized\"} instead of {status, message}; the "
+          "status code stays 401 and other 4xx bodies are unchanged.", {"error": _rm_401_shape},
+          requirement="RM-ERROR-BODY"),
+    Fault("rm-login-json-only", "roomonitor", "POST /login with a form body (username/password) answers 401 even when "
+          "correct.", {"form_login": _always(False)}, requirement="RM-LOGIN"),
+    Fault("rm-rooms-no-name", "roomonitor", "get-rooms renders rooms as {\"_id\", \"roomName\"}: no 'name'. The _id is kept "
+          "so imports still find their rooms.", {"room": _rm_rooms_no_name}, requirement="RM-ROOMS"),
+    Fault("rm-rooms-wrapped", "roomonitor", "get-rooms answers {\"status\": \"success\", \"data\": [...]} instead of the "
+          "array itself.", {"rooms_body": lambda rooms, **_: {"status": "success", "data": rooms}}, requirement="RM-ROOMS"),
+    Fault("rm-empty-200", "roomonitor", "An import with [] or an empty body answers 200 [] instead of 400.",
+          {"empty_import": lambda refusal, app=None, **_: app.ok([])}, requirement="RM-EMPTY"),
+    Fault("rm-empty-500", "roomonitor", "An import with [] or an empty body answers 500.",
+          {"empty_import": _always(_json(500, {"status": 500, "message": "Internal Server Error"}))},
+          requirement="RM-EMPTY", collateral={"RM-5XX": "failed"}, why="the one answer is a 5xx too"),
+    Fault("rm-unknown-customer-saves", "roomonitor", "An import for an unknown user id (with X-User-Id equal to it, any "
+          "token) answers 200 and saves the bookings under that id, accepting any room.",
+          {"unknown_customer": _rm_phantom}, requirement="RM-CUSTOMER"),
+    Fault("rm-v1-object", "roomonitor", "A v1 import answers 200 {\"status\": \"success\", \"data\": [lines]} instead of the "
+          "array of lines.", {"v1_answer": lambda lines, **_: {"status": "success", "data": lines}},
+          requirement="RM-IMPORT-V1"),
+    Fault("rm-v2-wrong-id", "roomonitor", "When every booking of a v2 import is a valid roomId-variant booking, each "
+          "[SUCCESS] line names the roomId instead of the booking id.", {"verdicts": _rm_v2_wrong_id},
+          requirement="RM-IMPORT-V2"),
+    Fault("rm-custom-update-fails", "roomonitor", "A customRoomId update (updatedBooking: true) always answers "
+          "'[ERROR][Booking ID: x] no booking x to update', even after its insert.", {"custom_update_ok": _always(False)},
+          requirement="RM-IMPORT-V2-CUSTOM"),
+    Fault("rm-all-or-nothing", "roomonitor", "When one booking of an import is invalid, every line is [ERROR] and nothing "
+          "is saved.", {"verdicts": _rm_all_or_nothing}, requirement="RM-IMPORT-PARTIAL"),
+    Fault("rm-no-validation", "roomonitor", "Every booking is saved and reported [SUCCESS], whatever it holds (any room, "
+          "reversed dates, missing fields); only a booking that is not an object is refused.",
+          {"booking_problems": lambda problems, **_: [p for p in problems if p.startswith("RMP-ARRAY")]},
+          requirement="RM-IMPORT-PARTIAL"),
 )
 
-VARIANTS: dict[str, str] = {
-    "create-200-empty": "ROOMZ: a successful POST answers 200 with an empty body (no Content-Type); "
-                        "the meeting is found again through GET meetings.",
-    "put-no-body": "ROOMZ: a successful PUT answers 200 with an empty body and no Content-Type.",
-    "extra-fields": "ROOMZ: rooms and meetings carry extra non-null fields (\"capacity\": 12, "
-                    "\"location\": {\"floor\": 2, ...}), which clients must ignore.",
-    "no-image-url": "ROOMZ: meetings never carry imageUrl (it is optional).",
-    "plain-4xx": "ROOMZ: 4xx answers have a text/plain body (the contract only says 2xx content is JSON).",
-    "service-organizer": "ROOMZ: POST accepts any organizerId: meetings of unknown organizers are "
-                         "booked under one service account (organizerName 'ROOMZ Display') and keep "
-                         "the organizerId sent. Only the SHOULD RZ-CREATE-UNKNOWN-ORGANIZER is "
-                         "affected: a warning, the verdict stays conformant.",
-    "creation-equals-start": "ROOMZ: the system keeps no creation date, so creationDateUTC equals "
-                             "startDateUTC, as the contract prescribes for that case.",
-    "rm-mismatch-400": "Roomonitor: an X-User-Id that differs from the path is refused with 400 "
-                       "{status, message} instead of 401 (the suite allows either).",
-}
+VARIANTS: dict[str, Variant] = {v.name: v for v in (
+    Variant("create-200-empty", "roomz", "A successful POST answers 200 with an empty body (no Content-Type); the meeting "
+            "is found again through GET meetings.", {"create_response": _always(Response(200))}),
+    Variant("put-no-body", "roomz", "A successful PUT answers 200 with an empty body and no Content-Type.",
+            {"update_response": _always(Response(200))}),
+    Variant("extra-fields", "roomz", "Rooms and meetings carry extra non-null fields (\"capacity\": 12, \"location\": "
+            "{\"floor\": 2, ...}), which clients must ignore.", {"room": _extra_room_fields, "meeting": _extra_meeting_fields}),
+    Variant("no-image-url", "roomz", "Meetings never carry imageUrl (it is optional).", {"meeting": _drop("imageUrl")}),
+    Variant("plain-4xx", "roomz", "4xx answers have a text/plain body (the contract only says 2xx content is JSON).",
+            {"error": _plain_4xx}),
+    Variant("service-organizer", "roomz", "POST accepts any organizerId: meetings of unknown organizers are booked under one "
+            "service account (organizerName 'ROOMZ Display'). Only the SHOULD RZ-CREATE-UNKNOWN-ORGANIZER is affected.",
+            {"unknown_organizer": lambda name, **_: name or "ROOMZ Display"}),
+    Variant("creation-equals-start", "roomz", "The system keeps no creation date, so creationDateUTC equals startDateUTC, "
+            "as the contract prescribes for that case.", {"meeting": _creation_is_start}),
+    Variant("rm-mismatch-400", "roomonitor", "An X-User-Id that differs from the path is refused with 400 {status, message} "
+            "instead of 401 (the suite allows either).",
+            {"mismatch": lambda refusal, app=None, **_: app.error(400, "X-User-Id does not match the user id in the path")}),
+)}
+VARIANT_API: dict[str, str] = {name: v.api for name, v in VARIANTS.items()}
 
-# The API each variant applies to; a variant of the other API is refused like an unknown name.
-VARIANT_API: dict[str, str] = {name: ("roomonitor" if name.startswith("rm-") else "roomz")
-                               for name in VARIANTS}
+# Combinations where one fault genuinely hides another's requirement, with the reason. A
+# multi-fault run drawing every fault of a set need not see the hidden requirement fail.
+MASKS: tuple[tuple[frozenset[str], str, str], ...] = (
+    (frozenset({"reject-valid-put", "update-not-saved"}), "RZ-UPDATE-PERSIST",
+     "every valid PUT is refused, so nothing is ever saved or not saved"),
+)
 
 
-def resolve_faults(api: str, names: Iterable[str | Fault]) -> frozenset[str]:
-    """The validated fault names for ``api``; ValueError names the known ones otherwise."""
-    chosen = set()
+def masked(names: Iterable[str]) -> dict[str, str]:
+    """Requirements hidden by a combination of faults: requirement -> the reason."""
+    chosen = set(names)
+    return {rid: why for combo, rid, why in MASKS if combo <= chosen}
+
+
+def resolve_faults(api: str, names: Iterable[str | Fault]) -> tuple[Fault, ...]:
+    """The faults named, in order, validated for ``api``; ValueError names the known ones otherwise."""
+    chosen: list[Fault] = []
     for item in names:
         name = item.name if isinstance(item, Fault) else item
         fault = FAULTS.get(name)
@@ -194,20 +446,23 @@ def resolve_faults(api: str, names: Iterable[str | Fault]) -> frozenset[str]:
             known = ", ".join(n for n, f in FAULTS.items() if f.api == api)
             why = "unknown fault" if fault is None else f"fault for the {fault.api} API, not {api}"
             raise ValueError(f"{why}: {name!r}; known {api} faults: {known}")
-        chosen.add(name)
-    return frozenset(chosen)
+        if fault not in chosen:
+            chosen.append(fault)
+    return tuple(chosen)
 
 
-def resolve_variants(api: str, names: Iterable[str]) -> frozenset[str]:
-    """The validated variant names for ``api``; ValueError names the known ones otherwise."""
-    chosen = set()
+def resolve_variants(api: str, names: Iterable[str]) -> tuple[Variant, ...]:
+    """The variants named, validated for ``api``; ValueError names the known ones otherwise."""
+    chosen: list[Variant] = []
     for name in names:
-        if VARIANT_API.get(name) != api:
-            known = ", ".join(n for n, a in VARIANT_API.items() if a == api) or "none"
-            why = "unknown variant" if name not in VARIANTS else f"variant for the {VARIANT_API[name]} API, not {api}"
+        variant = VARIANTS.get(name)
+        if variant is None or variant.api != api:
+            known = ", ".join(n for n, v in VARIANTS.items() if v.api == api) or "none"
+            why = "unknown variant" if variant is None else f"variant for the {variant.api} API, not {api}"
             raise ValueError(f"{why}: {name!r}; known {api} variants: {known}")
-        chosen.add(name)
-    return frozenset(chosen)
+        if variant not in chosen:
+            chosen.append(variant)
+    return tuple(chosen)
 
 
 def check_api(api: str) -> str:

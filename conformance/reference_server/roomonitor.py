@@ -22,7 +22,9 @@ from conformance import payloads
 
 from . import data
 from .dates import now_utc
+from .faults import Switch
 from .httpd import Request, Response
+from .seams import Seams
 
 log = logging.getLogger(__name__)
 
@@ -175,12 +177,11 @@ def booking_id(booking: Any, version: str, index: int) -> str:
 class RoomonitorApp:
     """The in-memory Roomonitor import API. ``handle`` is called from many threads at once."""
 
-    def __init__(self, *, faults: frozenset[str] = frozenset(), variants: frozenset[str] = frozenset(),
+    def __init__(self, *, switches: tuple[Switch, ...] = (),
                  user_id: str = data.DEFAULTS["user_id"], auth_token: str = data.DEFAULTS["auth_token"],
                  login_email: str = data.DEFAULTS["login_email"],
                  login_password: str = data.DEFAULTS["login_password"], extra_rooms: int = 0) -> None:
-        self.faults = faults
-        self.variants = variants
+        self.fx = Seams("roomonitor", (s.hooks for s in switches), self)
         self._lock = threading.Lock()
         rooms = list(data.ROOMONITOR_ROOMS) + data.extra_room_ids(extra_rooms or 0, "Rx")
         self.accounts: dict[str, Account] = {
@@ -208,16 +209,18 @@ class RoomonitorApp:
         """``{"status": code, "message": ...}``, the documented shape of every error."""
         if status == 401:
             message = "Unauthorized"
-            if "rm-error-shape" in self.faults:
-                return self._json(401, {"error": "Unauthorized"})
-        return self._json(status, {"status": status, "message": message})
+        return self.fx.error(self._json(status, {"status": status, "message": message}), status=status)  # type: ignore[no-any-return]
 
     def _json(self, status: int, payload: Any, content_type: str = "application/json") -> Response:
         return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), content_type)
 
-    def _ok(self, payload: Any) -> Response:
-        text = "rm-text-content-type" in self.faults
-        return self._json(200, payload, "text/plain; charset=utf-8" if text else "application/json")
+    def ok(self, payload: Any) -> Response:
+        return self._json(200, payload, self.fx.ok_content_type("application/json"))
+
+    def phantom(self, user_id: str) -> "Account":
+        """An account made up for an unknown user id (only a fault does this)."""
+        account = self.accounts[user_id] = Account(user_id, None, None, [], phantom=True)
+        return account
 
     # --- entry point ----------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -248,23 +251,24 @@ class RoomonitorApp:
         header_user = request.headers.get("X-User-Id", "")
         token = request.headers.get("X-Auth-Token", "")
         account = self.accounts.get(path_user)
-        if not header_user and not token and account is not None and unknown == NO_USER \
-                and "rm-no-auth-rooms" in self.faults:
-            return account, None
+        route = "get-rooms" if unknown == NO_USER else "import"
         if not header_user or not token:
+            served = self.fx.unauthenticated(False, route=route, neither=not header_user and not token)
+            if served and account is not None:
+                return account, None
             return None, self.error(401, "Unauthorized")
         if account is None:
-            if unknown == NO_CUSTOMER and header_user == path_user and "rm-unknown-customer-saves" in self.faults:
-                account = self.accounts[path_user] = Account(path_user, None, None, [], phantom=True)
-                return account, None
-            return None, self.error(400, unknown)
+            refusal = self.error(400, unknown)
+            if route == "import":
+                found = self.fx.unknown_customer(refusal, path_user=path_user, header_user=header_user)
+                if isinstance(found, Account):
+                    return found, None
+            return None, refusal
+        token_ok = self.fx.token_ok(account.has_token(token))
         if header_user != path_user:
-            if "rm-ignore-user-mismatch" in self.faults and account.has_token(token):
-                return account, None
-            if "rm-mismatch-400" in self.variants:
-                return None, self.error(400, "X-User-Id does not match the user id in the path")
-            return None, self.error(401, "Unauthorized")
-        if not account.has_token(token):
+            refusal = self.fx.mismatch(self.error(401, "Unauthorized"), token_ok=token_ok)
+            return (account, None) if refusal is None else (None, refusal)
+        if not token_ok:
             return None, self.error(401, "Unauthorized")
         return account, None
 
@@ -283,7 +287,7 @@ class RoomonitorApp:
                     return email, password
             if content_type == "application/json":
                 return None
-        if "rm-login-json-only" in self.faults:
+        if not self.fx.form_login(True):
             return None
         form = parse_qs(text, keep_blank_values=True)
         email = (form.get("username") or form.get("email") or [None])[0]
@@ -300,7 +304,7 @@ class RoomonitorApp:
                         and hmac.compare_digest(account.password.encode("utf-8"), password.encode("utf-8"))):
                     token = secrets.token_urlsafe(32)
                     account.tokens.append(token)
-                    return self._ok({"status": "success", "data": {"authToken": token, "userId": account.user_id}})
+                    return self.ok({"status": "success", "data": {"authToken": token, "userId": account.user_id}})
         return self.error(401, "Unauthorized")
 
     def _logout(self, request: Request, segments: tuple[str, ...]) -> Response:
@@ -310,7 +314,7 @@ class RoomonitorApp:
             return self.error(401, "Unauthorized")
         token = request.headers.get("X-Auth-Token", "")
         account.tokens = [t for t in account.tokens if not hmac.compare_digest(t.encode(), token.encode())]
-        return self._ok({"status": "success", "data": {"message": "You've been logged out!"}})
+        return self.ok({"status": "success", "data": {"message": "You've been logged out!"}})
 
     # --- GET /get-rooms/{userId} ----------------------------------------------------------
     def _get_rooms(self, request: Request, segments: tuple[str, ...]) -> Response:
@@ -321,8 +325,7 @@ class RoomonitorApp:
         assert account is not None
         if not account.rooms:
             return self.error(400, NO_ROOMS)
-        name_key = "roomName" if "rm-rooms-no-name" in self.faults else "name"
-        return self._ok([{"_id": rid, name_key: name} for rid, name in account.rooms])
+        return self.ok(self.fx.rooms_body([self.fx.room({"_id": rid, "name": name}) for rid, name in account.rooms]))
 
     # --- POST /v1|v2/import_bookings/{userId} ---------------------------------------------
     def _import(self, request: Request, segments: tuple[str, ...]) -> Response:
@@ -352,7 +355,7 @@ class RoomonitorApp:
     def _import_body(self, raw: bytes, version: str, account: Account, record: dict[str, Any]) -> Response:
         if not raw.strip():
             record["violations"] = (Violation("RMP-JSON", "MUST", "", "the body is empty: a 0-byte body is not JSON"),)
-            return self._ok([]) if "rm-empty-200" in self.faults else self.error(400, EMPTY_MESSAGE)
+            return self.fx.empty_import(self.error(400, EMPTY_MESSAGE))  # type: ignore[no-any-return]
         try:
             doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -367,17 +370,14 @@ class RoomonitorApp:
                 Violation("RMP-ARRAY", "MUST", "", "the top level must be a non-empty array of bookings")]
         record["violations"] = tuple(found)
         if doc == []:
-            return self._ok([]) if "rm-empty-200" in self.faults else self.error(400, EMPTY_MESSAGE)
+            return self.fx.empty_import(self.error(400, EMPTY_MESSAGE))  # type: ignore[no-any-return]
         if not isinstance(doc, list):
-            if isinstance(doc, dict) and "rm-crash-non-array" in self.faults:
-                return self._json(500, {"status": 500, "message": "Internal Server Error"})
-            return self.error(400, f"Request body must be a JSON array of bookings, got {type(doc).__name__}")
+            refusal = self.error(400, f"Request body must be a JSON array of bookings, got {type(doc).__name__}")
+            return self.fx.non_array(refusal, doc=doc)  # type: ignore[no-any-return]
         verdicts = self._apply(doc, version, account, found)
         record["verdicts"] = tuple(verdicts)
         lines = [v.line for v in verdicts]
-        if version == "v1" and "rm-v1-object" in self.faults:
-            return self._ok({"status": "success", "data": lines})
-        return self._ok(lines)
+        return self.ok(self.fx.v1_answer(lines) if version == "v1" else lines)
 
     # --- per-booking decisions ------------------------------------------------------------
     def _problems(self, booking: Any, version: str, account: Account, reported: set[str]) -> tuple[list[str], str, str]:
@@ -410,7 +410,7 @@ class RoomonitorApp:
         return problems, variant, room
 
     def _apply(self, doc: list[Any], version: str, account: Account, found: list[Violation]) -> list[BookingVerdict]:
-        """Decide, in order, for every booking; save the valid ones (all or none under rm-all-or-nothing)."""
+        """Decide, in order, for every booking; save the valid ones."""
         per_booking: dict[int, list[Violation]] = {}
         for violation in found:
             index = _pointer_index(violation.path)
@@ -424,7 +424,7 @@ class RoomonitorApp:
             must = [v for v in mine if v.level == "MUST"]
             problems = [f"{v.rule}: {v.message}" for v in must]
             more, variant, room = self._problems(booking, version, account, {v.rule for v in must})
-            problems += more
+            problems = self.fx.booking_problems(problems + more)
             key = (account.user_id, variant, bid)
             if version == "v1" and bid == str(index):  # no customerReference: nothing to match later
                 key = (account.user_id, variant, f"#{len(self._store) + len(staged)}")
@@ -433,7 +433,7 @@ class RoomonitorApp:
                 fields = dict(booking)
                 if variant == "customRoomId" and booking.get("updatedBooking") is True:
                     previous = staged.get(key) or self._store.get(key)
-                    if previous is None or "rm-custom-update-fails" in self.faults:
+                    if previous is None or not self.fx.custom_update_ok(True):
                         problems.append(f"no booking {bid} to update")
                     else:
                         fields = {**previous.fields, **booking}
@@ -445,15 +445,8 @@ class RoomonitorApp:
             else:
                 line = f"[SUCCESS][Booking ID: {bid}] {SAVED}"
             verdicts.append(BookingVerdict(index, bid, stored is not None, line, tuple(mine)))
-        failed = [v for v in verdicts if not v.saved]
-        if failed and "rm-all-or-nothing" in self.faults:
-            return [BookingVerdict(v.index, v.booking_id, False,
-                                   f"[ERROR][Booking ID: {v.booking_id}] import rejected: booking "
-                                   f"{failed[0].booking_id} is invalid", v.violations) for v in verdicts]
-        if (not failed and version == "v2" and "rm-v2-wrong-id" in self.faults
-                and all(isinstance(b, dict) and "roomId" in b for b in doc)):
-            verdicts = [BookingVerdict(v.index, v.booking_id, True,
-                                       f"[SUCCESS][Booking ID: {doc[v.index]['roomId']}] {SAVED}", v.violations)
-                        for v in verdicts]
+        verdicts = self.fx.verdicts(verdicts, doc=doc, version=version)
+        saved = {v.booking_id for v in verdicts if v.saved}
+        staged = {key: b for key, b in staged.items() if b.booking_id in saved}
         self._store.update(staged)
         return verdicts

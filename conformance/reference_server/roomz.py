@@ -1,9 +1,9 @@
-"""The ROOMZ Connector API v1.0, implemented correctly (CONTRACT.md section A), plus its faults.
+"""The ROOMZ Connector API v1.0, implemented correctly (CONTRACT.md section A).
 
 One lock guards all state: every request runs its checks and its write under it, so the
 conflict test (409) and the create are atomic, which is what the concurrency tests prove.
-Faults are looked up by name at the exact place they change behaviour, so reading a handler
-shows both the correct rule and the one way it can be broken.
+Each decision a fault or variant may change passes through a seam (``self.fx``, see seams.py);
+with none switched on, a seam gives its value back, so the handlers read as a correct server.
 """
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from urllib.parse import parse_qs
 
 from . import data
 from .dates import format_utc, now_utc, parse_utc
+from .faults import Switch
 from .httpd import Request, Response
+from .seams import Seams
 
 CHALLENGE = 'Basic realm="ROOMZ"'
 PRIVATE_SUBJECT = "Private meeting"
@@ -54,11 +56,9 @@ def json_response(status: int, payload: Any, content_type: str = "application/js
 class RoomzApp:
     """The in-memory ROOMZ connector. ``handle`` is called from many threads at once."""
 
-    def __init__(self, *, faults: frozenset[str] = frozenset(), variants: frozenset[str] = frozenset(),
-                 username: str = data.DEFAULTS["username"], password: str = data.DEFAULTS["password"],
-                 extra_rooms: int = 0, now: datetime | None = None) -> None:
-        self.faults = faults
-        self.variants = variants
+    def __init__(self, *, switches: tuple[Switch, ...] = (), username: str = data.DEFAULTS["username"],
+                 password: str = data.DEFAULTS["password"], extra_rooms: int = 0, now: datetime | None = None) -> None:
+        self.fx = Seams("roomz", (s.hooks for s in switches), self)
         self._username = username.encode("utf-8")
         self._password = password.encode("utf-8")
         self._lock = threading.Lock()
@@ -73,10 +73,7 @@ class RoomzApp:
     # --- seed -----------------------------------------------------------------------------
     def _seed(self, now: datetime) -> None:
         base = now.replace(minute=0, second=0)
-        seeds = list(data.SEED_MEETINGS)
-        if "end-before-start" in self.faults:
-            seeds.append(data.REVERSED_MEETING)
-        for s in seeds:
+        for s in self.fx.seeds(list(data.SEED_MEETINGS)):
             meeting = Meeting(
                 meeting_id=s.meeting_id, room_id=s.room_id, subject=s.subject,
                 organizer_id=s.organizer_id, organizer_name=self.organizers[s.organizer_id],
@@ -84,36 +81,24 @@ class RoomzApp:
                 created=base + timedelta(hours=s.created_h), is_private=s.is_private,
                 is_cancelled=s.is_cancelled, image_url=None if s.image_url is data.NO_IMAGE else s.image_url,
                 has_image=s.image_url is not data.NO_IMAGE)
-            if "null-location" in self.faults and s.meeting_id == "m1002":
-                meeting.extra["location"] = None
-            self.meetings[s.room_id].append(meeting)
+            self.meetings[s.room_id].append(self.fx.seeded(meeting))
 
     # --- responses ------------------------------------------------------------------------
     def error(self, status: int, message: str) -> Response:
-        """``{"error": message}`` as JSON (text/plain under plain-4xx); 401 adds the challenge."""
-        if "plain-4xx" in self.variants and 400 <= status < 500:
-            response = Response(status, message.encode("utf-8"), "text/plain; charset=utf-8")
-        else:
-            response = json_response(status, {"error": message})
-        if status == 401 and "no-challenge" not in self.faults:
-            response.headers.append(("WWW-Authenticate", CHALLENGE))
-        return response
+        """``{"error": message}`` as JSON; 401 adds the challenge."""
+        response = json_response(status, {"error": message})
+        challenge = self.fx.challenge(CHALLENGE) if status == 401 else None
+        if challenge:
+            response.headers.append(("WWW-Authenticate", challenge))
+        return self.fx.error(response, status=status, message=message)
 
-    def _ok(self, status: int, payload: Any) -> Response:
-        content_type = "text/plain; charset=utf-8" if "text-content-type" in self.faults else "application/json"
-        return json_response(status, payload, content_type)
+    def ok(self, status: int, payload: Any) -> Response:
+        return json_response(status, payload, self.fx.ok_content_type("application/json"))
 
     def render_room(self, room_id: str, name: str, index: int) -> dict[str, Any]:
-        rendered: dict[str, Any] = {"roomId": room_id, "name": name}
-        if "room-id-number" in self.faults and room_id.isdigit():
-            rendered["roomId"] = int(room_id)
-        if "extra-fields" in self.variants:
-            rendered["capacity"] = 6 + 2 * (index % 5)
-            rendered["location"] = {"floor": index % 4, "building": "A"}
-        return rendered
+        return self.fx.room({"roomId": room_id, "name": name}, index=index)  # type: ignore[no-any-return]
 
     def render_meeting(self, m: Meeting) -> dict[str, Any]:
-        created = m.start if "creation-equals-start" in self.variants else m.created
         rendered: dict[str, Any] = {
             "meetingId": m.meeting_id,
             "subject": PRIVATE_SUBJECT if m.is_private else m.subject,
@@ -121,22 +106,14 @@ class RoomzApp:
             "organizerName": m.organizer_name,
             "startDateUTC": format_utc(m.start),
             "endDateUTC": format_utc(m.end),
-            "creationDateUTC": format_utc(created, offset="date-offset" in self.faults),
+            "creationDateUTC": format_utc(m.created),
             "isPrivate": m.is_private,
             "isCancelled": m.is_cancelled,
         }
-        if m.has_image and "no-image-url" not in self.variants:
-            url = m.image_url
-            if url is not None and "http-image" in self.faults and url.startswith("https://"):
-                url = "http://" + url[len("https://"):]
-            rendered["imageUrl"] = url
-        if "missing-is-private" in self.faults:
-            del rendered["isPrivate"]
-        if "extra-fields" in self.variants:
-            rendered["attendeeCount"] = 4
-            rendered["location"] = {"floor": 2, "building": "A"}
+        if m.has_image:
+            rendered["imageUrl"] = m.image_url
         rendered.update(m.extra)
-        return rendered
+        return self.fx.meeting(rendered, m=m)  # type: ignore[no-any-return]
 
     # --- entry point ----------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -167,35 +144,31 @@ class RoomzApp:
         """None when the Basic credentials are valid, else the 401 answer."""
         header = request.headers.get("Authorization")
         if header is None:
-            if ("no-auth-rooms" in self.faults and request.method == "GET"
-                    and request.segments == ("rooms",)):
+            if self.fx.unauthenticated(False, request=request):
                 return None
             return self.error(401, "authentication required")
         scheme, _, token = header.strip().partition(" ")
         token = token.strip()
-        if scheme.lower() == "bearer" and token and "accept-bearer" in self.faults:
+        if scheme.lower() == "bearer" and self.fx.bearer(False, token=token):
             return None
-        if scheme.lower() != "basic" or not token:
-            return self.error(401, "Basic credentials required")
-        try:
-            decoded = base64.b64decode(token, validate=True)
-        except (binascii.Error, ValueError):
+        decoded = None
+        if scheme.lower() == "basic" and token:
+            try:
+                decoded = base64.b64decode(token, validate=True)
+            except (binascii.Error, ValueError):
+                decoded = None
+        if decoded is None or b":" not in decoded:
+            return self.fx.malformed(self.error(401, "Basic credentials required"))  # type: ignore[no-any-return]
+        user, _, password = decoded.partition(b":")
+        if not self.fx.any_user(hmac.compare_digest(user, self._username), user=user):
             return self.error(401, "invalid credentials")
-        user, colon, password = decoded.partition(b":")
-        if not colon or not hmac.compare_digest(user, self._username):
-            return self.error(401, "invalid credentials")
-        if "any-password" in self.faults:
-            return None
-        if not hmac.compare_digest(password, self._password):
+        if not self.fx.password_ok(hmac.compare_digest(password, self._password)):
             return self.error(401, "invalid credentials")
         return None
 
     # --- helpers --------------------------------------------------------------------------
     def _parse_date(self, value: object) -> datetime | None:
-        instant = parse_utc(value)
-        if instant is not None and instant.second != 0 and "reject-seconds" in self.faults:
-            return None
-        return instant
+        return self.fx.date(parse_utc(value))  # type: ignore[no-any-return]
 
     def _json_object(self, request: Request) -> tuple[dict[str, Any] | None, Response | None]:
         """The body as a JSON object, or the refusal (400; 500 under crash-non-object-body)."""
@@ -204,9 +177,8 @@ class RoomzApp:
         except (UnicodeDecodeError, ValueError, RecursionError):
             return None, self.error(400, "request body must be a JSON object")
         if not isinstance(body, dict):
-            if "crash-non-object-body" in self.faults:
-                return None, json_response(500, {"error": "internal server error"})
-            return None, self.error(400, f"request body must be a JSON object, got {type(body).__name__}")
+            return None, self.fx.non_object_body(self.error(400, f"request body must be a JSON object, got "
+                                                                 f"{type(body).__name__}"))
         return body, None
 
     def _conflict(self, room_meetings: list[Meeting], start: datetime, end: datetime,
@@ -218,18 +190,17 @@ class RoomzApp:
 
     # --- GET /rooms -----------------------------------------------------------------------
     def _list_rooms(self, request: Request, segments: tuple[str, ...]) -> Response:
-        rooms = [self.render_room(rid, name, i) for i, (rid, name) in enumerate(self.rooms.items())]
-        if "duplicate-room" in self.faults and rooms:
-            rooms.append(dict(rooms[0]))
-        return self._ok(200, rooms)
+        rooms = self.fx.rooms([self.render_room(rid, name, i) for i, (rid, name) in enumerate(self.rooms.items())])
+        body = self.fx.rooms_body(rooms)
+        if isinstance(body, str):   # a page instead of JSON (a fault)
+            return Response(200, body.encode("utf-8"), "text/html; charset=utf-8")
+        return self.ok(200, body)
 
     # --- GET /rooms/{roomId}/meetings -----------------------------------------------------
     def _list_meetings(self, request: Request, segments: tuple[str, ...]) -> Response:
         room_id = segments[1]
         if room_id not in self.rooms:
-            if "unknown-room-empty" in self.faults:
-                return self._ok(200, [])
-            return self.error(404, f"unknown room {room_id!r}")
+            return self.fx.unknown_room_listing(self.error(404, f"unknown room {room_id!r}"))  # type: ignore[no-any-return]
         params = parse_qs(request.query, keep_blank_values=True)
         bounds: list[datetime | None] = []
         for name in ("from", "to"):
@@ -239,80 +210,76 @@ class RoomzApp:
             if len(values) > 1:
                 return self.error(400, f"query parameter {name!r} given more than once")
             instant = self._parse_date(values[0])
-            if instant is None and "lenient-dates" not in self.faults:
-                return self.error(400, f"{name!r} must be a UTC date-time YYYY-MM-DDThh:mm:ssZ, got {values[0]!r}")
-            bounds.append(instant)
+            if instant is None:
+                refusal = self.fx.bad_window_date(self.error(400, f"{name!r} must be a UTC date-time "
+                                                             f"YYYY-MM-DDThh:mm:ssZ, got {values[0]!r}"), value=values[0])
+                if refusal is not None:
+                    return refusal  # type: ignore[no-any-return]
+            bounds.append(instant)   # None: that side of the window is open (only a fault gets here)
         start, end = bounds
         listed = []
         for m in sorted(self.meetings[room_id], key=lambda m: (m.start, m.meeting_id)):
-            if "window-starts-only" in self.faults:
-                inside = (start is None or m.start >= start) and (end is None or m.start < end)
-            else:
-                inside = ((end is None or m.start < end)
-                          and (start is None or m.end > start or (m.start == m.end and m.start >= start)))
-            if inside:
+            inside = ((end is None or m.start < end)
+                      and (start is None or m.end > start or (m.start == m.end and m.start >= start)))
+            if self.fx.window(inside, m=m, start=start, end=end):
                 listed.append(self.render_meeting(m))
-        if "duplicate-meeting" in self.faults and listed:
-            listed.append(dict(listed[0]))
-        return self._ok(200, listed)
+        return self.ok(200, self.fx.meetings_body(self.fx.meetings(listed)))
 
     # --- POST /rooms/{roomId}/meetings ----------------------------------------------------
     def _create_meeting(self, request: Request, segments: tuple[str, ...]) -> Response:
         room_id = segments[1]
         known_room = room_id in self.rooms
-        if not known_room and "create-unknown-room" not in self.faults:
-            return self.error(404, f"unknown room {room_id!r}")
+        if not known_room:
+            refused = self.fx.unknown_room_create(self.error(404, f"unknown room {room_id!r}"), room_id=room_id)
+            if refused is not None:
+                return refused  # type: ignore[no-any-return]
+            known_room = room_id in self.rooms
         body, refusal = self._json_object(request)
         if refusal is not None:
             return refusal
         assert body is not None
+        refused = self.fx.create_fields(None, body=body)
+        if refused is not None:
+            return refused  # type: ignore[no-any-return]
         subject, organizer_id = body.get("subject"), body.get("organizerId")
         if not isinstance(subject, str):
             return self.error(400, "subject must be a string")
         if not isinstance(organizer_id, str) or not organizer_id:
             return self.error(400, "organizerId must be a non-empty string")
-        bad_date = 422 if "bad-date-422" in self.faults else 400
         start, end = self._parse_date(body.get("startDateUTC")), self._parse_date(body.get("endDateUTC"))
         if start is None or end is None:
-            return self.error(bad_date, "startDateUTC and endDateUTC must be UTC date-times YYYY-MM-DDThh:mm:ssZ")
+            return self.error(self.fx.bad_date_status(400), "startDateUTC and endDateUTC must be UTC date-times "
+                                                            "YYYY-MM-DDThh:mm:ssZ")
         if end < start:
-            if "create-accepts-reversed" not in self.faults:
-                return self.error(400, "endDateUTC is before startDateUTC")
+            refused = self.fx.reversed_create(self.error(400, "endDateUTC is before startDateUTC"))
+            if refused is not None:
+                return refused  # type: ignore[no-any-return]
             start, end = end, start
-        organizer_name = self.organizers.get(organizer_id)
+        organizer_name = self.fx.unknown_organizer(self.organizers.get(organizer_id), organizer_id=organizer_id)
         if organizer_name is None:
-            if "service-organizer" in self.variants:
-                organizer_name = data.SERVICE_ORGANIZER_NAME
-            elif "any-organizer" in self.faults:
-                organizer_name = organizer_id
-            else:
-                return self.error(404, f"unknown organizer {organizer_id!r}")
+            return self.error(404, f"unknown organizer {organizer_id!r}")
         room_meetings = self.meetings[room_id] if known_room else self.hidden
-        if "no-create-conflict" not in self.faults:
-            other = self._conflict(room_meetings, start, end)
-            if other is not None:
-                return self.error(409, f"conflicts with meeting {other.meeting_id!r}")
+        other = self.fx.create_conflict(self._conflict(room_meetings, start, end), start=start, meetings=room_meetings)
+        if other is not None:
+            return self.error(409, f"conflicts with meeting {other.meeting_id!r}")
         meeting = Meeting(
-            meeting_id=f"m{self._next_id}", room_id=room_id,
-            subject="Booked" if "create-drops-subject" in self.faults else subject,
+            meeting_id=f"m{self._next_id}", room_id=room_id, subject=self.fx.stored_subject(subject),
             organizer_id=organizer_id, organizer_name=organizer_name,
             start=start, end=end, created=now_utc())
         self._next_id += 1
         room_meetings.append(meeting)
-        if "create-200-empty" in self.variants:
-            return Response(200)
-        return self._ok(202 if "create-202" in self.faults else 201, self.render_meeting(meeting))
+        response = self.ok(self.fx.create_status(201), self.render_meeting(meeting))
+        return self.fx.create_response(response)  # type: ignore[no-any-return]
 
     # --- PUT /rooms/{roomId}/meetings/{meetingId} -----------------------------------------
     def _update_meeting(self, request: Request, segments: tuple[str, ...]) -> Response:
         room_id, meeting_id = segments[1], segments[3]
         meeting = next((m for m in self.meetings.get(room_id, ()) if m.meeting_id == meeting_id), None)
         if meeting is None:
-            if "update-unknown-200" in self.faults:
-                return Response(200)
-            if room_id not in self.rooms:
-                return self.error(404, f"unknown room {room_id!r}")
-            return self.error(404, f"unknown meeting {meeting_id!r} in room {room_id!r}")
+            known = room_id in self.rooms
+            refusal = self.error(404, f"unknown meeting {meeting_id!r} in room {room_id!r}" if known
+                                 else f"unknown room {room_id!r}")
+            return self.fx.unknown_update(refusal, room_known=known)  # type: ignore[no-any-return]
         body, refusal = self._json_object(request)
         if refusal is not None:
             return refusal
@@ -333,20 +300,18 @@ class RoomzApp:
         if not isinstance(cancelled, bool):
             return self.error(400, "isCancelled must be a boolean")
         if end < start:
-            if "update-accepts-reversed" not in self.faults:
-                return self.error(400, "endDateUTC is before startDateUTC")
+            refused = self.fx.reversed_update(self.error(400, "endDateUTC is before startDateUTC"))
+            if refused is not None:
+                return refused  # type: ignore[no-any-return]
             start, end = end, start
-        if not cancelled and "no-update-conflict" not in self.faults:
-            other = self._conflict(self.meetings[room_id], start, end, ignore=meeting)
+        if not cancelled:
+            other = self.fx.update_conflict(self._conflict(self.meetings[room_id], start, end, ignore=meeting))
             if other is not None:
                 return self.error(409, f"conflicts with meeting {other.meeting_id!r}")
-        if "update-rejects-full-body" in self.faults and set(body) - {"startDateUTC", "endDateUTC"}:
-            return self.error(400, "only startDateUTC and endDateUTC may be sent")
-        if "reject-valid-put" in self.faults:
-            return self.error(403, "not allowed to update meetings")
+        refused = self.fx.update_fields(None, body=body) or self.fx.valid_put(None)
+        if refused is not None:
+            return refused  # type: ignore[no-any-return]
         updated = replace(meeting, start=start, end=end, subject=subject, is_cancelled=cancelled)
-        if "update-not-saved" not in self.faults:
+        if self.fx.update_saved(True):
             meeting.start, meeting.end, meeting.subject, meeting.is_cancelled = start, end, subject, cancelled
-        if "put-no-body" in self.variants:
-            return Response(200)
-        return self._ok(200, self.render_meeting(updated))
+        return self.fx.update_response(self.ok(200, self.render_meeting(updated)))  # type: ignore[no-any-return]

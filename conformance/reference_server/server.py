@@ -57,11 +57,12 @@ class ReferenceServer:
         }
         c = self.credentials
         self.app: RoomzApp | RoomonitorApp
+        switches = self.faults + self.variants
         if api == "roomz":
-            self.app = RoomzApp(faults=self.faults, variants=self.variants, username=c["username"],
-                                password=c["password"], extra_rooms=rooms or 0)
+            self.app = RoomzApp(switches=switches, username=c["username"], password=c["password"],
+                                extra_rooms=rooms or 0)
         else:
-            self.app = RoomonitorApp(faults=self.faults, variants=self.variants, user_id=c["user_id"],
+            self.app = RoomonitorApp(switches=switches, user_id=c["user_id"],
                                      auth_token=c["auth_token"], login_email=c["login_email"],
                                      login_password=c["login_password"], extra_rooms=rooms or 0)
         self._record = record
@@ -168,7 +169,8 @@ class ReferenceServer:
 
     def __repr__(self) -> str:
         where = self.url if self._httpd is not None else "not started"
-        return f"<ReferenceServer {self.api} {where} faults={sorted(self.faults)} variants={sorted(self.variants)}>"
+        return (f"<ReferenceServer {self.api} {where} faults={[f.name for f in self.faults]} "
+                f"variants={[v.name for v in self.variants]}>")
 
 
 def serve_main(api: str = "roomz", host: str = "127.0.0.1", port: int = 8000,
@@ -207,8 +209,8 @@ def serve_main(api: str = "roomz", host: str = "127.0.0.1", port: int = 8000,
         lines += [f"  X-User-Id: {c['user_id']}", f"  X-Auth-Token: {c['auth_token']}",
                   f"  login: email {c['login_email']!r}, password {c['login_password']!r}",
                   "  every imported payload is checked against the RMP-* rules"]
-    lines.append(f"  faults: {', '.join(sorted(server.faults)) or 'none'}")
-    lines.append(f"  variants: {', '.join(sorted(server.variants)) or 'none'}")
+    lines.append(f"  faults: {', '.join(f.name for f in server.faults) or 'none'}")
+    lines.append(f"  variants: {', '.join(v.name for v in server.variants) or 'none'}")
     lines.append("Press Ctrl-C to stop.")
     print("\n".join(lines), file=out, flush=True)
     server.serve_forever()

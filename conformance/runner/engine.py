@@ -60,6 +60,7 @@ class Engine:
         self.traffic: list[Exchange] = []
         self._consecutive_errors = 0
         self._unanswered: dict[str, Exchange] = {}
+        self._blockers: dict[str, str] = {}       # requirement whose failure blocked a check -> its reason
         self._current = threading.local()
         self._ran = self._finished = self._completed = False
         self.excluded: dict[str, str] = {}
@@ -221,6 +222,8 @@ class Engine:
                 raise Blocked(self._budget_reason())
             fn(self.discovery, rec)
         except Blocked as blocked:
+            if blocked.by and blocked.by != rid:
+                self._blockers.setdefault(blocked.by, str(blocked))
             if outcome.probes == 0 and not outcome.findings:
                 self.ledger.skip(rid, self.redactor.text(str(blocked)), blocked.by)
             else:
@@ -292,8 +295,21 @@ class Engine:
             elif not self._ran:
                 self.ledger.skip(req.id, "not verified: the run ended before this requirement")
             else:
-                unseen = next((o.unseen for o in OBSERVERS.get(req.id, []) if o.unseen), None)
-                self.ledger.skip(req.id, unseen or "nothing in this run could exercise it")
+                self._unseen(req.id)
+
+    def _unseen(self, rid: str) -> None:
+        """Nothing of the run gave it anything to judge: say why, and name the failed requirement
+        that explains it (one it needs, else the one that blocked the checks of the run)."""
+        observers = OBSERVERS.get(rid, [])
+        unseen = next((o.unseen for o in observers if o.unseen), None) or "nothing in this run could exercise it"
+        needs = [n for o in observers for n in o.needs if self.ledger[n].status == "failed"]
+        if needs:
+            self.ledger.skip(rid, f"blocked by {needs[0]} ({unseen})", needs[0])
+        elif self._blockers:
+            by, why = next(iter(self._blockers.items()))
+            self.ledger.skip(rid, f"{unseen}: the checks that would have given it something were {why}", by)
+        else:
+            self.ledger.skip(rid, unseen)
 
     def _discount_unanswered(self) -> None:
         """After an abort, a request that got no answer proves nothing about a requirement: such

@@ -50,7 +50,7 @@ def _read_only_note(d: RoomonitorDiscovery, rec: Recorder) -> None:
 
 def _expect_401(d: RoomonitorDiscovery, rec: Recorder, label: str, headers: Auth) -> None:
     for call in calls(d):
-        ex = call.send(headers, label)
+        ex = call.send(headers, f"probe: {label}")
         if ex.status is None:
             continue
         if ex.status == 401:
@@ -85,7 +85,7 @@ def mismatched_user_is_refused(d: RoomonitorDiscovery, rec: Recorder) -> None:
     refused_ids = []
     what = "whose X-User-Id differs from the path's user id"
     for call in calls(d):
-        ex = call.send(headers, "X-User-Id different from the path")
+        ex = call.send(headers, "probe: X-User-Id different from the path")
         if ex.status is None:
             continue
         if ex.status in (400, 401):

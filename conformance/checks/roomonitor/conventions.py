@@ -37,7 +37,8 @@ def body_is_json(rec: Recorder, ex: Exchange) -> None:
 register_no_server_error("RM-5XX")
 
 
-@observer("RM-ERROR-BODY", unseen="no call of the run was answered with a 4xx, so no error body could be judged")
+@observer("RM-ERROR-BODY", unseen="no call of the run was answered with a 4xx, so no error body could be judged",
+          needs=("RM-AUTH-MISSING", "RM-AUTH-WRONG", "RM-EMPTY"))
 def error_body_shape(rec: Recorder, ex: Exchange) -> None:
     """Every 4xx body is ``{"status": <the HTTP code>, "message": <non-empty string>}``; a 401
     says exactly ``Unauthorized``. Extra fields are allowed."""

@@ -63,8 +63,7 @@ class RoomonitorDiscovery(Discovery):
                           hint="pass --room-id with a room of the account")
         found = tolerant.items_of(ex) if ex.status == 200 else tolerant.Items(None)
         if found.items is None:
-            raise Blocked(f"get-rooms gave no room list ({ex.describe()})", by=blocker(ex, "RM-ROOMS"),
-                          hint="pass --room-id to judge the rest")
+            raise Blocked(tolerant.why_no_list(ex), by=blocker(ex, "RM-ROOMS"), hint="pass --room-id to judge the rest")
         ids = [i for i in (tolerant.text(tolerant.get(r, "_id", "id", "roomId")) for r in found.items) if i]
         if found.wrapped and ids:
             self.say(f"get-rooms: {found.how}; the suite read {len(ids)} room id(s) from it anyway (see RM-ROOMS)")

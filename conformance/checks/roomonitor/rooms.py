@@ -44,7 +44,7 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
                  ex, kind="not-array")
         return
     if found.wrapped:
-        rec.fail("a JSON array of rooms as the body itself", f"got an object holding the array under {found.wrapped!r}", ex,
+        rec.fail("a JSON array of rooms as the body itself", f"got the array wrapped in an object, under {found.wrapped!r}", ex,
                  kind="wrapped")
     bad = 0
     for index, room in enumerate(found.items):

@@ -126,7 +126,7 @@ class AuthTargets:
     def expect_401(self, rec: Recorder, probe: str, headers: Auth,
                    also: Callable[[Exchange, Call], None] | None = None) -> None:
         for call in self.calls:
-            ex = call.send(headers, probe)
+            ex = call.send(headers, f"probe: {probe}")
             if ex.status is None:
                 continue   # no answer: the engine reports it if nothing else could judge
             if ex.status == 401:
@@ -251,7 +251,8 @@ def basic_challenge(header: str) -> tuple[bool, bool]:
     return has_basic, realm
 
 
-@observer("RZ-AUTH-CHALLENGE", unseen="no call of the run was answered 401, so no challenge could be judged")
+@observer("RZ-AUTH-CHALLENGE", unseen="no call of the run was answered 401, so no challenge could be judged",
+          needs=("RZ-AUTH-MISSING", "RZ-AUTH-WRONG", "RZ-AUTH-MALFORMED"))
 def challenge_on_401(rec: Recorder, ex: Exchange) -> None:
     if ex.status != 401:
         return

@@ -64,8 +64,7 @@ class RoomzDiscovery(Discovery):
         ex = self.rooms_answer
         found = tolerant.items_of(ex) if ex.status == 200 else tolerant.Items(None)
         if found.items is None:
-            why = f"GET /rooms gave no room list ({ex.describe()})"
-            raise Blocked(why, by=blocker(ex, "RZ-ROOMS"), hint="pass --room-id to judge the rest")
+            raise Blocked(tolerant.why_no_list(ex), by=blocker(ex, "RZ-ROOMS"), hint="pass --room-id to judge the rest")
         ids, notes = [], []
         for room in found.items:
             raw = tolerant.get(room, "roomId", "id", "_id")

@@ -34,7 +34,7 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
         rec.fail("a JSON array of rooms", f"got {got}", ex, kind="not-array")
         return
     if found.wrapped:
-        rec.fail("a JSON array of rooms as the body itself", f"got an object holding the array under {found.wrapped!r}",
+        rec.fail("a JSON array of rooms as the body itself", f"got the array wrapped in an object, under {found.wrapped!r}",
                  ex, kind="wrapped")
     else:
         rec.passed()
@@ -48,7 +48,7 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
                          ex, kind=f"room{pointer}:{message[:60]}")
 
 
-@observer("RZ-ROOMS-UNIQUE", unseen="GET /rooms gave no room list to judge")
+@observer("RZ-ROOMS-UNIQUE", unseen="GET /rooms gave no room list to judge", needs=("RZ-ROOMS",))
 def rooms_unique(rec: Recorder, ex: Exchange) -> None:
     if ex.operation != "listRooms" or ex.status != 200:
         return

@@ -126,6 +126,12 @@ class Scratch:
 
     # -- creating ------------------------------------------------------------------------------
     def body(self, subject: str, organizer: str, start: datetime, end: datetime) -> dict[str, Any]:
+        """The POST body of a valid meeting, in the style the server takes: the first creation
+        (meeting A) settles it, whichever check writes first."""
+        try:
+            self.attempt_a
+        except Blocked:
+            pass
         make = api.full_body if self.full_post else api.contract_body
         return make(subject, organizer, start, end)
 

@@ -1,0 +1,61 @@
+"""Seams: the named points where a fault or a variant may change what the correct server does.
+
+The correct server computes each decision the correct way and then passes it through its seam:
+``other = self.fx.create_conflict(self._conflict(...), start=start, meetings=...)``. A hook gets
+the value, the seam's context and ``app`` (the server, to build an answer), and returns the value.
+With no fault switched on a seam gives its value back unchanged, so the handlers read as a
+correct server; a fault is a small function on one seam (``faults.py``). Several faults on one
+seam apply in the order given.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping
+
+Hook = Callable[..., Any]
+
+SEAMS: dict[str, tuple[str, ...]] = {
+    "roomz": (
+        "seeds", "seeded", "error", "challenge", "ok_content_type", "room", "rooms", "rooms_body", "meeting",
+        "meetings", "meetings_body", "unauthenticated", "malformed", "bearer", "any_user", "password_ok", "date",
+        "non_object_body", "bad_date_status", "unknown_room_listing", "bad_window_date", "window",
+        "unknown_room_create", "create_fields", "reversed_create", "unknown_organizer", "create_conflict",
+        "stored_subject", "create_status", "create_response", "unknown_update", "update_fields", "reversed_update",
+        "update_conflict", "valid_put", "update_saved", "update_response",
+    ),
+    "roomonitor": (
+        "error", "ok_content_type", "unauthenticated", "token_ok", "mismatch", "unknown_customer", "form_login",
+        "room", "rooms_body", "empty_import", "non_array", "booking_problems", "custom_update_ok", "verdicts",
+        "v1_answer",
+    ),
+}
+
+
+class Seams:
+    """The seams of one API with the hooks of the switches turned on."""
+
+    def __init__(self, api: str, hooks: Iterable[Mapping[str, Hook]], app: Any) -> None:
+        self._app = app
+        self._hooks: dict[str, list[Hook]] = {name: [] for name in SEAMS[api]}
+        for mapping in hooks:
+            for name, fn in mapping.items():
+                self._hooks[name].append(fn)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        try:
+            hooks = self.__dict__["_hooks"][name]
+        except KeyError:
+            raise AttributeError(f"no seam {name!r}") from None
+        app = self.__dict__["_app"]
+
+        def through(subject: Any, /, **context: Any) -> Any:
+            for hook in hooks:
+                subject = hook(subject, app=app, **context)
+            return subject
+
+        return through
+
+
+def check_hooks(api: str, name: str, hooks: Mapping[str, Hook]) -> None:
+    unknown = set(hooks) - set(SEAMS[api])
+    if unknown:
+        raise ValueError(f"{name}: no seam {', '.join(sorted(unknown))} in the {api} server")
