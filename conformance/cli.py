@@ -121,7 +121,7 @@ def usage_problem(options: RunOptions) -> str | None:
         return f"unknown requirement for --api {options.api}: {', '.join(unknown)} (see `conformance requirements`)"
     if (options.reference_fault or options.reference_variant) and options.base_url:
         return "--reference-fault and --reference-variant apply to the bundled server only (no --base-url)"
-    if not options.base_url:
+    if not options.base_url and (options.reference_fault or options.reference_variant):
         from conformance.reference_server import FAULTS, VARIANT_API, VARIANTS
 
         bad = [f for f in options.reference_fault if f not in FAULTS or FAULTS[f].api != options.api]

@@ -1,15 +1,16 @@
 """The run profiles as data: how deep each goes. Printed in the report's provenance.
 
 ``quick`` is a CI smoke gate that still gives every requirement a verdict; ``full`` is
-certification depth. ``generated`` is the number of schemathesis cases per operation and mode
-(valid, invalid); ``dates`` the number of hypothesis cases per date property; ``max_time`` the
-default upper bound of a whole run in seconds (``--max-time``).
+certification depth. ``generated`` is the number of valid schemathesis cases per operation,
+``invalid`` the number of invalid ones (they cost several times more to draw, and every
+answer to them is judged by the same observers); ``dates`` the number of hypothesis cases per
+date property; ``max_time`` the default upper bound of a whole run in seconds (``--max-time``).
 """
 from __future__ import annotations
 
 PROFILES: dict[str, dict[str, float]] = {
-    "quick": {"generated": 6, "dates": 6, "max_time": 120},
-    "full": {"generated": 60, "dates": 40, "max_time": 900},
+    "quick": {"generated": 6, "invalid": 2, "dates": 6, "max_time": 120},
+    "full": {"generated": 60, "invalid": 20, "dates": 40, "max_time": 900},
 }
 
 
@@ -19,4 +20,5 @@ def setting(profile: str, name: str) -> float:
 
 def describe(profile: str) -> str:
     s = PROFILES.get(profile, PROFILES["full"])
-    return f"{profile}: {int(s['generated'])} generated cases per operation and mode, {int(s['dates'])} per date property, max {s['max_time']:g} s"
+    return (f"{profile}: {int(s['generated'])} valid and {int(s['invalid'])} invalid generated cases per operation, "
+            f"{int(s['dates'])} per date property, max {s['max_time']:g} s")

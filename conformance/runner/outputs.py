@@ -16,8 +16,8 @@ from conformance.report import har, record
 from conformance.report import html as html_report
 
 
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_json(path: Path, data: Any, *, indent: int | None = 2) -> None:
+    path.write_text(json.dumps(data, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_outputs(engine: Any, results: dict[str, Any], report_dir: Path) -> list[Path]:
@@ -25,7 +25,7 @@ def write_outputs(engine: Any, results: dict[str, Any], report_dir: Path) -> lis
     paths = [report_dir / "results.json", report_dir / "report.html", report_dir / "traffic.har"]
     write_json(paths[0], results)
     paths[1].write_text(html_report.render(results), encoding="utf-8")
-    write_json(paths[2], har.build(engine.traffic, engine.redactor.text, __version__))
+    write_json(paths[2], har.build(engine.traffic, engine.redactor.text, __version__), indent=None)
     return paths
 
 

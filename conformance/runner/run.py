@@ -87,7 +87,8 @@ def run(options: RunOptions) -> int:
     args = [
         str(SUITE_DIR),
         "-p", "conformance.runner.plugin",
-        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise", "-p", "no:logging",
+        "-p", "no:faulthandler", "-p", "no:threadexception", "-p", "no:unraisableexception",
         "--assert=plain", "--capture=no", f"--rootdir={SUITE_DIR}", "-c", os.devnull,
         f"--junitxml={report_dir / 'junit.xml'}",
         "-o", "junit_family=xunit2",

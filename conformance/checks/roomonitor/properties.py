@@ -28,8 +28,8 @@ from conformance.profiles import setting
 JUNK = [b"{}", b'{"bookings": []}', b'"text"', b"42", b"null", b"true", b"{", b"[", b"\xff\xfe\x00"]
 
 
-def examples(d: RoomonitorDiscovery) -> int:
-    return int(setting(d.options.profile, "generated"))
+def examples(d: RoomonitorDiscovery, kind: str) -> int:
+    return int(setting(d.options.profile, kind))
 
 
 def _documented_examples(op: Any) -> list[Any]:
@@ -55,7 +55,11 @@ def fuzz(d: RoomonitorDiscovery, operation_id: str, path_parameters: dict[str, s
             accepted.append(ex)
 
     run_seed = d.options.seed + zlib.crc32(f"{operation_id}:{mode.value}".encode()) % 10_000
-    bridge.drive(strategy, examples(d), run_seed, one)
+    valid = mode == GenerationMode.POSITIVE
+    count = examples(d, "generated" if valid else "invalid")
+    if not bridge.has_inputs(op, path_parameters):   # nothing to vary: one request says it all
+        count = 1 if valid else 0
+    bridge.drive(strategy, count, run_seed, one, chunk=bridge.CHUNK if valid else bridge.NEGATIVE_CHUNK)
 
 
 @check("RM-5XX", generated=True)
