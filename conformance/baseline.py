@@ -140,7 +140,7 @@ def _from_results(name: str, data: dict[str, Any]) -> Baseline:
 
 
 def _from_list(name: str, data: Any, text: str, toml: bool) -> Baseline:
-    if not isinstance(data, dict) or "known" not in data:
+    if not isinstance(data, dict) or ("known" not in data and set(data) - {"api"}):
         shape = "[[known]] tables" if toml else 'an object {"known": [...]}'
         raise BaselineError(f"{name}: a baseline needs {shape}, or must be a results.json")
     extra = sorted(set(data) - {"known", "api"})
@@ -149,7 +149,7 @@ def _from_list(name: str, data: Any, text: str, toml: bool) -> Baseline:
     api = data.get("api")
     if api is not None and api not in ("roomz", "roomonitor"):
         raise BaselineError(f"{name}: api must be roomz or roomonitor, got {api!r}")
-    items = data["known"]
+    items = data.get("known", [])   # an empty baseline is a baseline: nothing is known
     if not isinstance(items, list):
         raise BaselineError(f"{name}: 'known' must be a list of entries")
     entries: dict[str, Entry] = {}

@@ -10,10 +10,11 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 
 from conformance import __version__
 from conformance.requirements import format_markdown, format_text, load_catalog
-from conformance.options import OPTIONS, OptionError, RunOptions, resolve
+from conformance.options import OPTIONS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--login-email"), s.add_argument("--login-password")
     s.add_argument("--report-dir", default=None, help="roomonitor sandbox: write a report of the received payloads here on shutdown")
 
+    ver = sub.add_parser("verify", help="check that a report folder is intact (record.json, hashes, signature, verdict)")
+    ver.add_argument("dir", metavar="DIR")
+    ver.add_argument("--public-key", metavar="FILE", help="the lab's Ed25519 public key (PEM) to check the signature with")
+
+    d = sub.add_parser("diff", help="compare two runs (results.json files or report folders); exit 1 when NEW is worse")
+    d.add_argument("old", metavar="OLD")
+    d.add_argument("new", metavar="NEW")
+    d.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
     v = sub.add_parser("validate", help="check Roomonitor payload files offline (RMP-*)")
     v.add_argument("files", nargs="+", metavar="FILE", help="payload files; - reads standard input")
     v.add_argument("--as", dest="as_", choices=("v1", "v2"), default=None)
@@ -99,37 +109,36 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from conformance.runner.run import run
+    from conformance.runner.setup import UsageError, options_from
 
     given = {o.attr: getattr(args, o.attr) for o in OPTIONS}
     try:
-        options = resolve(given, os.environ)
-    except OptionError as exc:
+        options = options_from(given, os.environ, Path.cwd())
+    except UsageError as exc:
         print(f"conformance: {exc}", file=sys.stderr)
-        return 2
-    problem = usage_problem(options)
-    if problem:
-        print(f"conformance: {problem}", file=sys.stderr)
         return 2
     return run(options)
 
 
-def usage_problem(options: RunOptions) -> str | None:
-    """What makes these options unusable together (exit 2 before anything is sent)."""
-    catalog = load_catalog()
-    unknown = [rid for rid in options.requirement if rid not in catalog or catalog[rid].api != options.api]
-    if unknown:
-        return f"unknown requirement for --api {options.api}: {', '.join(unknown)} (see `conformance requirements`)"
-    if (options.reference_fault or options.reference_variant) and options.base_url:
-        return "--reference-fault and --reference-variant apply to the bundled server only (no --base-url)"
-    if not options.base_url and (options.reference_fault or options.reference_variant):
-        from conformance.reference_server import FAULTS, VARIANT_API, VARIANTS
+def cmd_verify(args: argparse.Namespace) -> int:
+    from conformance.report.record import verify
 
-        bad = [f for f in options.reference_fault if f not in FAULTS or FAULTS[f].api != options.api]
-        bad += [v for v in options.reference_variant if v not in VARIANTS or VARIANT_API.get(v) != options.api]
-        if bad:
-            return (f"no such fault or variant for --api {options.api}: {', '.join(bad)} "
-                    "(see `conformance serve --list-faults`)")
-    return None
+    problems, remarks = verify(Path(args.dir), Path(args.public_key) if args.public_key else None)
+    for remark in remarks:
+        print(f"  {remark}")
+    if problems:
+        print(f"{args.dir}: NOT intact ({len(problems)} problem(s))")
+        for problem in problems:
+            print(f"  - {problem}")
+        return 1
+    print(f"{args.dir}: intact (every artifact matches record.json; the verdict follows from the statuses)")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from conformance.diff import main as diff_main
+
+    return diff_main(args.old, args.new, args.format)
 
 
 def _stop_on_signals() -> None:
@@ -183,7 +192,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "serve": cmd_serve, "validate": cmd_validate, "requirements": cmd_requirements}[args.command]
+    handler = {"run": cmd_run, "serve": cmd_serve, "validate": cmd_validate, "requirements": cmd_requirements,
+               "verify": cmd_verify, "diff": cmd_diff}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

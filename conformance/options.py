@@ -176,6 +176,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("requirement", "certify only these requirements (repeatable); the rest are not certified", repeat=True,
            metavar="ID"),
     Option("quiet", "print only the verdict", _bool, flag=True),
+    Option("config", "the configuration file (default: conformance.toml, else [tool.conformance] in pyproject.toml)",
+           _existing_file, metavar="FILE", configurable=False),
+    Option("baseline", "known failures (a results.json or a list of requirement IDs): they do not fail the gate",
+           metavar="FILE"),
+    Option("baseline-update", "write this run's failures to --baseline FILE", _bool, flag=True, configurable=False),
+    Option("certify", "a certification run: refuses --baseline, --requirement and --read-only", _bool, flag=True),
+    Option("sign-key", "sign record.json with this Ed25519 private key (PEM)", _existing_file, metavar="FILE"),
+    Option("rate-limit", "at most this many requests per second (5/s) or minute (120/min)", _rate, metavar="RATE"),
+    Option("proxy", "send every request through this HTTP(S) proxy", _url, metavar="URL"),
     Option("reference-fault", "with no --base-url: inject a fault into the bundled server (self-test; repeatable)",
            repeat=True, metavar="NAME", configurable=False),
     Option("reference-variant", "with no --base-url: a correct variant of the bundled server (repeatable)",
@@ -210,6 +219,13 @@ class RunOptions:
     quiet: bool = False
     reference_fault: tuple[str, ...] = ()      # when no base URL: faults for the bundled server
     reference_variant: tuple[str, ...] = ()
+    config: str | None = None
+    baseline: str | None = None
+    baseline_update: bool = False
+    certify: bool = False
+    sign_key: str | None = None
+    rate_limit: float | None = None            # requests per second
+    proxy: str | None = None
     # where each value came from ("command line", "environment", "<file>", "default"); for provenance
     sources: dict[str, str] = field(default_factory=dict)
     config_file: str | None = None
@@ -234,7 +250,7 @@ class RunOptions:
         return [str(getattr(self, o.attr)) for o in OPTIONS if o.secret and getattr(self, o.attr)]
 
     def redacted(self) -> dict[str, Any]:
-        """Every option as given, secrets as their environment variable: for provenance."""
+        """Every option given, secrets as their environment variable: for provenance."""
         out: dict[str, Any] = {}
         for o in OPTIONS:
             value = getattr(self, o.attr)
@@ -242,6 +258,8 @@ class RunOptions:
                 continue
             if o.secret:
                 value = f"${o.env}"
+            elif o.name == "proxy":
+                value = _without_password(str(value))
             elif isinstance(value, Path):
                 value = str(value)
             elif isinstance(value, tuple):
@@ -262,6 +280,15 @@ class RunOptions:
 
 _DEFAULTS = RunOptions()
 assert {o.attr for o in OPTIONS} <= {f.name for f in fields(RunOptions)}
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:[REDACTED]@{host}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
 
 
 def resolve(given: Mapping[str, Any], env: Mapping[str, str], file_values: Mapping[str, Any] | None = None,

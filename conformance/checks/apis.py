@@ -57,6 +57,7 @@ class ApiProfile:
     release: Callable[["Discovery"], list[str]]          # problems releasing what the run created
     root_causes: Callable[["Ledger", "Discovery", list["Exchange"]], list[RootCause]]
     looks_like: Callable[["Client"], bool]               # does an unauthenticated probe look like this API?
+    owners: dict[str, str] = field(default_factory=dict)  # operationId -> the requirement its call answers to
     mask_as_variable: tuple[str, ...] = field(default=())  # credentials shown as $VAR even in text
 
     def placeholders(self, options: "RunOptions") -> list[Placeholder]:

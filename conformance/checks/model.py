@@ -170,6 +170,15 @@ def observer(rid: str, *, unseen: str | None = None, needs: tuple[str, ...] = ()
 T = TypeVar("T")
 
 
+_discovering = threading.local()
+
+
+def discovering() -> bool:
+    """Whether the current thread is computing a discovery value (its requests then belong to
+    the call's own requirement, not to whichever check happened to ask first)."""
+    return getattr(_discovering, "depth", 0) > 0
+
+
 class memo(Generic[T]):
     """A discovery value computed once per run: its value, or the ``Blocked`` it raised, is kept
     and given again to every later caller, so a prerequisite costs its requests once and every
@@ -189,10 +198,13 @@ class memo(Generic[T]):
         cache: dict[str, Any] = obj.__dict__.setdefault("_memo", {})
         with obj._memo_lock:
             if self.name not in cache:
+                _discovering.depth = getattr(_discovering, "depth", 0) + 1
                 try:
                     cache[self.name] = (True, self.fn(obj))
                 except Blocked as blocked:
                     cache[self.name] = (False, blocked)
+                finally:
+                    _discovering.depth -= 1
             ok, value = cache[self.name]
         if not ok:
             raise value

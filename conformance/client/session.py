@@ -22,6 +22,8 @@ from conformance.client.redact import MASK, Redactor
 from conformance.client.wording import body_error, transport_error
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+MAX_RETRIES = 6            # sends of one request at most, waits included
+MAX_WAIT_S = 120.0         # a longer Retry-After is not waited out: the answer is judged as it is
 _CHUNK = 64 * 1024
 _USER_AGENT = "conformance/0.1 (contract conformance suite)"
 
@@ -47,6 +49,8 @@ class Client:
         observers: list[Callable[[Exchange], None]] | None = None,
         deadline: float | None = None,
         proxy: str | None = None,
+        rate_limit: float | None = None,
+        on_wait: Callable[[Exchange, float], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth_headers = dict(auth_headers or {})
@@ -70,6 +74,10 @@ class Client:
         self.deadline = deadline
         self.count = 0
         self._lock = threading.Lock()
+        self._interval = 1.0 / rate_limit if rate_limit else 0.0
+        self._next_slot = 0.0
+        self.on_wait = on_wait
+        self.waits: list[tuple[str, int, float]] = []   # (request, status, seconds waited): politeness, not failures
         self._session = requests.Session()
         self._session.trust_env = False  # no proxies or .netrc credentials picked up silently
         if proxy:
@@ -135,19 +143,50 @@ class Client:
         send_headers.update(headers or {})
         query = raw_query if raw_query is not None else (urlencode(params, doseq=True) if params else "")
         rel = path + (("?" + query) if query else "")
-        exchange = Exchange(
-            method=method,
-            url=self.url_for(rel),
-            path=rel,
-            request_headers=send_headers,
-            request_body=body,
-            operation=operation,
-            auth=auth_label or (auth if isinstance(auth, str) else "probe"),
-        )
-        self._send(exchange)
+        def fresh() -> Exchange:
+            return Exchange(method=method, url=self.url_for(rel), path=rel, request_headers=send_headers,
+                            request_body=body, operation=operation,
+                            auth=auth_label or (auth if isinstance(auth, str) else "probe"))
+
+        exchange = fresh()
+        for _ in range(MAX_RETRIES):
+            self._pace()
+            self._send(exchange)
+            wait = self._wait_for(exchange)
+            if wait is None:
+                break
+            self.waits.append((f"{method} {rel[:120]}", exchange.status or 0, wait))
+            if self.on_wait is not None:
+                self.on_wait(exchange, wait)
+            time.sleep(wait)
+            exchange = fresh()
         for observer in list(self.observers):
             observer(exchange)
         return exchange
+
+    # -- politeness ------------------------------------------------------------------------------
+    def _pace(self) -> None:
+        """Keep to --rate-limit: each request starts no sooner than 1/rate after the previous one."""
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_slot)
+            self._next_slot = start + self._interval
+        if start > now:
+            time.sleep(start - now)
+
+    def _wait_for(self, ex: Exchange) -> float | None:
+        """Seconds to wait before sending ``ex`` again: a 429 or 503 with Retry-After, when the
+        wait fits in the run's time budget. None: the answer stands (and is judged)."""
+        if ex.status not in (429, 503):
+            return None
+        seconds = retry_after_seconds(ex.header("Retry-After"))
+        if seconds is None or seconds > MAX_WAIT_S:
+            return None
+        if self.deadline is not None and time.monotonic() + seconds >= self.deadline:
+            return None
+        return seconds
 
     def _timeout(self) -> float:
         """The time limit of the next request: --timeout, or what is left of the run if less."""
@@ -228,3 +267,23 @@ class Client:
 
     def close(self) -> None:
         self._session.close()
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); None if neither."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    import datetime as _dt
+
+    return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())

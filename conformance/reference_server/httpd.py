@@ -66,6 +66,7 @@ class RecordedRequest:
     query: str
     headers: dict
     body: bytes
+    at: float = 0.0   # time.monotonic() when it arrived (rate tests)
 
 
 @dataclass(frozen=True)
@@ -117,17 +118,28 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], handler: type, *, app: App, prefix: str,
                  ssl_context: ssl.SSLContext | None, latency_ms: int,
-                 recorder: Callable[[RecordedRequest], None] | None) -> None:
+                 recorder: Callable[[RecordedRequest], None] | None, throttle_every: int = 0) -> None:
         self.app = app
         self.prefix = prefix
         self.ssl_context = ssl_context
         self.latency_ms = latency_ms
         self.recorder = recorder
+        self.throttle_every = throttle_every   # every Nth request answers 429 Retry-After: 1 (politeness tests)
+        self._served = 0
+        self._served_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, handler)
+
+    def throttled(self) -> bool:
+        """Whether this request is one to answer 429 (every ``throttle_every``-th, when set)."""
+        if not self.throttle_every:
+            return False
+        with self._served_lock:
+            self._served += 1
+            return self._served % self.throttle_every == 0
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         # Runs in the per-connection thread, so a slow TLS handshake blocks only its own client.
@@ -198,9 +210,14 @@ class _Handler(BaseHTTPRequestHandler):
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         body, refusal = self._read_body(headers)
         if self.server.recorder is not None:
-            self.server.recorder(RecordedRequest(self.command, url.path, url.query, headers, body))
+            self.server.recorder(RecordedRequest(self.command, url.path, url.query, headers, body, time.monotonic()))
         if self.server.latency_ms:
             time.sleep(self.server.latency_ms / 1000)
+        if self.server.throttled():
+            busy = self.server.app.error(429, "too many requests")
+            busy.headers.append(("Retry-After", "1"))
+            self._write(busy)
+            return
         if refusal is not None:
             self.close_connection = True
             self._write(refusal)
@@ -273,10 +290,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 def make_server(host: str, port: int, *, app: App, prefix: str = "",
                 ssl_context: ssl.SSLContext | None = None, latency_ms: int = 0,
-                recorder: Callable[[RecordedRequest], None] | None = None) -> _Server:
+                recorder: Callable[[RecordedRequest], None] | None = None, throttle_every: int = 0) -> _Server:
     """A bound, not yet serving, HTTP(S) server for ``app``."""
     return _Server((host, port), _Handler, app=app, prefix=prefix, ssl_context=ssl_context,
-                   latency_ms=latency_ms, recorder=recorder)
+                   latency_ms=latency_ms, recorder=recorder, throttle_every=throttle_every)
 
 
 def normalize_prefix(prefix: str) -> str:

@@ -36,7 +36,7 @@ class ReferenceServer:
                  ssl_context: ssl.SSLContext | None = None, latency_ms: int = 0, rooms: int | None = None,
                  username: str | None = None, password: str | None = None, user_id: str | None = None,
                  auth_token: str | None = None, login_email: str | None = None,
-                 login_password: str | None = None, record: bool = True) -> None:
+                 login_password: str | None = None, record: bool = True, throttle_every: int = 0) -> None:
         self.api = check_api(api)
         self.faults = resolve_faults(api, faults)
         self.variants = resolve_variants(api, variants)
@@ -66,6 +66,7 @@ class ReferenceServer:
                                      auth_token=c["auth_token"], login_email=c["login_email"],
                                      login_password=c["login_password"], extra_rooms=rooms or 0)
         self._record = record
+        self.throttle_every = throttle_every
         self._requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
         self._httpd: _Server | None = None
@@ -105,7 +106,8 @@ class ReferenceServer:
         if self._httpd is None:
             self._httpd = make_server(self.host, self.port, app=self.app, prefix=self.prefix,
                                       ssl_context=self.ssl_context, latency_ms=self.latency_ms,
-                                      recorder=self._recorder if self._record else None)
+                                      recorder=self._recorder if self._record else None,
+                                      throttle_every=self.throttle_every)
             self.port = self._httpd.server_address[1]
         return self._httpd
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from conformance import __version__
 from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
-from conformance.checks.model import CHECKS, OBSERVERS, Blocked, Evidence, Recorder, excerpt
+from conformance.checks.model import CHECKS, OBSERVERS, Blocked, Evidence, Recorder, discovering, excerpt
 from conformance.client import Client, DeadlineReached, Exchange, Redactor
 from conformance.requirements import Requirement, load_catalog
 from conformance.results import VERDICT_EXIT, Ledger, Outcome, verdict_of
@@ -63,6 +63,7 @@ class Engine:
         self._blockers: dict[str, str] = {}       # requirement whose failure blocked a check -> its reason
         self._current = threading.local()
         self._ran = self._finished = self._completed = False
+        self.gated_exit_code: int | None = None
         self.excluded: dict[str, str] = {}
         if not options.base_url:
             self._start_reference()
@@ -76,6 +77,7 @@ class Engine:
             options.base_url or "", auth_headers=self.profile.auth_headers(options),
             placeholders=self.profile.placeholders(options), timeout=options.timeout, max_body=options.max_body,
             verify=options.verify, redactor=self.redactor, deadline=self._t0 + options.time_budget,
+            proxy=options.proxy, rate_limit=options.rate_limit, on_wait=self._waited,
         )
         self.ledger = Ledger({r.id: r.level for r in self.requirements})
         self.recorders = {r.id: Recorder(r.id, r.level, self.ledger, self.evidence, self.redactor.text)
@@ -134,14 +136,27 @@ class Engine:
         return Evidence(request=redact(f"{ex.method} {ex.path}"), reproduce=self.client.curl(ex),
                         response=redact(excerpt(ex)), index=ex.index or None)
 
+    def _waited(self, ex: Exchange, seconds: float) -> None:
+        """A 429/503 with Retry-After, waited out: kept in the traffic, judged by no requirement."""
+        ex.auth = f"{ex.auth} (answered {ex.status}, Retry-After waited out: {seconds:g} s)"
+        self.traffic.append(ex)
+
     def _record(self, ex: Exchange) -> None:
         self.traffic.append(ex)
         rid = getattr(self._current, "rid", None)
         if rid is not None:
             self.recorders[rid].saw(ex)
 
-    def _watch_transport(self, ex: Exchange) -> None:
+    def _asker(self, ex: Exchange) -> str | None:
+        """The requirement an exchange answers to: the running check's, or, for a request that
+        discovery sent (memoised, so whichever check asked first), its call's own requirement."""
         rid = getattr(self._current, "rid", None)
+        if discovering() and ex.operation in self.profile.owners:
+            return self.profile.owners[ex.operation]
+        return rid
+
+    def _watch_transport(self, ex: Exchange) -> None:
+        rid = self._asker(ex)
         if ex.status is None:
             if rid is not None:
                 self._unanswered.setdefault(rid, ex)
@@ -354,7 +369,8 @@ class Engine:
         return Verdict(v, VERDICT_EXIT[v])
 
     def exit_code(self) -> int:
-        return self.verdict().exit_code
+        """The run's exit code: the verdict's, or the gate's when a baseline was applied."""
+        return self.gated_exit_code if self.gated_exit_code is not None else self.verdict().exit_code
 
     @property
     def duration_s(self) -> float:
@@ -396,11 +412,15 @@ class Engine:
             "verdict": v.verdict,
             "requirements": reqs,
             "stats": {"requests": self.client.count, "duration_s": self.duration_s,
-                      "replays": self.replayer.count,
+                      "replays": self.replayer.count, "waits": len(self.client.waits),
+                      "waited_s": round(sum(w for _, _, w in self.client.waits), 1),
                       "phases": {k: round(s, 3) for k, s in self.phases.items()},
                       "phase_requests": dict(self.phase_requests)},
         }
         out["coverage"] = {"operations": self._coverage()}
+        out["certification"] = self.options.certify
+        out["provenance"] = {"options": self.options.redacted(), "configuration file": self.options.config_file or "none",
+                             "baseline": self.options.baseline or "none"}
         if self.root_causes:
             out["root_causes"] = [{"summary": c.summary, "explains": list(c.explains)} for c in self.root_causes]
         if self.discovery_notes:

@@ -17,7 +17,7 @@ import pytest
 from conformance.checks.apis import ConfigurationError, Unreachable
 from conformance.report.text import failure_text
 from conformance.requirements import Requirement, load_catalog
-from conformance.options import OPTIONS, OptionError, RunOptions, resolve
+from conformance.options import OPTIONS, RunOptions
 from conformance.runner.outputs import write_outputs, write_record
 
 STATE_KEY = pytest.StashKey["RunState"]()
@@ -37,6 +37,7 @@ class RunState:
         self.selected: set[str] | None = None
         self.progress: Any = None
         self.outputs: list[Path] = []
+        self.gate: list[str] = []             # the baseline's summary lines, when one was applied
 
     def start(self) -> Any:
         """The engine, started and run once. A configuration error or an unreachable target keeps
@@ -95,10 +96,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _options_from_pytest(config: pytest.Config) -> RunOptions:
+    from conformance.runner.setup import UsageError, options_from
+
     given = {o.attr: config.getoption(f"conformance_{o.attr}") for o in OPTIONS}
     try:
-        return resolve(given, os.environ)
-    except OptionError as exc:
+        return options_from(given, os.environ, Path.cwd())
+    except UsageError as exc:
         raise pytest.UsageError(f"conformance: {exc}") from None
 
 
@@ -214,8 +217,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     verdict = state.engine.finish()
     state.results = state.engine.results()
     state.exit_code = verdict.exit_code
+    if state.options.baseline:
+        state.results, state.exit_code, state.gate = gate(state.options, state.results)
+        state.engine.gated_exit_code = state.exit_code
     state.outputs = write_outputs(state.engine, state.results, Path(state.options.report_dir))
     session.exitstatus = state.exit_code
+
+
+def gate(options: RunOptions, results: dict[str, Any]) -> tuple[dict[str, Any], int, list[str]]:
+    """A baseline of known failures applied to the results (the verdict stays as earned); with
+    --baseline-update, this run's failures written to the baseline file first."""
+    from datetime import date
+
+    from conformance.baseline import annotate, apply, load_baseline, write_baseline
+
+    path = Path(str(options.baseline))
+    lines: list[str] = []
+    if options.baseline_update:
+        previous = load_baseline(path, options.api) if path.is_file() else None
+        if previous is not None and previous.kind == "results":
+            previous = None
+        write_baseline(results, path, previous=previous)
+        lines.append(f"Baseline written: {path} (edit the reasons; add an expiry date where one applies)")
+    decision = apply(results, load_baseline(path, options.api), date.today())
+    return annotate(results, decision, str(path)), decision.run_exit_code, lines + decision.summary
 
 
 @pytest.hookimpl(trylast=True)

@@ -68,6 +68,16 @@ class Terminal:
         self._phase = None
 
 
+def ci(results: dict[str, Any], report_dir: Path) -> None:
+    """In GitHub Actions: an annotation per failure, and the job summary."""
+    from conformance.ci import github_annotations, github_summary, in_github_actions
+
+    if in_github_actions(os.environ):
+        for line in github_annotations(results):
+            print(line)
+    github_summary(results, report_dir, os.environ)
+
+
 def run(options: RunOptions) -> int:
     """Run the suite; returns the exit code of docs/interface.md (0, 1, 3; 2 for configuration)."""
     report_dir = Path(options.report_dir)
@@ -120,7 +130,10 @@ def run(options: RunOptions) -> int:
             terminal.line()
             for text in closing_summary(results, terminal.width):
                 terminal.line(text)
+            for text in state.gate:
+                terminal.line(text)
             terminal.line(f"Reports: {', '.join(str(p) for p in state.outputs)}")
+        ci(results, report_dir)
     if state.error:
         print(f"conformance: configuration error: {state.error}. Nothing was judged (exit 2); the reports in "
               f"{report_dir}/ say so.", file=sys.stderr)

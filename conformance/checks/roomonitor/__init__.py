@@ -42,5 +42,7 @@ PROFILE = ApiProfile(
     release=lambda d: [],
     root_causes=root_causes,
     looks_like=looks_like_roomonitor,
+    owners={"getRooms": "RM-ROOMS", "importBookingsV1": "RM-IMPORT-V1", "importBookingsV2": "RM-IMPORT-V2",
+            "login": "RM-LOGIN"},
     mask_as_variable=("user_id",),
 )

@@ -43,4 +43,6 @@ PROFILE = ApiProfile(
     release=release_all,
     root_causes=root_causes,
     looks_like=looks_like_roomz,
+    owners={"listRooms": "RZ-ROOMS", "listMeetings": "RZ-MEETINGS", "createMeeting": "RZ-CREATE",
+            "updateMeeting": "RZ-UPDATE"},
 )

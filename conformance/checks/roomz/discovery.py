@@ -189,3 +189,18 @@ class RoomzDiscovery(Discovery):
             raise Blocked("--read-only: the suite sends no POST or PUT, so this write requirement is not certified")
         self.writer = Scratch(self)
         return self.writer
+
+
+class BasicTraffic:
+    """The run's ordinary reads, sent once, for requirements judged only on traffic (RZ-NULL,
+    RZ-UTC, RZ-JSON, ...): selected on their own, they still get answers to judge."""
+
+    def __init__(self, d: RoomzDiscovery) -> None:
+        d.rooms_answer
+        try:
+            d.wide
+        except Blocked:
+            pass
+        now = now_utc()
+        api.get_meetings(d.client, d.made_up_room, now, now + timedelta(hours=1))
+        api.get_rooms(d.client, auth="none", auth_label="probe: no Authorization header")
