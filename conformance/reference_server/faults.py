@@ -89,6 +89,15 @@ def _null_location(meeting: Any, **_: Any) -> Any:
     return meeting
 
 
+def _null_location_once(meeting: dict[str, Any], app: Any = None, m: Any = None, **_: Any) -> dict[str, Any]:
+    """The first answer holding the meeting in progress in room 57 carries "location": null;
+    every later one is right: a fault that shows once and not again (replay says so)."""
+    if m is not None and m.meeting_id == "m1002" and not app.__dict__.get("_null_shown"):
+        app.__dict__["_null_shown"] = True
+        return {**meeting, "location": None}
+    return meeting
+
+
 def _seconds_refused(instant: Any, **_: Any) -> Any:
     return None if instant is not None and instant.second != 0 else instant
 
@@ -228,6 +237,9 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("null-location", "roomz", "The seeded meeting in progress now (room 57) carries an extra field \"location\": "
           "null. Extra fields are allowed, so nothing but RZ-NULL is broken.", {"seeded": _null_location},
           requirement="RZ-NULL"),
+    Fault("null-location-once", "roomz", "Only the first answer holding the meeting in progress in room 57 carries an "
+          "extra \"location\": null; later answers are right (an intermittent fault: replay does not reproduce it).",
+          {"meeting": _null_location_once}, requirement="RZ-NULL"),
     Fault("crash-non-object-body", "roomz", "POST or PUT whose body is JSON but not an object (array, string, number, "
           "null) answers 500.", {"non_object_body": _non_object_500}, requirement="RZ-5XX"),
     Fault("bad-date-422", "roomz", "POST with a missing or malformed date answers 422 instead of 400 (POST only: PUT must "

@@ -52,8 +52,12 @@ class Replayer:
             except DeadlineReached:
                 return
             self.count += 1
-            finding.replay = "confirmed" if self._reproduces(req.id, finding, original, again) else (
-                f"not reproduced on replay (first {original.status}, then {again.status or again.error})")
+            if self._reproduces(req.id, finding, original, again):
+                finding.replay = "confirmed"
+            elif finding.by_observer and again.status == original.status:
+                finding.replay = "not reproduced on replay (the same request, sent again, met the requirement)"
+            else:
+                finding.replay = f"not reproduced on replay (first {original.status}, then {again.status or again.error})"
 
     def _send(self, original: Exchange) -> Exchange:
         client = self.engine.client
