@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--list-faults", action="store_true", help="list faults and variants and exit")
     s.add_argument("--username"), s.add_argument("--password"), s.add_argument("--user-id"), s.add_argument("--auth-token")
     s.add_argument("--login-email"), s.add_argument("--login-password")
-    s.add_argument("--report-dir", default=None, help="roomonitor sandbox: write a report of the received payloads here on shutdown")
+    s.add_argument("--report-dir", default=None, help="roomonitor sandbox: where the report of the received payloads "
+                   "goes on shutdown (default reports/sandbox)")
 
     ver = sub.add_parser("verify", help="check that a report folder is intact (record.json, hashes, signature, verdict)")
     ver.add_argument("dir", metavar="DIR")
@@ -171,6 +172,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     kwargs = {}
     if args.report_dir:
         kwargs["report_dir"] = args.report_dir
+    elif args.api == "roomonitor":
+        kwargs["report_dir"] = "reports/sandbox"
     _stop_on_signals()
     try:
         return serve_main(api=args.api, host=args.host, port=args.port, faults=args.fault, variants=args.variant, prefix=args.prefix, **creds, **kwargs)

@@ -223,6 +223,7 @@ class Discovery:
         self._counter = 0
         self._counter_lock = threading.Lock()
         self.deadline: float | None = None
+        self.progress: Callable[[str], None] = lambda text: None   # a line for the terminal, while the run goes
 
     def shared(self, factory: Callable[[Any], T]) -> T:
         """One instance per run of a helper several checks share (e.g. the auth probes' calls),

@@ -168,16 +168,25 @@ def drive(strategy: Any, examples: int, run_seed: int, body: Callable[[Any], Non
     @seed(run_seed)
     @given(st.lists(strategy, min_size=size, max_size=size))
     def run(values: list[Any]) -> None:
+        if stopped:
+            raise _Stop   # ends hypothesis' generation at once (and its replay of this example sends nothing)
         for value in values:
-            if stopped or left[0] <= 0:
+            if left[0] <= 0:
                 return
             left[0] -= 1
             try:
                 body(value)
             except Exception as exc:  # noqa: BLE001  (re-raised below, outside hypothesis)
                 stopped.append(exc)
-                return
+                raise _Stop from None
 
-    run()
+    try:
+        run()
+    except _Stop:
+        pass
     if stopped:
         raise stopped[0]
+
+
+class _Stop(Exception):
+    """Stops a drive: the time budget is spent, or the body failed."""

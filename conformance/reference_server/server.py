@@ -210,7 +210,9 @@ def serve_main(api: str = "roomz", host: str = "127.0.0.1", port: int = 8000,
     else:
         lines += [f"  X-User-Id: {c['user_id']}", f"  X-Auth-Token: {c['auth_token']}",
                   f"  login: email {c['login_email']!r}, password {c['login_password']!r}",
-                  "  every imported payload is checked against the RMP-* rules"]
+                  "  every imported payload is checked against the RMP-* rules",
+                  f"  recording every import; the report goes to {report_dir}/ when you stop" if report_dir is not None
+                  else "  recording nothing to disk (pass --report-dir to keep a report)"]
     lines.append(f"  faults: {', '.join(f.name for f in server.faults) or 'none'}")
     lines.append(f"  variants: {', '.join(v.name for v in server.variants) or 'none'}")
     lines.append("Press Ctrl-C to stop.")

@@ -10,42 +10,58 @@ from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_HAR_BODY = 64 * 1024
+SECRET_MARGIN = 4096   # longer than any credential: what a cut may have split is dropped
 _SECRET_HEADERS = {"authorization", "x-auth-token", "proxy-authorization", "cookie", "set-cookie"}
 
 
 def _headers(headers: dict[str, str], redact: Callable[[str], str]) -> list[dict[str, str]]:
-    return [{"name": k, "value": "[REDACTED]" if k.lower() in _SECRET_HEADERS else redact(str(v))} for k, v in headers.items()]
+    """Name and value pairs; a header that carries credentials is masked whole, whatever its form."""
+    return [{"name": k, "value": "[REDACTED]" if k.lower() in _SECRET_HEADERS else redact(str(v))}
+            for k, v in headers.items()]
 
 
 def _text(body: bytes | None, redact: Callable[[str], str]) -> tuple[str, str]:
-    """(text, comment): the body as redacted text, bounded."""
+    """(text, comment): the body as redacted text, bounded.
+
+    Redacted before it is cut, never after: a cut through the middle of a secret would leave its
+    first characters unmatched. A longer body is redacted over a margin past the bound, and that
+    margin (where a secret crossing the window's end could sit) is dropped afterwards.
+    """
     if not body:
         return "", ""
-    comment = ""
-    if len(body) > MAX_HAR_BODY:
-        body, comment = body[:MAX_HAR_BODY], f"body cut at {MAX_HAR_BODY} bytes"
-    return redact(body.decode("utf-8", "replace")), comment
+    if len(body) <= MAX_HAR_BODY:
+        return redact(body.decode("utf-8", "replace")), ""
+    window = redact(body[:MAX_HAR_BODY + SECRET_MARGIN].decode("utf-8", "replace"))
+    if len(body) > MAX_HAR_BODY + SECRET_MARGIN:
+        window = window[:-SECRET_MARGIN]
+    return window[:MAX_HAR_BODY], f"body cut at {MAX_HAR_BODY} bytes of {len(body)}"
 
 
-def entry(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
-    started = datetime.fromtimestamp(ex.started or 0, tz=timezone.utc).isoformat(timespec="milliseconds")
-    url = redact(ex.url)
-    req_text, req_comment = _text(ex.request_body, redact)
+def _request(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
+    query = parse_qsl(urlsplit(ex.url).query, keep_blank_values=True)
     request: dict[str, Any] = {
-        "method": ex.method, "url": url, "httpVersion": "HTTP/1.1", "cookies": [],
+        "method": ex.method, "url": redact(ex.url), "httpVersion": "HTTP/1.1", "cookies": [],
         "headers": _headers(ex.request_headers, redact),
-        "queryString": [{"name": redact(k), "value": redact(v)} for k, v in parse_qsl(urlsplit(ex.url).query, keep_blank_values=True)],
+        "queryString": [{"name": redact(k), "value": redact(v)} for k, v in query],
         "headersSize": -1, "bodySize": len(ex.request_body or b""),
     }
     if ex.request_body is not None:
-        ctype = next((v for k, v in ex.request_headers.items() if k.lower() == "content-type"), "application/octet-stream")
-        request["postData"] = {"mimeType": ctype, "text": req_text}
-        if req_comment:
-            request["postData"]["comment"] = req_comment
-    body_text, body_comment = _text(ex.body, redact)
-    content: dict[str, Any] = {"size": len(ex.body or b""), "mimeType": ex.content_type or "x-unknown", "text": body_text}
-    if body_comment or ex.truncated:
-        content["comment"] = body_comment or "body cut at --max-body"
+        text, comment = _text(ex.request_body, redact)
+        ctype = next((v for k, v in ex.request_headers.items() if k.lower() == "content-type"),
+                     "application/octet-stream")
+        request["postData"] = {"mimeType": ctype, "text": text}
+        if comment:
+            request["postData"]["comment"] = comment
+    return request
+
+
+def _response(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
+    """A request that got no answer is status 0 with the transport error in ``_error`` (HAR's
+    convention for custom fields), so viewers still list it."""
+    text, comment = _text(ex.body, redact)
+    content: dict[str, Any] = {"size": len(ex.body or b""), "mimeType": ex.content_type or "x-unknown", "text": text}
+    if comment or ex.truncated:
+        content["comment"] = comment or "body cut at --max-body"
     response: dict[str, Any] = {
         "status": ex.status or 0, "statusText": redact(ex.reason or (ex.error or "")), "httpVersion": ex.http_version,
         "cookies": [], "headers": _headers(ex.headers, redact), "content": content,
@@ -53,12 +69,20 @@ def entry(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
     }
     if ex.error:
         response["_error"] = redact(ex.error)
+    return response
+
+
+def entry(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
+    """One exchange; its comment names its number in the run, its operation and the credentials
+    it carried (valid, none, a probe's label, or the exchange it replays)."""
+    started = datetime.fromtimestamp(ex.started or 0, tz=timezone.utc).isoformat(timespec="milliseconds")
     ms = round((ex.elapsed_s or 0) * 1000, 3)
     comment = f"#{ex.index} {ex.operation or '-'}; credentials: {ex.auth}"
-    return {"startedDateTime": started, "time": ms, "request": request, "response": response, "cache": {},
-            "timings": {"send": 0, "wait": ms, "receive": 0}, "comment": redact(comment)}
+    return {"startedDateTime": started, "time": ms, "request": _request(ex, redact), "response": _response(ex, redact),
+            "cache": {}, "timings": {"send": 0, "wait": ms, "receive": 0}, "comment": redact(comment)}
 
 
 def build(traffic: Iterable[Any], redact: Callable[[str], str], version: str) -> dict[str, Any]:
+    """The whole archive: one entry per request the run sent, in the order they were sent."""
     return {"log": {"version": "1.2", "creator": {"name": "conformance", "version": version},
-                    "pages": [], "entries": [entry(ex, redact) for ex in traffic]}}
+                    "pages": [], "entries": [entry(ex, redact) for ex in sorted(traffic, key=lambda ex: ex.index)]}}

@@ -6,27 +6,45 @@ end, and whether a baseline was applied (a gated run can never pass for a certif
 lab's Ed25519 key (``--sign-key``) the record's exact bytes are signed into ``record.json.sig``.
 
 ``verify`` recomputes every hash, checks the signature, checks that the verdict and exit code
-follow from the requirement statuses by the rules of docs/interface.md, and that every catalog
-requirement appears exactly once: a folder nobody can alter unseen.
+follow from the requirement statuses by the rules of INTERFACE.md, and that every catalog
+requirement appears exactly once: a folder nobody can alter unseen. Without a signature the
+record itself is held to what it can be checked against: it must be byte for byte what the
+suite writes, and every field it shares with ``results.json`` must agree with it, so that no
+single changed byte goes unnoticed even in an unsigned folder.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+import re
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from conformance import __version__
 from conformance.results import VERDICT_EXIT, verdict_of_results
 
 RECORD = "record.json"
 SIGNATURE = "record.json.sig"
 ARTIFACTS = ("results.json", "report.html", "junit.xml", "traffic.har")
+REQUIRED = ("results.json", "report.html", "traffic.har")   # junit.xml only exists when pytest wrote it
 RECORD_VERSION = 1
+RECORD_KEYS = frozenset({
+    "record_version", "tool", "catalog_version", "catalog_sha256", "spec_sha256", "api", "target", "profile", "seed",
+    "options", "started_at", "finished_at", "verdict", "exit_code", "baseline_applied", "certification", "artifacts"})
+SHARED_WITH_RESULTS = ("tool", "catalog_version", "spec_sha256", "api", "target", "profile", "seed", "started_at",
+                       "finished_at", "verdict")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def catalog_sha256() -> str:
+    """The SHA-256 of the installed catalog (``requirements.yaml``), as a record holds it."""
+    return hashlib.sha256(resources.files("conformance").joinpath("requirements.yaml").read_bytes()).hexdigest()
 
 
 def build(results: dict[str, Any], report_dir: Path, *, exit_code: int, catalog_sha256: str,
@@ -53,8 +71,13 @@ def build(results: dict[str, Any], report_dir: Path, *, exit_code: int, catalog_
     }
 
 
+def encode(record: dict[str, Any]) -> bytes:
+    """The record's bytes exactly as written (and signed): ``verify`` compares against them."""
+    return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def write(record: dict[str, Any], report_dir: Path, sign_key: Path | None = None) -> list[Path]:
-    data = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    data = encode(record)
     path = report_dir / RECORD
     path.write_bytes(data)
     written = [path]
@@ -91,75 +114,177 @@ def sign(data: bytes, key_path: Path) -> str:
 
 
 def verify(report_dir: Path, public_key: Path | None = None) -> tuple[list[str], list[str]]:
-    """(problems, remarks): an empty problem list means the folder is intact."""
+    """(problems, remarks): an empty problem list means the folder is intact. Each problem
+    starts with the name of the file it is about."""
     from conformance.requirements import load_catalog
 
-    problems: list[str] = []
     remarks: list[str] = []
-    path = report_dir / RECORD
     try:
-        raw = path.read_bytes()
+        raw = (report_dir / RECORD).read_bytes()
         record = json.loads(raw)
     except OSError:
         return [f"{RECORD}: missing (no certification record in {report_dir})"], remarks
-    except ValueError as exc:
+    except ValueError as exc:   # invalid UTF-8 included
         return [f"{RECORD}: not JSON ({exc})"], remarks
-    sig_path = report_dir / SIGNATURE
-    if public_key is not None:
-        if not sig_path.is_file():
-            problems.append(f"{SIGNATURE}: missing, but a public key was given (the record is not signed)")
-        else:
-            problem = _check_signature(raw, sig_path, public_key)
-            if problem:
-                problems.append(problem)
-            else:
-                remarks.append(f"{SIGNATURE}: signature valid for {public_key}")
-    elif sig_path.is_file():
-        remarks.append(f"{SIGNATURE}: present; pass --public-key to check it")
-    for name, digest in (record.get("artifacts") or {}).items():
-        file = report_dir / name
-        if not file.is_file():
-            problems.append(f"{name}: missing")
-        elif sha256_file(file) != digest:
-            problems.append(f"{name}: altered (its SHA-256 no longer matches {RECORD})")
-    for name in ARTIFACTS:
-        if name not in (record.get("artifacts") or {}) and (report_dir / name).is_file():
-            problems.append(f"{name}: not listed in {RECORD}")
-    try:
-        results = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return problems, remarks
+    if not isinstance(record, dict):
+        return [f"{RECORD}: not a JSON object"], remarks
+    problems = signature_problems(raw, report_dir, public_key, remarks)
+    problems += artifact_problems(record, report_dir)
+    results = _load_results(report_dir)
+    if results is None:
+        return problems + ["results.json: missing or not a JSON object"], remarks
+    problems += record_problems(raw, record, results, remarks)
     problems += consistency(results, record, load_catalog())
     return problems, remarks
 
 
-def consistency(results: dict[str, Any], record: dict[str, Any], catalog: Any) -> list[str]:
-    """The verdict and exit code follow from the statuses; every requirement appears once."""
+def _load_results(report_dir: Path) -> dict[str, Any] | None:
+    try:
+        results = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return results if isinstance(results, dict) else None
+
+
+def signature_problems(raw: bytes, report_dir: Path, public_key: Path | None, remarks: list[str]) -> list[str]:
+    """The signature, when a public key is given; a signature nobody asked to check is a remark."""
+    sig_path = report_dir / SIGNATURE
+    if public_key is None:
+        if sig_path.is_file():
+            remarks.append(f"{SIGNATURE}: present; pass --public-key to check it")
+        return []
+    if not sig_path.is_file():
+        return [f"{SIGNATURE}: missing, but a public key was given (the record is not signed)"]
+    problem = _check_signature(raw, sig_path, public_key)
+    if problem:
+        return [problem]
+    remarks.append(f"{SIGNATURE}: signature valid for {public_key}")
+    return []
+
+
+def artifact_problems(record: dict[str, Any], report_dir: Path) -> list[str]:
+    """Every artifact the record lists is there with its hash; every artifact there is listed."""
+    listed = record.get("artifacts")
+    if not isinstance(listed, dict):
+        return [f"{RECORD}: 'artifacts' is not an object of file names and SHA-256 digests"]
     problems = []
-    ids = [r.get("id") for r in results.get("requirements") or []]
-    expected = catalog.ids(results.get("api"))
-    for rid in expected:
-        if ids.count(rid) != 1:
-            problems.append(f"results.json: requirement {rid} appears {ids.count(rid)} times, not once")
-    for rid in set(ids) - set(expected):
-        problems.append(f"results.json: {rid} is not a requirement of the {results.get('api')} catalog")
-    for r in results.get("requirements") or []:
-        if r.get("id") in catalog and r.get("level") != catalog[r["id"]].level:
-            problems.append(f"results.json: {r['id']} has level {r.get('level')!r}, the catalog says {catalog[r['id']].level}")
-        if r.get("status") == "failed" and not r.get("failures"):
-            problems.append(f"results.json: {r.get('id')} is failed without any failure")
-    verdict = verdict_of_results(results)
-    if results.get("configuration_error"):
-        verdict = "incomplete"
+    for name, digest in listed.items():
+        file = report_dir / name
+        if name not in ARTIFACTS:
+            problems.append(f"{RECORD}: lists {name!r}, which is not an artifact of a run")
+        elif not isinstance(digest, str) or not _HEX64.fullmatch(digest):
+            problems.append(f"{RECORD}: the SHA-256 it holds for {name} is not a SHA-256 digest")
+        elif not file.is_file():
+            problems.append(f"{name}: missing")
+        elif sha256_file(file) != digest:
+            problems.append(f"{name}: altered (its SHA-256 no longer matches the one {RECORD} holds)")
+    for name in ARTIFACTS:
+        if name not in listed and ((report_dir / name).is_file() or name in REQUIRED):
+            problems.append(f"{name}: not listed in {RECORD}")
+    return problems
+
+
+def record_problems(raw: bytes, record: dict[str, Any], results: dict[str, Any], remarks: list[str]) -> list[str]:
+    """The record is what the suite writes and agrees with ``results.json`` wherever both speak."""
+    problems = []
+    if encode(record) != raw:
+        problems.append(f"{RECORD}: its bytes are not those the suite writes (edited after the run)")
+    if set(record) != RECORD_KEYS:
+        odd = sorted(set(record) ^ RECORD_KEYS)
+        problems.append(f"{RECORD}: unexpected or missing fields: {', '.join(odd)}")
+    if record.get("record_version") != RECORD_VERSION:
+        problems.append(f"{RECORD}: record_version {record.get('record_version')!r} is not {RECORD_VERSION}")
+    for key in SHARED_WITH_RESULTS:
+        if record.get(key) != results.get(key):
+            problems.append(f"{RECORD}: {key} {record.get(key)!r} differs from results.json's {results.get(key)!r}")
+    options = (results.get("provenance") or {}).get("options") if isinstance(results.get("provenance"), dict) else None
+    if options is not None and record.get("options") != options:
+        problems.append(f"{RECORD}: its options differ from those results.json names")
+    for key, value in (("baseline_applied", bool(results.get("baseline"))),
+                       ("certification", bool(results.get("certification")))):
+        if record.get(key) is not value:
+            problems.append(f"{RECORD}: {key} is {record.get(key)!r}, results.json says {value}")
+    return problems + _catalog_problems(record, remarks)
+
+
+def _catalog_problems(record: dict[str, Any], remarks: list[str]) -> list[str]:
+    """The catalog hash can be recomputed only by the version of the tool that wrote the record."""
+    if (record.get("tool") or {}).get("version") != __version__:
+        remarks.append(f"{RECORD}: written by another version of the tool; its catalog_sha256 was not recomputed")
+        return []
+    if record.get("catalog_sha256") != catalog_sha256():
+        return [f"{RECORD}: catalog_sha256 {record.get('catalog_sha256')!r} is not that of the catalog of "
+                f"conformance {__version__}"]
+    return []
+
+
+def expected_status(entry: dict[str, Any]) -> str:
+    """The status a requirement entry's own content gives (results.Outcome.status, from JSON):
+    left out or nothing judged is skipped, a MUST finding fails, a SHOULD finding warns."""
+    failures = entry.get("failures") or []
+    if entry.get("certified") is False:
+        return "skipped"
+    if any(isinstance(f, dict) and f.get("severity") != "warning" for f in failures):
+        return "failed"
+    if failures:
+        return "warning"
+    if "reason" in entry or not entry.get("probes"):
+        return "skipped"
+    return "passed"
+
+
+def consistency(results: dict[str, Any], record: dict[str, Any], catalog: Any) -> list[str]:
+    """The verdict and exit code follow from the statuses, each status from its entry's findings;
+    every requirement appears once."""
+    reqs = results.get("requirements")
+    if not isinstance(reqs, list) or not all(isinstance(r, dict) for r in reqs):
+        return ["results.json: 'requirements' is not a list of requirement objects"]
+    problems = _catalog_coverage(results, reqs, catalog)
+    for r in reqs:
+        problems += _entry_problems(r, catalog)
+    return problems + _verdict_problems(results, record)
+
+
+def _catalog_coverage(results: dict[str, Any], reqs: list[dict[str, Any]], catalog: Any) -> list[str]:
+    api = results.get("api")
+    expected = catalog.ids(api) if isinstance(api, str) else []
+    if not expected:
+        return [f"results.json: api {api!r} is not one the catalog knows"]
+    ids = [r.get("id") if isinstance(r.get("id"), str) else repr(r.get("id")) for r in reqs]
+    problems = [f"results.json: requirement {rid} appears {ids.count(rid)} times, not once"
+                for rid in expected if ids.count(rid) != 1]
+    return problems + [f"results.json: {rid} is not a requirement of the {api} catalog"
+                       for rid in sorted(set(ids) - set(expected))]
+
+
+def _entry_problems(r: dict[str, Any], catalog: Any) -> list[str]:
+    rid = r.get("id")
+    problems = []
+    if rid in catalog and r.get("level") != catalog[rid].level:
+        problems.append(f"results.json: {rid} has level {r.get('level')!r}, the catalog says {catalog[rid].level}")
+    if r.get("status") == "failed" and not r.get("failures"):
+        problems.append(f"results.json: {rid} is failed without any failure")
+    elif r.get("status") != expected_status(r):
+        problems.append(f"results.json: {rid} has status {r.get('status')!r}, but its entry gives "
+                        f"{expected_status(r)!r} (failures, probes and reason)")
+    return problems
+
+
+def _verdict_problems(results: dict[str, Any], record: dict[str, Any]) -> list[str]:
+    problems = []
+    verdict = "incomplete" if results.get("configuration_error") else verdict_of_results(results)
     if results.get("verdict") != verdict:
-        problems.append(f"results.json: verdict {results.get('verdict')!r} does not follow from its statuses ({verdict!r})")
+        problems.append(f"results.json: verdict {results.get('verdict')!r} does not follow from its statuses "
+                        f"({verdict!r})")
     if record.get("verdict") != results.get("verdict"):
-        problems.append(f"{RECORD}: verdict {record.get('verdict')!r} differs from results.json's {results.get('verdict')!r}")
+        problems.append(f"{RECORD}: verdict {record.get('verdict')!r} differs from results.json's "
+                        f"{results.get('verdict')!r}")
     exit_code = 2 if results.get("configuration_error") else VERDICT_EXIT.get(verdict)
     if results.get("baseline") and record.get("exit_code") in (0, 1):
         exit_code = record.get("exit_code")   # a baseline decides the gate's exit; the verdict stands
     if record.get("exit_code") != exit_code:
-        problems.append(f"{RECORD}: exit code {record.get('exit_code')!r} does not follow from the verdict ({exit_code})")
+        problems.append(f"{RECORD}: exit code {record.get('exit_code')!r} does not follow from the verdict "
+                        f"({exit_code})")
     return problems
 
 

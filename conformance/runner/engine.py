@@ -86,6 +86,7 @@ class Engine:
                                                   observer=True) for r in self.requirements}
         self.discovery = self.profile.discovery(self.client, options, self._say)
         self.discovery.deadline = self._t0 + options.time_budget
+        self.discovery.progress = lambda text: self.progress("note", {"text": text, "requests": self.client.count})
         self.client.observers = [self._record, self._watch_transport, self._observe]
         self.replayer = Replayer(self)
         self._mark_exclusions()
@@ -196,12 +197,15 @@ class Engine:
                 flags = " and ".join(c.flag for c in missing)
                 raise ConfigurationError(f"no credentials for the {self.profile.title}: set {names} (or pass {flags})")
             self._current.rid = None
+            observers, self.client.observers = self.client.observers, [self._record]   # kept, judged by none
             try:
                 self.profile.preflight(self.discovery)
             except Unreachable as exc:
                 reason = f"cannot reach {self.redactor.text(self.client.base_url)}: {self.redactor.text(str(exc))}"
                 self.aborted = reason
                 raise Unreachable(reason) from None
+            finally:
+                self.client.observers = observers
         except ConfigurationError as exc:
             self.configuration_error = self.redactor.text(str(exc))
             raise ConfigurationError(self.configuration_error) from None
@@ -218,10 +222,12 @@ class Engine:
         generated = [(r.id, c) for r in self.requirements for c in CHECKS.get(r.id, []) if c.phase == "generated"]
         for phase, work in (("scripted", scripted), ("generated", generated)):
             t, count = time.monotonic(), self.client.count
+            self.progress("phase", {"phase": phase, "done": False})
             for rid, chk in work:
                 self._run_check(rid, chk.fn)
-                self.progress("check", {"requirement": rid, "phase": phase, "requests": self.client.count})
             self._phase(phase, t, count)
+            self.progress("phase", {"phase": phase, "done": True, "requests": self.client.count - count,
+                                    "seconds": time.monotonic() - t})
         self._complete()
 
     def _run_check(self, rid: str, fn: Callable[..., None]) -> None:

@@ -93,6 +93,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the catalog requirement a conformance item verifies")
+    if not (config.getoption("help", False) or config.getoption("version", False)):
+        state_of(config)   # the options are checked now: a bad one is a usage error, not a collection error
 
 
 def _options_from_pytest(config: pytest.Config) -> RunOptions:
@@ -164,9 +166,10 @@ class RequirementItem(pytest.Item):
             pytest.skip(f"not certified: {outcome.skip_reason}")
         if outcome.status == "failed":
             raise RequirementFailed(failure_text(self.requirement, outcome))
-        if outcome.status == "warning":
+        if outcome.status == "warning":   # a passed test case that carries its warning (JUnit system-out)
             self.warning = failure_text(self.requirement, outcome)
             self.user_properties.append(("warning", outcome.findings[0].message))
+            self.add_report_section("call", "stdout", self.warning)
         if outcome.status == "skipped":
             pytest.skip(outcome.skip_reason or "not verified")
 
@@ -188,8 +191,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.requirement_id = item.requirement.id
     if item.outcome is not None:
         report.conformance_status = "not certified" if item.outcome.excluded else item.outcome.status
-    if item.warning:   # a passed test case that carries its warning (JUnit system-out)
-        report.sections.append(("Captured stdout call", item.warning))
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:

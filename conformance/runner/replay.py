@@ -3,14 +3,18 @@
 A failure seen once cannot be told from a flaky one; a lab wants to know which. Only requests
 that are safe to repeat are replayed: reads, and writes confined to ids no real system has
 (``conformance-unknown-…``, where a correct server creates nothing). A replayed answer is judged
-again by the requirement's observers when it has any, else compared with the first answer's
-status code. The finding then says ``confirmed`` or ``not reproduced on replay``; either way it
-still counts (a server that answers wrongly some of the time breaks the requirement), the mark
-tells a flaky server from a steady one.
+again by the requirement's observers when it has any; else it must repeat the first answer's
+status code and the outline of its body (an array of objects with the same keys, say: values
+such as ids and times may differ, the shape that was wrong may not), since a status alone
+cannot tell a body that became right. The finding then says ``confirmed`` or
+``not reproduced on replay``; either way it still counts (a server that answers wrongly some of
+the time breaks the requirement), the mark tells a flaky server from a steady one.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from conformance.checks.model import OBSERVERS, Recorder
 from conformance.client import DeadlineReached, Exchange
@@ -20,12 +24,32 @@ if TYPE_CHECKING:
     from conformance.runner.engine import Engine
 
 MAX_REPLAYS = 40   # one per failed requirement at most; a bound for servers that fail everything
+CONFIRMED = "confirmed"
+NOT_REPRODUCED = "not reproduced on replay"
 
 
 def safe_to_replay(ex: Exchange) -> bool:
     if ex.method in ("GET", "HEAD"):
         return True
     return ex.method in ("POST", "PUT") and "conformance-unknown-" in ex.path
+
+
+def outline(body: bytes) -> str:
+    """The shape of a body without its values: the JSON type, an object's keys, and for an array
+    the outline of its first item."""
+    if not body:
+        return "empty"
+    try:
+        data = json.loads(body)
+    except ValueError:   # invalid UTF-8 included
+        return "not JSON"
+    if isinstance(data, list):
+        return f"[{_kind(data[0])}]" if data else "[]"
+    return _kind(data)
+
+
+def _kind(value: Any) -> str:
+    return "{" + ",".join(sorted(map(str, value))) + "}" if isinstance(value, dict) else type(value).__name__
 
 
 class Replayer:
@@ -41,10 +65,10 @@ class Replayer:
                 return
             outcome = engine.ledger[req.id]
             finding = next((f for f in outcome.findings if f.exchange is not None and f.answered), None)
-            if finding is None or finding.exchange is None:
+            original = by_index.get(finding.exchange) if finding is not None else None
+            if finding is None or original is None:
                 continue
-            original = by_index.get(finding.exchange)
-            if original is None or not safe_to_replay(original):
+            if not safe_to_replay(original):
                 finding.replay = "not replayed: the request writes to the server"
                 continue
             try:
@@ -52,16 +76,13 @@ class Replayer:
             except DeadlineReached:
                 return
             self.count += 1
-            if self._reproduces(req.id, finding, original, again):
-                finding.replay = "confirmed"
-            elif finding.by_observer and again.status == original.status:
-                finding.replay = "not reproduced on replay (the same request, sent again, met the requirement)"
-            else:
-                finding.replay = f"not reproduced on replay (first {original.status}, then {again.status or again.error})"
+            finding.replay = self._mark(req.id, finding, original, again)
 
     def _send(self, original: Exchange) -> Exchange:
+        """The same request, bytes and headers (credentials included) as first sent; recorded in the
+        run's traffic as a replay, judged only by ``_mark``."""
         client = self.engine.client
-        observers, client.observers = client.observers, [self.engine._record]   # judged below, not twice
+        observers, client.observers = client.observers, [self.engine._record]
         try:
             return client.request(original.method, original.path, data=original.request_body,
                                   headers=dict(original.request_headers), auth="none",
@@ -69,16 +90,30 @@ class Replayer:
         finally:
             client.observers = observers
 
-    def _reproduces(self, rid: str, finding: Finding, original: Exchange, again: Exchange) -> bool:
+    def _mark(self, rid: str, finding: Finding, original: Exchange, again: Exchange) -> str:
+        if again.status is None:
+            return f"{NOT_REPRODUCED} (first {original.status}, then no answer: {again.error})"
+        judged = self._judged_again(rid, finding, original, again)
+        if judged is not None:
+            return CONFIRMED if judged else f"{NOT_REPRODUCED} (the same request, sent again, met the requirement)"
+        if again.status != original.status:
+            return f"{NOT_REPRODUCED} (first {original.status}, then {again.status})"
+        if outline(again.body) != outline(original.body):
+            return f"{NOT_REPRODUCED} (the same status {again.status}, but a body of another shape)"
+        return CONFIRMED
+
+    def _judged_again(self, rid: str, finding: Finding, original: Exchange, again: Exchange) -> bool | None:
+        """Whether the requirement's observers find the replayed answer wrong; None when no observer
+        can say (none, the finding was not theirs, or one broke)."""
         observers = OBSERVERS.get(rid, [])
         if not observers or not finding.by_observer:
-            return again.status == original.status
+            return None
         scratch = Ledger({rid: finding.level})
         rec = Recorder(rid, finding.level, scratch, self.engine.evidence, self.engine.redactor.text, observer=True)
-        again.auth = original.auth
+        judged = replace(again, auth=original.auth)   # as the first was sent; the traffic keeps "replay of #N"
         for obs in observers:
             try:
-                obs.fn(rec, again)
-            except Exception:  # an observer bug: the replay proves nothing either way
-                return True
+                obs.fn(rec, judged)
+            except Exception:  # an observer bug: it proves nothing either way
+                return None
         return bool(scratch[rid].findings)

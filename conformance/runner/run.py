@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,9 +30,6 @@ class Terminal:
         self.quiet = quiet
         self.out = out or sys.stdout
         self.width = min(shutil.get_terminal_size((100, 20)).columns, 120)
-        self._phase: str | None = None
-        self._t = time.monotonic()
-        self._requests = 0
 
     def line(self, text: str = "") -> None:
         if not self.quiet:
@@ -48,24 +44,14 @@ class Terminal:
                 self.line(f"conformance: self-check of the bundled server with its own demo credentials; "
                           f"{', '.join(options.ignored_environment)} from the environment are for real servers and "
                           "were not used")
-        elif event == "check":
-            phase = data["phase"]
-            if phase != self._phase:
-                self._end_phase(data.get("requests", 0))
-                self._phase, self._t = phase, time.monotonic()
-                self.line(f"conformance: {phase} checks …")
-            self._requests = data.get("requests", self._requests)
+        elif event == "phase":
+            if data["done"]:
+                self.line(f"conformance: {data['phase']} checks done ({data['requests']} requests, {data['seconds']:.1f} s)")
+            else:
+                self.line(f"conformance: {data['phase']} checks …")
         elif event == "note":
             self.line(f"  {data['text']}")
 
-    def _end_phase(self, requests: int) -> None:
-        if self._phase is not None:
-            self.line(f"conformance: {self._phase} checks done ({requests} requests so far, "
-                      f"{time.monotonic() - self._t:.1f} s)")
-
-    def finish(self) -> None:
-        self._end_phase(self._requests)
-        self._phase = None
 
 
 def ci(results: dict[str, Any], report_dir: Path) -> None:
@@ -114,7 +100,6 @@ def run(options: RunOptions) -> int:
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
-    terminal.finish()
     state = carrier.state
     if state is None or (state.engine is None and state.error is None):
         print(f"conformance: the suite did not run (pytest exit code {int(code)})", file=sys.stderr)

@@ -21,7 +21,7 @@ from conformance.checks import schemathesis_bridge as bridge
 from conformance.checks.model import Recorder, check
 from conformance.checks.roomonitor import api
 from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
-from conformance.client import Exchange
+from conformance.client import DeadlineReached, Exchange
 from conformance.profiles import setting
 
 # JSON that is not an array of bookings, and bytes that are not JSON: refused, never a crash.
@@ -47,7 +47,7 @@ def fuzz(d: RoomonitorDiscovery, operation_id: str, path_parameters: dict[str, s
 
     def one(case: Any) -> None:
         if d.out_of_time():
-            return
+            raise DeadlineReached("the run's time budget is spent")
         if operation_id.startswith("importBookings") and getattr(case, "body", None) in documented:
             return  # the documentation's example guests may be real people: never sent
         ex = bridge.send_case(d.client, case, operation_id, auth=auth)
@@ -75,10 +75,10 @@ def generated_requests(d: RoomonitorDiscovery, rec: Recorder) -> None:
         ]
     accepted: list[Exchange] = []
     for operation_id, params, auth in plan:
+        before = d.client.count
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            if d.out_of_time():
-                return
             fuzz(d, operation_id, params, mode, auth, accepted)
+        d.progress(f"generated: {operation_id}, {d.client.count - before} requests")
     if d.options.read_only:
         rec.note("generated requests for get-rooms only: --read-only sends no POST")
         return

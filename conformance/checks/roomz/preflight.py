@@ -39,16 +39,15 @@ def preflight(d: RoomzDiscovery) -> None:
                                      f"{other.method} meetings -> {other.status}); {CHECK_CREDENTIALS}")
         return   # refused on some calls only: judged (RZ-AUTH-VALID)
     if ex.status == 404:
-        unauth = api.get_meetings(d.client, d.made_up_room, now, now + timedelta(hours=1), auth="none",
-                                  auth_label="preflight")
-        if unauth.status == 404:
-            if api_profile("roomonitor").looks_like(d.client):
-                raise ConfigurationError(f"this looks like a Roomonitor server, not a ROOMZ connector (GET /rooms -> 404, "
-                                         f"GET /get-rooms answers as Roomonitor does); check --api")
-            raise ConfigurationError(f"nothing of the ROOMZ API answers at {d.client.base_url} (GET /rooms -> 404, GET "
-                                     "/rooms/{roomId}/meetings -> 404 even without credentials); check --base-url "
-                                     "(a path prefix such as /api/roomz?)")
-        return
+        if d.options.room_id:   # the rooms listing is missing, but the given room may answer: judged
+            other = api.get_meetings(d.client, d.options.room_id, now, now + timedelta(hours=1), auth_label="preflight")
+            if other.status == 200:
+                return
+        if api_profile("roomonitor").looks_like(d.client):
+            raise ConfigurationError("this looks like a Roomonitor server, not a ROOMZ connector (GET /rooms -> 404, "
+                                     "GET /get-rooms answers as Roomonitor does); check --api")
+        raise ConfigurationError(f"GET /rooms answered 404 at {d.client.base_url}: nothing of the ROOMZ API seems to be "
+                                 "there; check --base-url (a path prefix such as /api/roomz?)")
     if d.options.room_id:
         listed = tolerant.items_of(ex).items if ex.status == 200 else None
         ids = [tolerant.text(tolerant.get(r, "roomId", "id", "_id")) for r in listed or []]

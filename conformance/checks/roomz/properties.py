@@ -24,6 +24,7 @@ from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.roomz.meetings import judge_bad_date
+from conformance.client import DeadlineReached
 from conformance.profiles import setting
 
 
@@ -43,7 +44,7 @@ def fuzz(d: RoomzDiscovery, operation_id: str, path_parameters: dict[str, str] |
 
     def one(case: Any) -> None:
         if d.out_of_time():
-            return
+            raise DeadlineReached("the run's time budget is spent")
         if prefix_ids:   # a generated id, made one no real system has
             case.path_parameters = {k: f"conformance-unknown-{v}" for k, v in (case.path_parameters or {}).items()}
         bridge.send_case(d.client, case, operation_id)   # the observers judge the answer
@@ -63,8 +64,11 @@ def generated_requests(d: RoomzDiscovery, rec: Recorder) -> None:
     if not d.options.read_only:
         plan += [("createMeeting", None, True), ("updateMeeting", None, True)]
     for operation_id, params, prefix in plan:
+        before = d.client.count
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz(d, operation_id, params, mode, prefix_ids=prefix)
+        ids = " (generated ids)" if operation_id == "listMeetings" and params is None else ""
+        d.progress(f"generated: {operation_id}{ids}, {d.client.count - before} requests")
     if not d.options.read_only:
         junk_bodies(d)
         unusual_subjects(d)
@@ -146,7 +150,7 @@ def generated_windows_are_accepted(d: RoomzDiscovery, rec: Recorder) -> None:
 
     def one(window: tuple[str, str]) -> None:
         if d.out_of_time():
-            return
+            raise DeadlineReached("the run's time budget is spent")
         ex = api.get_meetings(d.client, room, *window)
         if ex.status == 400:
             rec.fail(f"from={window[0]} to={window[1]} (exact format, from < to) to be accepted",
@@ -166,7 +170,7 @@ def generated_bad_dates_are_refused(d: RoomzDiscovery, rec: Recorder) -> None:
     def one(args: tuple[str, bool]) -> None:
         bad, in_from = args
         if d.out_of_time():
-            return
+            raise DeadlineReached("the run's time budget is spent")
         frm, to = (bad, good_to) if in_from else (good_from, bad)
         ex = api.get_meetings(d.client, room, frm, to)
         which = "from" if in_from else "to"
