@@ -1,82 +1,187 @@
-"""Benchmark: wall time and request count of `conformance run` (quick, full) against the bundled
-reference server, next to a plain `schemathesis run --checks all` on the same spec and server.
+"""Benchmark: where the time of a certification goes, next to plain schemathesis, in one run.
 
-    python bench/bench.py            # prints a Markdown table (the README's figures)
+    python bench/bench.py               # medians of 3; prints the README's Markdown tables
+    python bench/bench.py --repeat 5
 
-Targets on a 2-core machine: quick <= 10 s, full <= 60 s. Measured, never asserted in tests.
+Every figure comes from this one invocation on this machine. The server under test is the
+bundled reference server in a process of its own (`conformance serve`), so the suite's
+process and schemathesis' face the same server the same way. The suite runs in-process here
+(its engine, then the reports), which splits the run by phase; `run (s)` is the run from the
+first request to the last report written, `process (s)` the whole `conformance run` command
+(interpreter start and imports included), measured apart. Measured, never asserted in tests.
 """
 from __future__ import annotations
 
-import base64
+import argparse
 import json
+import os
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from conformance.reference_server import DEFAULTS, ReferenceServer
-from conformance.spec import bundled_openapi
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from conformance.reference_server import DEFAULTS  # noqa: E402
+
+PHASES = ("preflight", "discovery", "scripted", "generated", "replay", "release", "reports")
+CREDENTIALS = {"roomz": {"username": DEFAULTS["username"], "password": DEFAULTS["password"]},
+               "roomonitor": {"user_id": DEFAULTS["user_id"], "auth_token": DEFAULTS["auth_token"],
+                              "login_email": DEFAULTS["login_email"], "login_password": DEFAULTS["login_password"]}}
+ENV_CREDENTIALS = {"roomz": {"ROOMZ_USERNAME": DEFAULTS["username"], "ROOMZ_PASSWORD": DEFAULTS["password"]},
+                   "roomonitor": {"ROOMONITOR_USER_ID": DEFAULTS["user_id"], "ROOMONITOR_AUTH_TOKEN": DEFAULTS["auth_token"],
+                                  "ROOMONITOR_LOGIN_EMAIL": DEFAULTS["login_email"],
+                                  "ROOMONITOR_LOGIN_PASSWORD": DEFAULTS["login_password"]}}
 
 
-def conformance_run(api: str, profile: str) -> tuple[float, int]:
-    """The whole command, as a user runs it (interpreter start, server start, reports)."""
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`conformance serve` in a process of its own."""
+
+    def __init__(self, api: str, rooms: int = 0) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        code = ("import sys; from conformance.reference_server import serve_main; "
+                f"sys.exit(serve_main(api={api!r}, port={self.port}, rooms={rooms or None}, out=open('/dev/null', 'w')))")
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the reference server did not start")
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def suite_run(api: str, url: str, **options: Any) -> dict[str, Any]:
+    """One in-process run: the engine's phases, then the reports, timed apart."""
+    from conformance.options import RunOptions
+    from conformance.runner.engine import Engine
+    from conformance.runner.outputs import write_outputs, write_record
+
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "conformance", "run", "--api", api, "--profile", profile,
-                               "--report-dir", out, "--quiet"], capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        if proc.returncode not in (0,):
-            print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
-        results = json.loads((Path(out) / "results.json").read_text())
-        login = api == "roomonitor"
-        return wall, results["stats"]["requests"] + (0 if login else 0)
+        engine = Engine(RunOptions(api=api, base_url=url, seed=20261121, **CREDENTIALS[api], **options))
+        engine.preflight()
+        engine.run()
+        engine.finish()
+        results = engine.results()
+        t1 = time.perf_counter()
+        write_outputs(engine, results, Path(out))
+        write_record(engine, results, Path(out))
+        t2 = time.perf_counter()
+    stats = results["stats"]
+    phases = dict(stats["phases"])
+    phases["discovery"] = stats["discovery_s"]
+    phases["scripted"] = max(0.0, phases.get("scripted", 0.0) - stats["discovery_s"])   # discovery runs inside checks
+    phases["reports"] = t2 - t1
+    requests = dict(stats["phase_requests"])
+    requests["discovery"] = stats["discovery_requests"]
+    requests["scripted"] = max(0, requests.get("scripted", 0) - stats["discovery_requests"])
+    return {"run": t2 - t0, "phases": phases, "requests": requests, "total": stats["requests"],
+            "verdict": results["verdict"]}
 
 
-def schemathesis_run(api: str) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as tmp, ReferenceServer(api=api) as srv:
+def process_run(api: str, url: str, profile: str) -> float:
+    """The whole command as a user runs it."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("ROOMZ_", "ROOMONITOR_"))}, **ENV_CREDENTIALS[api]}
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "conformance", "run", "--api", api, "--base-url", url, "--profile", profile,
+                        "--report-dir", out, "--quiet"], capture_output=True, text=True, env=env, cwd=ROOT)
+        return time.perf_counter() - t0
+
+
+def schemathesis_run(api: str, url: str) -> tuple[float, int]:
+    """Plain `schemathesis run --checks all --max-examples 50` on the same spec and server."""
+    import base64
+
+    from conformance.spec import bundled_openapi
+
+    if api == "roomz":
+        token = base64.b64encode(f"{DEFAULTS['username']}:{DEFAULTS['password']}".encode()).decode()
+        headers = ["-H", f"Authorization: Basic {token}"]
+    else:
+        headers = ["-H", f"X-User-Id: {DEFAULTS['user_id']}", "-H", f"X-Auth-Token: {DEFAULTS['auth_token']}"]
+    with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "openapi.json"
         spec.write_text(json.dumps(bundled_openapi(api)))
-        if api == "roomz":
-            headers = ["-H", "Authorization: Basic " + base64.b64encode(f"{DEFAULTS['username']}:{DEFAULTS['password']}".encode()).decode()]
-        else:
-            headers = ["-H", f"X-User-Id: {DEFAULTS['user_id']}", "-H", f"X-Auth-Token: {DEFAULTS['auth_token']}"]
-        before = len(srv.requests)
         t0 = time.perf_counter()
-        subprocess.run(["schemathesis", "run", str(spec), "--url", srv.url, "--checks", "all", "--seed", "1", *headers],
-                       capture_output=True, text=True)
+        proc = subprocess.run(["schemathesis", "run", str(spec), "--url", url, "--checks", "all", "--max-examples", "50",
+                               "--seed", "1", *headers], capture_output=True, text=True, cwd=tmp)
         wall = time.perf_counter() - t0
-        return wall, len(srv.requests) - before
+    calls = [line for line in proc.stdout.splitlines() if "API calls" in line or "test cases" in line.lower()]
+    return wall, len(calls)
 
 
-def validate_500() -> tuple[float, None]:
-    """`conformance validate` on a generated 500-booking v2 file (in-process, after imports)."""
-    from conformance.payloads import check_bytes
-    from conformance.payloads.report import FileResult, render_text
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
 
-    bookings = [{"id": str(i), "roomId": "room-1", "checkin": 1893456000000 + i * 86_400_000, "checkout": 1893628800000 + i * 86_400_000,
-                 "guestPhone": "+61491570156", "guestName": f"Guest {i}", "lang": "en" if i % 2 else "EN"} for i in range(500)]
-    data = json.dumps(bookings).encode()
-    t0 = time.perf_counter()
-    version, found = check_bytes(data)
-    render_text([FileResult("bench.json", version, found)])
-    return time.perf_counter() - t0, None
+
+def bench_profile(api: str, url: str, profile: str, repeat: int, **options: Any) -> dict[str, Any]:
+    runs = [suite_run(api, url, profile=profile, **options) for _ in range(repeat)]
+    return {"run": median([r["run"] for r in runs]),
+            "phases": {p: median([r["phases"].get(p, 0.0) for r in runs]) for p in PHASES},
+            "requests": {p: int(median([r["requests"].get(p, 0) for r in runs])) for p in PHASES},
+            "total": int(median([r["total"] for r in runs])), "verdicts": sorted({r["verdict"] for r in runs})}
 
 
 def main() -> None:
-    rows = []
-    wall, _ = validate_500()
-    rows.append(("conformance validate, 500 v2 bookings (in-process)", wall, None))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    n = args.repeat
+    rows: list[tuple[str, dict[str, Any], float]] = []
+    ratios: list[tuple[str, float, str]] = []
     for api in ("roomz", "roomonitor"):
-        for profile in ("quick", "full"):
-            wall, n = conformance_run(api, profile)
-            rows.append((f"conformance run --api {api} --profile {profile}", wall, n))
-        wall, n = schemathesis_run(api)
-        rows.append((f"schemathesis run --checks all ({api} spec)", wall, n))
-    print("| command | wall time | requests |")
-    print("|---|---|---|")
-    for name, wall, n in rows:
-        print(f"| `{name}` | {wall:.1f} s | {'—' if n is None else n} |")
+        with Server(api) as srv:
+            quick = bench_profile(api, srv.url, "quick", n)
+            full = bench_profile(api, srv.url, "full", n)
+            proc_quick = median([process_run(api, srv.url, "quick") for _ in range(n)])
+            proc_full = median([process_run(api, srv.url, "full") for _ in range(n)])
+            limited = bench_profile(api, srv.url, "full", n, max_time=2.0)
+        plain = []
+        for _ in range(n):   # a server of its own each time: plain schemathesis logs out the token it is given
+            with Server(api) as fresh:
+                plain.append(schemathesis_run(api, fresh.url)[0])
+        rows += [(f"{api} quick", quick, proc_quick), (f"{api} full", full, proc_full),
+                 (f"{api} full --max-time 2", limited, float("nan"))]
+        plain_s = median(plain)
+        ratios += [(f"{api}: full / plain schemathesis ({plain_s:.1f} s)", full["run"] / plain_s, "≤ 0.25"),
+                   (f"{api}: quick / full", quick["run"] / full["run"], "≤ 0.2")]
+    with Server("roomz") as few, Server("roomz", rooms=300) as many:
+        small = bench_profile("roomz", few.url, "full", n)
+        big = bench_profile("roomz", many.url, "full", n)
+    ratios.append(("roomz full, 305 rooms / 5 rooms", big["run"] / small["run"], "≤ 1.1"))
+
+    print(f"Medians of {n} runs each; seconds (requests in brackets).\n")
+    print("| run | run (s) | " + " | ".join(PHASES) + " | requests | process (s) |")
+    print("|---|---|" + "---|" * len(PHASES) + "---|---|")
+    for name, r, process in rows:
+        cells = " | ".join(f"{r['phases'][p]:.2f} ({r['requests'][p]})" for p in PHASES)
+        proc = "—" if process != process else f"{process:.2f}"
+        print(f"| {name} | {r['run']:.2f} | {cells} | {r['total']} | {proc} |")
+    print("\n| ratio | measured | target |\n|---|---|---|")
+    for name, value, target in ratios:
+        print(f"| {name} | {value:.2f} | {target} |")
 
 
 if __name__ == "__main__":

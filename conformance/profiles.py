@@ -1,7 +1,8 @@
 """The run profiles as data: how deep each goes. Printed in the report's provenance.
 
-``quick`` is a CI smoke gate that still gives every requirement a verdict; ``full`` is
-certification depth. ``generated`` is the number of valid schemathesis cases per operation,
+``quick`` is a CI smoke gate that still gives every requirement a verdict (every answer of
+its scripted probes, junk bodies and date properties is judged by the same observers; it
+generates no schemathesis cases); ``full`` is certification depth. ``generated`` is the number of valid schemathesis cases per operation,
 ``invalid`` the number of invalid ones (they cost several times more to draw, and every
 answer to them is judged by the same observers); ``dates`` the number of hypothesis cases per
 date property; ``max_time`` the default upper bound of a whole run in seconds (``--max-time``).
@@ -9,7 +10,7 @@ date property; ``max_time`` the default upper bound of a whole run in seconds (`
 from __future__ import annotations
 
 PROFILES: dict[str, dict[str, float]] = {
-    "quick": {"generated": 6, "invalid": 2, "dates": 6, "max_time": 120},
+    "quick": {"generated": 0, "invalid": 0, "dates": 6, "max_time": 120},
     "full": {"generated": 60, "invalid": 20, "dates": 40, "max_time": 900},
 }
 

@@ -1,4 +1,4 @@
-"""The suite against servers it has never seen (tests/independent_servers.py).
+"""The suite against servers it has never seen (tests/independent/).
 
 The servers were written from the contract alone (shared/contract/*.md and the README's
 "Interpretations of ours"), not from the bundled reference server, so these tests check the
@@ -24,7 +24,7 @@ import pytest
 from conformance.requirements import load_catalog
 from conformance.runner.engine import Engine, Verdict
 from conformance.options import RunOptions
-from tests.independent_servers import ROOMONITOR_FAULTS, ROOMZ_FAULTS, RoomonitorServer, RoomzServer
+from tests.independent import ROOMONITOR_FAULTS, ROOMZ_FAULTS, RoomonitorServer, RoomzServer
 
 CATALOG = load_catalog()
 

@@ -418,6 +418,7 @@ class Engine:
             "verdict": v.verdict,
             "requirements": reqs,
             "stats": {"requests": self.client.count, "duration_s": self.duration_s,
+                      "discovery_s": round(self.discovery.spent_s, 3), "discovery_requests": self.discovery.spent_requests,
                       "replays": self.replayer.count, "waits": len(self.client.waits),
                       "waited_s": round(sum(w for _, _, w in self.client.waits), 1),
                       "phases": {k: round(s, 3) for k, s in self.phases.items()},
