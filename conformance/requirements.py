@@ -27,6 +27,7 @@ class Requirement:
     title: str
     text: str
     writes: bool = False
+    since: int = 1          # the catalog version that added it
 
     @property
     def is_must(self) -> bool:
@@ -42,6 +43,7 @@ class Requirement:
             "title": self.title,
             "text": self.text,
             "writes": self.writes,
+            "since": self.since,
         }
 
 
@@ -99,6 +101,7 @@ def load_catalog() -> Catalog:
             title=i["title"],
             text=i["text"],
             writes=bool(i.get("writes", False)),
+            since=int(i.get("since", 1)),
         )
         for i in raw["requirements"]
     )

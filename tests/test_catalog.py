@@ -23,11 +23,17 @@ def test_ids_are_unique_and_well_formed() -> None:
 
 
 @pytest.mark.skipif(not SHARED.is_file(), reason="shared/contract is not beside this checkout")
-def test_catalog_matches_the_shared_requirements() -> None:
+def test_catalog_keeps_the_shared_requirements_and_marks_its_additions() -> None:
+    """Every shared ID with its level, unchanged; an ID of ours carries the catalog version that
+    added it (IDs and levels change only with a new catalog version)."""
     text = SHARED.read_text(encoding="utf-8")
     shared = dict(re.findall(r"^\| (R[A-Z0-9-]+) \| (MUST|SHOULD) \|", text, re.M))
-    ours = {r.id: r.level for r in load_catalog()}
-    assert ours == shared
+    catalog = load_catalog()
+    ours = {r.id: r.level for r in catalog}
+    assert {rid: ours.get(rid) for rid in shared} == shared
+    added = [r for r in catalog if r.id not in shared]
+    assert all(1 < r.since <= catalog.version for r in added), added
+    assert all(r.since == 1 for r in catalog if r.id in shared)
 
 
 def test_every_server_requirement_has_a_check() -> None:

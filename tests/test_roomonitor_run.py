@@ -76,13 +76,13 @@ def test_login_tokens_are_masked_even_in_findings_about_the_login_answer() -> No
     text = json.dumps(result.results)
     assert any(f.request.startswith("POST /login") for f in result.outcome("RM-JSON").findings)
     tokens = [r.headers.get("X-Auth-Token") for r in result.server.requests if r.path == "/logout"]
-    assert len(tokens) == 2
+    assert len(tokens) == 3   # RM-LOGIN's two logins, RM-LOGOUT's one
     assert all(token not in text for token in tokens)
 
 
 def test_only_tokens_of_its_own_login_are_logged_out(clean) -> None:
     logouts = [r for r in clean.server.requests if r.path == "/logout"]
-    assert len(logouts) == 2   # the JSON login's token and the form login's
+    assert len(logouts) == 3   # the JSON and form logins' tokens (RM-LOGIN), and RM-LOGOUT's
     assert all(r.headers.get("X-Auth-Token") != DEFAULTS["auth_token"] for r in logouts)
     # the given token still works after the run
     assert clean.server.app.accounts[DEFAULTS["user_id"]].has_token(DEFAULTS["auth_token"])
@@ -160,7 +160,7 @@ def test_without_login_credentials_login_is_not_certified() -> None:
     result = run_engine("roomonitor", login_email=None, login_password=None)
     assert result.status("RM-LOGIN") == "skipped"
     assert "login credentials" in result.outcome("RM-LOGIN").skip_reason
-    assert result.summary() == {"RM-HTTPS": "warning", "RM-LOGIN": "skipped"}
+    assert result.summary() == {"RM-HTTPS": "warning", "RM-LOGIN": "skipped", "RM-LOGOUT": "skipped"}
     assert next(r for r in result.results["requirements"] if r["id"] == "RM-LOGIN")["certified"] is False
     assert (result.verdict.verdict, result.verdict.exit_code) == ("conformant", 0)
     assert not any(r.path == "/login" and r.method == "POST" and b"pms@example.com" in r.body for r in result.server.requests)

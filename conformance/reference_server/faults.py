@@ -378,12 +378,15 @@ FAULTS: dict[str, Fault] = _faults(
           "is valid for the path's user (and the import saves).",
           {"mismatch": lambda refusal, token_ok=False, **_: None if token_ok else refusal}, requirement="RM-AUTH-WRONG"),
     Fault("rm-any-token", "roomonitor", "Any X-Auth-Token is accepted for the path's user.", {"token_ok": _always(True)},
-          requirement="RM-AUTH-WRONG"),
+          requirement="RM-AUTH-WRONG", collateral={"RM-LOGOUT": "warning"},
+          why="a logged-out token is a token too: it keeps working"),
     Fault("rm-error-shape", "roomonitor", "401 bodies are {\"error\": \"Unauthorized\"} instead of {status, message}; the "
           "status code stays 401 and other 4xx bodies are unchanged.", {"error": _rm_401_shape},
           requirement="RM-ERROR-BODY"),
     Fault("rm-login-json-only", "roomonitor", "POST /login with a form body (username/password) answers 401 even when "
           "correct.", {"form_login": _always(False)}, requirement="RM-LOGIN"),
+    Fault("rm-logout-keeps-token", "roomonitor", "POST /logout answers success but the token keeps working.",
+          {"logout_revokes": _always(False)}, requirement="RM-LOGOUT"),
     Fault("rm-rooms-no-name", "roomonitor", "get-rooms renders rooms as {\"_id\", \"roomName\"}: no 'name'. The _id is kept "
           "so imports still find their rooms.", {"room": _rm_rooms_no_name}, requirement="RM-ROOMS"),
     Fault("rm-rooms-wrapped", "roomonitor", "get-rooms answers {\"status\": \"success\", \"data\": [...]} instead of the "

@@ -313,7 +313,8 @@ class RoomonitorApp:
         if refusal is not None or account is None:
             return self.error(401, "Unauthorized")
         token = request.headers.get("X-Auth-Token", "")
-        account.tokens = [t for t in account.tokens if not hmac.compare_digest(t.encode(), token.encode())]
+        if self.fx.logout_revokes(True):
+            account.tokens = [t for t in account.tokens if not hmac.compare_digest(t.encode(), token.encode())]
         return self.ok({"status": "success", "data": {"message": "You've been logged out!"}})
 
     # --- GET /get-rooms/{userId} ----------------------------------------------------------

@@ -25,8 +25,8 @@ def auth_headers(options: "RunOptions") -> dict[str, str]:
 def exclusions(options: "RunOptions") -> dict[str, str]:
     if options.login_email and options.login_password:
         return {}
-    return {"RM-LOGIN": "no login credentials were given (--login-email, --login-password), so login is not certified "
-                        "by this run"}
+    why = "no login credentials were given (--login-email, --login-password), so {} is not certified by this run"
+    return {"RM-LOGIN": why.format("login"), "RM-LOGOUT": why.format("logout")}
 
 
 PROFILE = ApiProfile(

@@ -1,4 +1,4 @@
-"""Authentication (RM-AUTH-MISSING, RM-AUTH-WRONG, RM-LOGIN).
+"""Authentication (RM-AUTH-MISSING, RM-AUTH-WRONG, RM-LOGIN, RM-LOGOUT).
 
 Every probe is otherwise a valid request (a fictional booking naming the account's room, or a
 fictional room when none is known: a correct server refuses the credentials first), so a server
@@ -187,3 +187,40 @@ def _logout_all(d: RoomonitorDiscovery, rec: Recorder, obtained: list[tuple[str,
                               operation="logout")
         if ex.status != 200:
             rec.note(f"logging out a token the suite obtained answered {ex.describe()}; it may still be valid")
+
+
+# -- logout: only a token of the suite's own login, never the one it was given --------------------
+LOGOUT_SHAPE = '{"status": "success", "data": {"message": <string>}}'
+
+
+@check("RM-LOGOUT")
+def logout_revokes_the_token(d: RoomonitorDiscovery, rec: Recorder) -> None:
+    email, password = d.options.login_email, d.options.login_password
+    if not email or not password:
+        raise Blocked("no login credentials were given, so no token of the suite's own could be logged out")
+    d.remember_secret(password)
+    d.guard_login_tokens()
+    login = api.login(d.client, "JSON", email, password)
+    pair = api.login_pair(login.json_or_none()) if login.ok else None
+    if pair is None:
+        raise Blocked(f"the suite's login gave no token to log out ({login.describe()})", by="RM-LOGIN")
+    user, token = pair
+    d.remember_secret(token)
+    if d.token and token == d.token:
+        raise Blocked("the login answered the token the suite was given, which it never logs out")
+    out = d.client.request("POST", "/logout", auth=api.headers_for(user, token), auth_label="login token",
+                           operation="logout")
+    data = out.json_or_none()
+    inner = data.get("data") if isinstance(data, dict) else None
+    shaped = isinstance(data, dict) and data.get("status") == "success" and isinstance((inner or {}).get("message"), str)
+    if out.status != 200 or not shaped:
+        rec.fail(f"200 {LOGOUT_SHAPE} for POST /logout with a token of the suite's own login",
+                 f"the server answered {api.body_kind(out)}", out, kind=f"logout:{out.status}", setup=[login])
+    else:
+        rec.passed()
+    after = api.get_rooms(d.client, user, auth=api.headers_for(user, token), auth_label="logged-out token")
+    if after.status == 401:
+        rec.passed()
+    elif after.status is not None:
+        rec.fail("401 for get-rooms with a token that was logged out", f"the server answered {api.body_kind(after)}",
+                 after, kind="still-valid", setup=[login, out])
