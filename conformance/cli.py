@@ -1,4 +1,4 @@
-"""The command line: ``run``, ``serve``, ``validate``, ``requirements`` (INTERFACE.md).
+"""The command line: ``run``, ``serve``, ``validate``, ``requirements`` (docs/interface.md).
 
 Usage errors exit 2 with one sentence; nothing here prints a traceback for a user mistake.
 """

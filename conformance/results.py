@@ -142,7 +142,7 @@ class Ledger:
 
 
 def verdict_of(entries: Iterable[tuple[str, str, bool]], *, aborted: bool = False) -> str:
-    """The verdict of INTERFACE.md from ``(level, status, excluded)`` per requirement.
+    """The verdict of docs/interface.md from ``(level, status, excluded)`` per requirement.
 
     Written once, so ``verify`` can check that a record's verdict follows from its statuses.
     """

@@ -27,7 +27,7 @@ HTTPS_MESSAGE = "RZ-HTTPS expects the API to be served over HTTPS; it is served 
 
 
 def make_results(statuses: dict[str, tuple[str, list[str]]], api: str = "roomz", **extra: Any) -> dict[str, Any]:
-    """A results.json of INTERFACE.md: every requirement of ``api`` passed unless ``statuses`` says."""
+    """A results.json of docs/interface.md: every requirement of ``api`` passed unless ``statuses`` says."""
     reqs = []
     for req in load_catalog().for_api(api):
         status, messages = statuses.get(req.id, ("passed", []))

@@ -1,4 +1,4 @@
-"""The command line as a CI gate sees it: real subprocesses, real reports, INTERFACE.md exit codes."""
+"""The command line as a CI gate sees it: real subprocesses, real reports, docs/interface.md exit codes."""
 from __future__ import annotations
 
 import json

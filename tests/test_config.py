@@ -1,4 +1,4 @@
-"""The configuration file: found where INTERFACE.md says, checked line by line, and below the
+"""The configuration file: found where docs/interface.md says, checked line by line, and below the
 command line and the environment in precedence (conformance.options.resolve applies it)."""
 from __future__ import annotations
 

@@ -155,7 +155,7 @@ def test_generated_imports_never_reach_the_real_account(clean) -> None:
 
 
 def test_without_login_credentials_login_is_not_certified() -> None:
-    """The login options are optional (INTERFACE.md: "optional; enables RM-LOGIN"): leaving them
+    """The login options are optional (docs/interface.md: optional, they enable RM-LOGIN): leaving them
     out excludes RM-LOGIN on purpose, like --read-only, so the verdict can still be conformant."""
     result = run_engine("roomonitor", login_email=None, login_password=None)
     assert result.status("RM-LOGIN") == "skipped"

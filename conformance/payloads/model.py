@@ -20,5 +20,5 @@ class Violation:
         return self.level == "MUST"
 
     def as_dict(self) -> dict[str, str]:
-        """The shape of ``conformance validate --format json`` (INTERFACE.md)."""
+        """The shape of ``conformance validate --format json`` (docs/interface.md)."""
         return {"rule": self.rule, "level": self.level, "path": self.path, "message": self.message}

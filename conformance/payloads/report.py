@@ -1,4 +1,4 @@
-"""Rendering of validation results: JSON exactly as INTERFACE.md, and text for people.
+"""Rendering of validation results: JSON exactly as docs/interface.md, and text for people.
 
 The text form groups repeated findings so that a 500-booking file stays readable: findings of
 one rule, one level and one field of every booking (``/*/lang``) collapse into one line,
