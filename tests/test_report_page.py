@@ -136,7 +136,7 @@ def assert_page_is_sound(found: dict[str, Any], results: dict[str, Any]) -> None
     for status, shown in found["filters"].items():
         assert status not in shown and len(shown) == sum(1 for row in found["rows"] if row["status"] != status)
     assert found["shown_after_filters"] == len(ROOMZ_IDS)
-    for row, r in zip(found["rows"], results["requirements"]):
+    for row, r in zip(found["rows"], results["requirements"], strict=True):
         if r["status"] == "passed":
             assert f"{r['probes']} probe" in row["detail"], row
             assert "What was verified" in found["sections"][f"req-{r['id']}"]

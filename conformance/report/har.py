@@ -5,8 +5,9 @@ credentials are masked whole; every secret the run knows is masked in any other 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_HAR_BODY = 64 * 1024

@@ -6,12 +6,17 @@ resolve only after it ran, and filters that know neither "warning" nor "not cert
 certification report is a view of the results, so it is rendered from them here; pytest-html
 still embeds the same body when the pytest route asks for ``--html``.
 
+The order is the reader's: the verdict first (it fits the first screen, with the rule that gives
+it), then root causes, then one row per requirement (each ID links to its own section), then one
+section per requirement, each failure told once with its evidence, then coverage and provenance.
+
 Everything that came from a server is escaped (``e``) and was redacted before it got here; the
 page loads nothing from the network and its only script is the fixed one below (filters, copy).
 """
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Any
 
@@ -20,47 +25,77 @@ from conformance.report.text import rerun_command
 STATUS_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700", "skipped": "#57606a",
                  "not certified": "#57606a"}
 VERDICT_COLOUR = {"conformant": "#1a7f37", "non-conformant": "#cf222e", "incomplete": "#9a6700"}
-MAX_BODY_SHOWN = 6000
+MAX_BODY_SHOWN = 6000      # characters of a pretty-printed body; the excerpt itself is bounded upstream
+MAX_VERDICT_LINKS = 12     # failed requirements named in the verdict box; the table has them all
+NOT_REPRODUCED = "not reproduced on replay"
+VERDICT_RULE = ("How the verdict follows: a MUST requirement failed: non-conformant. None failed, but one could not "
+                "be verified: incomplete. Otherwise conformant (SHOULD warnings allowed). Green means tested. "
+                "A failure marked “not reproduced on replay” still counts: the server answered wrongly at least "
+                "once, and a server that is right only some of the time breaks the requirement; the mark tells a "
+                "flaky server from a steady one.")
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1f2328;background:#fff}
 main{max-width:1180px;margin:0 auto;padding:12px 20px 40px}
-h1{font-size:20px;margin:8px 0} h2{font-size:17px;margin:22px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+h1{font-size:20px;margin:8px 0}
+h2{font-size:17px;margin:22px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 h3{font-size:15px;margin:14px 0 6px}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;
 padding:8px;max-height:24em;overflow:auto;margin:4px 0}
-#verdict{border:4px solid;border-radius:6px;padding:10px 14px;margin:6px 0 10px}
+#verdict{border:4px solid;border-radius:6px;padding:8px 14px;margin:6px 0 10px}
 #verdict h1{font-size:26px;margin:0}
-.badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}
-table{border-collapse:collapse;width:100%} th,td{text-align:left;vertical-align:top;padding:4px 6px;border-bottom:1px solid #eaeef2}
+#verdict p{margin:6px 0}
+.rule{font-size:12px}
+nav a{margin-right:12px}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-weight:600;font-size:12px;
+white-space:nowrap}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;vertical-align:top;padding:4px 6px;border-bottom:1px solid #eaeef2}
 #requirements td.detail{max-width:520px}
 .detail div{overflow:hidden;text-overflow:ellipsis;display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical}
 .finding{border-left:4px solid #cf222e;padding:2px 10px;margin:10px 0}
 .finding.should{border-left-color:#9a6700}
+.replay{border-radius:4px;padding:0 6px;font-size:12px;white-space:nowrap;border:1px solid}
+.replay.confirmed{color:#cf222e} .replay.flaky{color:#9a6700} .replay.unsent{color:#57606a}
 .kv th{width:9em;color:#57606a;font-weight:normal}
 .copy{float:right;font-size:11px;margin:2px}
 .filters label{margin-right:12px}
 section.req{border-top:1px solid #d0d7de;margin-top:14px}
+.top{float:right;font-size:12px}
 .muted{color:#57606a}
 """
 
 SCRIPT = """
-document.querySelectorAll('.filters input').forEach(function(box){box.addEventListener('change',function(){
+function applyFilters(){
   var show={};document.querySelectorAll('.filters input').forEach(function(b){show[b.value]=b.checked;});
   document.querySelectorAll('#requirements tbody tr').forEach(function(row){
-    row.style.display=show[row.getAttribute('data-status')]?'':'none';});});});
+    row.style.display=show[row.getAttribute('data-status')]?'':'none';});}
+document.querySelectorAll('.filters input').forEach(function(box){box.addEventListener('change',applyFilters);});
+function copyByHand(text){
+  var area=document.createElement('textarea');area.value=text;area.setAttribute('readonly','');
+  area.style.position='fixed';area.style.opacity='0';document.body.appendChild(area);area.select();
+  var ok=false;try{ok=document.execCommand('copy');}catch(err){ok=false;}
+  document.body.removeChild(area);return ok;}
+function copied(button,ok){
+  button.textContent=ok?'copied':'select and copy by hand';
+  setTimeout(function(){button.textContent='copy';},1500);}
 document.querySelectorAll('button.copy').forEach(function(button){button.addEventListener('click',function(){
   var text=document.getElementById(button.getAttribute('data-for')).textContent;
-  if(navigator.clipboard){navigator.clipboard.writeText(text);}button.textContent='copied';});});
+  if(navigator.clipboard&&navigator.clipboard.writeText){
+    navigator.clipboard.writeText(text).then(function(){copied(button,true);},
+      function(){copied(button,copyByHand(text));});
+  }else{copied(button,copyByHand(text));}});});
 """
 
 
 def e(value: Any) -> str:
+    """Escaped for HTML text and attribute values alike: the only way a value enters the page."""
     return escape(str(value), quote=True)
 
 
 def _status(entry: dict[str, Any]) -> str:
+    """A requirement left out on purpose reads "not certified", not "skipped": it was never tried."""
     return "not certified" if entry.get("certified") is False else entry["status"]
 
 
@@ -68,6 +103,40 @@ def _badge(status: str) -> str:
     return f'<span class="badge" style="background:{STATUS_COLOUR.get(status, "#57606a")}">{e(status)}</span>'
 
 
+def _plural(n: Any, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _link(rid: str) -> str:
+    return f'<a href="#req-{e(rid)}"><code>{e(rid)}</code></a>'
+
+
+def _linked(text: str, ids: set[str]) -> str:
+    """``text`` escaped, with every requirement ID of this run made a link to its section (an ID
+    is letters, digits and dashes, which escaping leaves alone)."""
+    return re.sub(r"\b[A-Z]{2,4}(?:-[A-Z0-9]+)+\b",
+                  lambda m: f'<a href="#req-{m.group(0)}">{m.group(0)}</a>' if m.group(0) in ids else m.group(0),
+                  e(text))
+
+
+def _ids(results: dict[str, Any]) -> set[str]:
+    return {str(r["id"]) for r in results["requirements"]}
+
+
+def _counts(results: dict[str, Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in results["requirements"]:
+        counts[_status(r)] = counts.get(_status(r), 0) + 1
+    return {s: counts[s] for s in STATUS_COLOUR if s in counts}
+
+
+def _replay(entry: dict[str, Any]) -> str:
+    """The replay mark of a requirement's first failure, if it was replayed."""
+    failures = entry.get("failures") or []
+    return str(failures[0].get("replay", "")) if failures else ""
+
+
+# -- the page ---------------------------------------------------------------------------------------
 def render(results: dict[str, Any]) -> str:
     """The whole page."""
     title = f"Conformance report: {results['api']} — {results['verdict']}"
@@ -78,162 +147,306 @@ def render(results: dict[str, Any]) -> str:
 
 
 def body(results: dict[str, Any]) -> str:
+    """The page's content alone: pytest-html embeds it as it is (without the script)."""
     parts = [verdict_block(results), root_causes(results), requirements_table(results),
              "".join(requirement_section(r, results) for r in results["requirements"]),
              coverage(results), provenance(results)]
     return "\n".join(p for p in parts if p)
 
 
+# -- the verdict ------------------------------------------------------------------------------------
 def verdict_block(results: dict[str, Any]) -> str:
-    verdict = results["verdict"]
-    colour = VERDICT_COLOUR.get(verdict, "#57606a")
-    counts: dict[str, int] = {}
-    for r in results["requirements"]:
-        counts[_status(r)] = counts.get(_status(r), 0) + 1
-    tally = " ".join(f"{_badge(s)} {n}" for s, n in counts.items())
+    """The first screen: verdict, what was certified, the tally, what failed, and the rule."""
+    colour = VERDICT_COLOUR.get(results["verdict"], "#57606a")
+    tally = " ".join(f"{_badge(s)} {n}" for s, n in _counts(results).items())
     lines = [f'<div id="verdict" style="border-color:{colour}">',
-             f'<h1 style="color:{colour}">Verdict: {e(verdict)}</h1>',
-             f"<p>{e(results['api'])} API at <code>{e(results['target'])}</code> — profile {e(results['profile'])}, "
-             f"seed {e(results['seed'])}, {e(results['stats']['requests'])} requests in "
-             f"{e(results['stats']['duration_s'])} s, {e(results['started_at'])}</p><p>{tally}</p>"]
+             f'<h1 style="color:{colour}">Verdict: {e(results["verdict"])}</h1>',
+             f"<p>{_run_line(results)}</p>", f"<p>{tally}</p>", _failed_line(results), *_verdict_notes(results),
+             f'<p class="muted rule" id="verdict-rule">{e(VERDICT_RULE)}</p>', _nav(results), "</div>"]
+    return "\n".join(line for line in lines if line)
+
+
+def _run_line(results: dict[str, Any]) -> str:
+    stats = results["stats"]
+    replays = stats.get("replays", 0)
+    extra = f", {_plural(replays, 'replay')} included" if replays else ""
+    return (f"{e(results['api'])} API at <code>{e(results['target'])}</code> — profile {e(results['profile'])}, "
+            f"seed {e(results['seed'])}, {e(stats['requests'])} requests{e(extra)} in {e(stats['duration_s'])} s, "
+            f"{e(results['started_at'])}")
+
+
+def _failed_line(results: dict[str, Any]) -> str:
+    failed = [r for r in results["requirements"] if _status(r) == "failed"]
+    if not failed:
+        return ""
+    links = []
+    for r in failed[:MAX_VERDICT_LINKS]:
+        flaky = f" ({NOT_REPRODUCED})" if _replay(r).startswith(NOT_REPRODUCED) else ""
+        links.append(f"{_link(r['id'])}{e(flaky)}")
+    more = f" and {len(failed) - MAX_VERDICT_LINKS} more" if len(failed) > MAX_VERDICT_LINKS else ""
+    return f"<p><strong>Failed:</strong> {', '.join(links)}{e(more)}</p>"
+
+
+def _verdict_notes(results: dict[str, Any]) -> list[str]:
+    notes = []
     if results.get("configuration_error"):
-        lines.append(f"<p><strong>Configuration error (nothing was judged):</strong> {e(results['configuration_error'])}</p>")
+        notes.append(f"<p><strong>Configuration error (nothing was judged):</strong> "
+                     f"{e(results['configuration_error'])}</p>")
     if results.get("aborted"):
-        lines.append(f"<p><strong>Run aborted:</strong> {e(results['aborted'])}</p>")
+        notes.append(f"<p><strong>Run aborted:</strong> {e(results['aborted'])}</p>")
     if results.get("baseline"):
-        lines.append(f"<p><strong>Baseline applied</strong> ({e(results['baseline'].get('file', ''))}): known failures do "
-                     "not fail this gate; this is not a certification.</p>")
-    lines.append('<p class="muted">A MUST requirement failed: non-conformant. None failed but one could not be verified: '
-                 "incomplete. Green means tested. A failure marked <em>not reproduced on replay</em> still counts: the "
-                 "server answered wrongly at least once.</p></div>")
-    return "\n".join(lines)
+        notes.append(f"<p><strong>Baseline applied</strong> ({e(results['baseline'].get('file', ''))}): known "
+                     "failures do not fail this gate; this is not a certification.</p>")
+    return notes
+
+
+def _nav(results: dict[str, Any]) -> str:
+    targets = [("root-causes", "Root causes")] if results.get("root_causes") else []
+    targets += [("requirements-heading", "Requirements"), ("coverage", "Coverage"), ("provenance", "Provenance")]
+    return "<nav>" + "".join(f'<a href="#{t}">{label}</a>' for t, label in targets) + "</nav>"
 
 
 def root_causes(results: dict[str, Any]) -> str:
+    """Before the table: one cause often explains several failures, and it is what gets fixed."""
     causes = results.get("root_causes") or []
     notes = results.get("discovery") or []
-    if not causes and not notes:
-        return ""
+    ids = _ids(results)
     out = []
     if causes:
         out.append('<h2 id="root-causes">Root causes</h2><ul>')
         for c in causes:
-            links = ", ".join(f'<a href="#req-{e(r)}">{e(r)}</a>' for r in c["explains"])
-            out.append(f"<li>{e(c['summary'])}" + (f" — explains {links}" if links else "") + "</li>")
+            links = ", ".join(_link(r) for r in c["explains"])
+            out.append(f"<li>{_linked(c['summary'], ids)}" + (f" — explains {links}" if links else "") + "</li>")
         out.append("</ul>")
     if notes:
-        out.append('<h3>What the suite worked around</h3><ul>' + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
+        out.append('<h3>What the suite worked around</h3><ul>'
+                   + "".join(f"<li>{_linked(n, ids)}</li>" for n in notes) + "</ul>")
     return "\n".join(out)
 
 
+# -- the requirement table --------------------------------------------------------------------------
 def requirements_table(results: dict[str, Any]) -> str:
-    statuses = [s for s in STATUS_COLOUR if any(_status(r) == s for r in results["requirements"])]
-    filters = "".join(f'<label><input type="checkbox" value="{e(s)}" checked> {_badge(s)}</label>' for s in statuses)
+    """One row per requirement, drawn here (not by script), so every link into it resolves at
+    once; the filters only hide rows."""
+    counts = _counts(results)
+    filters = "".join(f'<label><input type="checkbox" value="{e(s)}" checked> {_badge(s)} {n}</label>'
+                      for s, n in counts.items())
     rows = ['<h2 id="requirements-heading">Requirements</h2>', f'<div class="filters">Show: {filters}</div>',
             '<table id="requirements"><thead><tr><th>ID</th><th>level</th><th>status</th><th>requirement</th>'
             "<th>what happened</th></tr></thead><tbody>"]
-    for r in results["requirements"]:
-        status = _status(r)
-        if r.get("failures"):
-            detail = r["failures"][0]["message"]
-        elif status == "passed":
-            detail = f"verified by {r.get('probes', 0)} probe(s)"
-        else:
-            detail = r.get("reason", "")
-        rows.append(f'<tr data-status="{e(status)}"><td><a href="#req-{e(r["id"])}"><code>{e(r["id"])}</code></a></td>'
-                    f"<td>{e(r['level'])}</td><td>{_badge(status)}</td><td>{e(r['title'])}</td>"
-                    f'<td class="detail"><div title="{e(detail)}">{e(detail)}</div></td></tr>')
+    rows += [_row(r) for r in results["requirements"]]
     rows.append("</tbody></table>")
     return "\n".join(rows)
 
 
+def _row(r: dict[str, Any]) -> str:
+    status = _status(r)
+    detail = _detail(r, status)
+    return (f'<tr data-status="{e(status)}"><td>{_link(r["id"])}</td><td>{e(r["level"])}</td><td>{_badge(status)}</td>'
+            f'<td>{e(r["title"])}</td><td class="detail">{_replay_mark(_replay(r), short=True)}'
+            f'<div title="{e(detail)}">{e(detail)}</div></td></tr>')
+
+
+def _detail(r: dict[str, Any], status: str) -> str:
+    """One line: the first failure, what a pass rests on, or why it was not verified."""
+    if r.get("failures"):
+        return str(r["failures"][0]["message"])
+    if status == "passed":
+        return f"verified: {_plural(r.get('probes', 0), 'probe')} met it, none broke it"
+    return str(r.get("reason", ""))
+
+
+# -- one section per requirement --------------------------------------------------------------------
+def requirement_section(r: dict[str, Any], results: dict[str, Any]) -> str:
+    """The target of the requirement's links (``#req-ID``): what it asks, and what became of it."""
+    status = _status(r)
+    rid = r["id"]
+    out = [f'<section class="req" id="req-{e(rid)}"><a class="top" href="#requirements-heading">↑ table</a>'
+           f'<h3>{_badge(status)} <code>{e(rid)}</code> {e(r["title"])} '
+           f'<span class="muted">({e(r["level"])}, {e(r.get("source", ""))})</span></h3>']
+    if r.get("text"):
+        label = "What was verified" if status == "passed" else "Requirement"
+        out.append(f"<p><em>{label}:</em> {e(r['text'])}</p>")
+    out.append(_section_status(r, status, _ids(results)))
+    out += [_finding(f, f"{rid}-{i}", rid, results) for i, f in enumerate(r.get("failures") or [])]
+    if r.get("more_failures"):
+        out.append(f"<p>… and {e(r['more_failures'])} more distinct failures (see results.json).</p>")
+    out += [f'<p class="muted"><em>Note:</em> {_linked(note, _ids(results))}</p>' for note in r.get("notes") or []]
+    out.append("</section>")
+    return "\n".join(line for line in out if line)
+
+
+def _section_status(r: dict[str, Any], status: str, ids: set[str]) -> str:
+    """A pass says what it rests on (how many probes); a skip says why, and what blocked it."""
+    if status == "passed":
+        return (f"<p>Passed: {e(_plural(r.get('probes', 0), 'probe'))} of the run met the requirement, "
+                "none broke it.</p>")
+    if status in ("skipped", "not certified"):
+        blocked = r.get("blocked_by")
+        link = f" Blocked by {_link(blocked)}." if blocked else ""
+        return f"<p><em>Not verified:</em> {_linked(str(r.get('reason', '')), ids)}.{link}</p>"
+    if not r.get("probes"):
+        return ""
+    return f"<p>{e(_plural(r.get('probes', 0), 'probe'))} judged against it; what broke it follows.</p>"
+
+
+def _finding(f: dict[str, Any], fid: str, rid: str, results: dict[str, Any]) -> str:
+    """One failure, told once: message, expected against got, set-up, request, response, and how
+    to reproduce it (curl) and re-run it (the suite)."""
+    should = " should" if f.get("severity") == "warning" else ""
+    seen = f" <em>(seen {e(f['occurrences'])} times)</em>" if f.get("occurrences") else ""
+    out = [f'<div class="finding{should}" id="finding-{e(fid)}"><p><strong>{e(f["message"])}</strong>{seen} '
+           f"{_replay_mark(str(f.get('replay', '')))}</p>"]
+    if f.get("expected") or f.get("got"):
+        out.append(f'<table class="kv"><tr><th>expected</th><td>{e(f.get("expected", ""))}</td></tr>'
+                   f'<tr><th>got</th><td>{e(f.get("got", ""))}</td></tr></table>')
+    if f.get("steps"):
+        out.append("<p><em>Set up by the suite's own requests, in order:</em></p><ol>"
+                   + "".join(f"<li><code>{e(s)}</code></li>" for s in f["steps"]) + "</ol>")
+    if f.get("request"):
+        out.append(f"<p><em>Request:</em> <code>{e(f['request'])}</code></p>")
+    if f.get("response"):
+        out.append(f"<p><em>Response:</em></p><pre>{e(_pretty(f['response']))}</pre>")
+    if f.get("reproduce"):
+        out.append(_copyable("Reproduce with", f"curl-{fid}", f["reproduce"]))
+    out.append(_copyable("Re-run this requirement", f"rerun-{fid}", rerun_command(results, rid)))
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _replay_mark(replay: str, short: bool = False) -> str:
+    """The replay's outcome as a label (``short`` in the table: the mark without its detail)."""
+    if not replay:
+        return ""
+    if replay == "confirmed":
+        return '<span class="replay confirmed">confirmed on replay</span>'
+    if replay.startswith(NOT_REPRODUCED):
+        if short:
+            return f'<span class="replay flaky">{NOT_REPRODUCED}</span>'
+        return (f'<span class="replay flaky">{e(replay)}</span> <em class="muted">— still counts toward the '
+                "verdict</em>")
+    return "" if short else f'<span class="replay unsent">{e(replay)}</span>'
+
+
+def _copyable(label: str, pid: str, text: str) -> str:
+    """A command with a copy button: the button copies the text of the <pre> it names."""
+    return (f'<p><em>{e(label)}:</em> <button class="copy" type="button" data-for="{e(pid)}">copy</button></p>'
+            f'<pre id="{e(pid)}">{e(text)}</pre>')
+
+
 def _pretty(response: str) -> str:
-    """The response excerpt with a JSON body indented (bounded)."""
+    """The response excerpt with a JSON body indented, even one cut short (bounded)."""
     head, _, text = response.partition("\n")
     try:
         text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (ValueError, RecursionError):
-        pass
+        text = _indent_partial(text)
     if len(text) > MAX_BODY_SHOWN:
         text = text[:MAX_BODY_SHOWN] + "\n…(cut here)"
     return f"{head}\n{text}" if text else head
 
 
-def requirement_section(r: dict[str, Any], results: dict[str, Any]) -> str:
-    status = _status(r)
-    rid = r["id"]
-    out = [f'<section class="req" id="req-{e(rid)}"><h3>{_badge(status)} <code>{e(rid)}</code> {e(r["title"])} '
-           f'<span class="muted">({e(r["level"])}, {e(r.get("source", ""))})</span></h3>']
-    if r.get("text"):
-        out.append(f"<p><em>Requirement:</em> {e(r['text'])}</p>")
-    if status == "passed":
-        out.append(f"<p>Verified by {e(r.get('probes', 0))} probe(s); every one met the requirement.</p>")
-    elif status in ("skipped", "not certified"):
-        blocked = r.get("blocked_by")
-        link = f' Blocked by <a href="#req-{e(blocked)}">{e(blocked)}</a>.' if blocked else ""
-        out.append(f"<p><em>Not verified:</em> {e(r.get('reason', ''))}.{link}</p>")
-    for i, f in enumerate(r.get("failures") or []):
-        fid = f"{rid}-{i}"
-        should = " should" if f.get("severity") == "warning" else ""
-        out.append(f'<div class="finding{should}"><p><strong>{e(f["message"])}</strong>'
-                   + (f" <em>(seen {e(f['occurrences'])} times)</em>" if f.get("occurrences") else "")
-                   + (f" <em>— {e(f['replay'])}</em>" if f.get("replay") else "") + "</p>")
-        if f.get("expected") or f.get("got"):
-            out.append(f'<table class="kv"><tr><th>expected</th><td>{e(f.get("expected", ""))}</td></tr>'
-                       f'<tr><th>got</th><td>{e(f.get("got", ""))}</td></tr></table>')
-        if f.get("steps"):
-            out.append("<p><em>Set up by the suite's own requests, in order:</em></p><ol>"
-                       + "".join(f"<li><code>{e(s)}</code></li>" for s in f["steps"]) + "</ol>")
-        if f.get("request"):
-            out.append(f"<p><em>Request:</em> <code>{e(f['request'])}</code></p>")
-        if f.get("response"):
-            out.append(f"<p><em>Response:</em></p><pre>{e(_pretty(f['response']))}</pre>")
-        if f.get("reproduce"):
-            out.append(f'<p><em>Reproduce with:</em> <button class="copy" data-for="curl-{e(fid)}">copy</button></p>'
-                       f'<pre id="curl-{e(fid)}">{e(f["reproduce"])}</pre>')
-        out.append(f'<p><em>Re-run this requirement:</em> <button class="copy" data-for="rerun-{e(fid)}">copy</button></p>'
-                   f'<pre id="rerun-{e(fid)}">{e(rerun_command(results, rid))}</pre></div>')
-    if r.get("more_failures"):
-        out.append(f"<p>… and {e(r['more_failures'])} more distinct failures (see results.json).</p>")
-    for note in r.get("notes") or []:
-        out.append(f'<p class="muted"><em>Note:</em> {e(note)}</p>')
-    out.append("</section>")
-    return "\n".join(out)
+def _indent_partial(text: str) -> str:
+    """Indent JSON that does not parse, mostly an excerpt cut mid-document: a newline after each
+    bracket and comma outside strings. Text that does not start like JSON is left as it is."""
+    if not text.lstrip().startswith(("{", "[")):
+        return text
+    out: list[str] = []
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            in_string = escaped or ch != '"'
+            escaped = not escaped and ch == "\\"
+            out.append(ch)
+        elif ch == '"':
+            in_string = True
+            out.append(ch)
+        elif ch in "{[":
+            depth += 1
+            out.append(ch + "\n" + "  " * depth)
+        elif ch in "}]":
+            depth = max(0, depth - 1)
+            out.append("\n" + "  " * depth + ch)
+        elif ch == ",":
+            out.append(",\n" + "  " * depth)
+        elif ch == ":":
+            out.append(": ")
+        elif not ch.isspace():
+            out.append(ch)
+    return re.sub(r"([\[{])\n\s*([\]}])", r"\1\2", "".join(out))
 
 
+# -- coverage and provenance ------------------------------------------------------------------------
 def coverage(results: dict[str, Any]) -> str:
+    """Per call: requests and the status codes seen; per requirement: the probes it got."""
     ops = (results.get("coverage") or {}).get("operations") or {}
-    if not ops:
-        return ""
-    rows = ['<h2 id="coverage">Coverage</h2><p>Requests per call and the status codes the server answered '
-            "(the suite's own probes included). Per requirement, the probe count is in its section.</p>",
-            "<table><thead><tr><th>call</th><th>requests</th><th>status codes seen</th></tr></thead><tbody>"]
-    for op, data in ops.items():
-        codes = ", ".join(f"{code} × {n}" for code, n in sorted(data["statuses"].items()))
-        rows.append(f"<tr><td><code>{e(op)}</code></td><td>{e(data['requests'])}</td><td>{e(codes)}</td></tr>")
-    rows.append("</tbody></table>")
-    return "\n".join(rows)
+    stats = results["stats"]
+    out = ['<h2 id="coverage">Coverage</h2>',
+           f"<p>{e(stats['requests'])} requests in all: {e(_plural(stats.get('replays', 0), 'replay'))} of a failure's "
+           f"deciding request, {e(_plural(stats.get('waits', 0), 'answer'))} 429/503 waited out "
+           f"({e(stats.get('waited_s', 0))} s).</p>"]
+    if ops:
+        out.append("<table id=\"operations\"><thead><tr><th>call</th><th>requests</th><th>status codes seen</th>"
+                   "</tr></thead><tbody>")
+        for op, data in ops.items():
+            codes = ", ".join(f"{code} × {n}" for code, n in sorted(data["statuses"].items()))
+            out.append(f"<tr><td><code>{e(op)}</code></td><td>{e(data['requests'])}</td><td>{e(codes)}</td></tr>")
+        out.append("</tbody></table>")
+    return "\n".join(out + [_probes_table(results)])
+
+
+def _probes_table(results: dict[str, Any]) -> str:
+    """How much each verdict rests on: a pass with 1 probe is thinner than one with 400."""
+    rows = "".join(f"<tr><td>{_link(r['id'])}</td><td>{_badge(_status(r))}</td><td>{e(r.get('probes', 0))}</td>"
+                   f"<td>{e(len(r.get('failures') or []) + int(r.get('more_failures') or 0))}</td></tr>"
+                   for r in results["requirements"])
+    return ('<h3 id="probes">Probes per requirement</h3><p class="muted">A probe is one answer judged against the '
+            'requirement.</p><table id="probes-table"><thead><tr><th>ID</th><th>status</th><th>probes</th>'
+            f"<th>distinct failures</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def provenance(results: dict[str, Any]) -> str:
+    """Where the verdict comes from: tool, catalog, spec, target, times, and every option used
+    (secrets as the $VARIABLES they came from, never their values)."""
+    rows = "".join(f"<tr><th>{e(k)}</th><td><code>{e(v)}</code></td></tr>" for k, v in _provenance_items(results))
+    options = (results.get("provenance") or {}).get("options") or {}
+    option_rows = "".join(f"<tr><th><code>--{e(k)}</code></th><td><code>{e(v)}</code></td></tr>"
+                          for k, v in _option_items(options))
+    return (f'<h2 id="provenance">Provenance</h2><table class="kv" id="provenance-table">{rows}</table>'
+            f'<h3>Options used</h3><table class="kv" id="options-table">{option_rows}</table>'
+            '<p class="muted">record.json beside this report holds the SHA-256 of every file of the run; '
+            "<code>conformance verify DIR</code> checks them, the signature and the verdict.</p>")
+
+
+def _provenance_items(results: dict[str, Any]) -> list[tuple[str, Any]]:
     stats = results["stats"]
-    items: dict[str, Any] = {
-        "tool": f"{results['tool']['name']} {results['tool']['version']}",
-        "catalog version": results["catalog_version"],
-        "spec SHA-256": results["spec_sha256"],
-        "target": results["target"],
-        "API": results["api"],
-        "profile": results["profile"],
-        "seed": results["seed"],
-        "read-only": results["read_only"],
-        "started": results["started_at"],
-        "finished": results["finished_at"],
-        "requests": stats["requests"],
-        "replays": stats.get("replays", 0),
-        "duration": f"{stats['duration_s']} s",
-        "phases": ", ".join(f"{k} {v:.2f} s" for k, v in (stats.get("phases") or {}).items()),
-    }
+    items: list[tuple[str, Any]] = [
+        ("tool", f"{results['tool']['name']} {results['tool']['version']}"),
+        ("catalog version", results["catalog_version"]), ("spec SHA-256", results["spec_sha256"]),
+        ("target", results["target"]), ("API", results["api"]), ("profile", results["profile"]),
+        ("seed", results["seed"]), ("read-only", results["read_only"]),
+        ("certification run", bool(results.get("certification"))),
+        ("started", results["started_at"]), ("finished", results["finished_at"]),
+        ("requests", stats["requests"]), ("replays", stats.get("replays", 0)),
+        ("duration", f"{stats['duration_s']} s"),
+        ("phases", ", ".join(f"{k} {v:.2f} s" for k, v in (stats.get("phases") or {}).items())),
+    ]
+    reference = results.get("reference_server")
+    if reference is not None:
+        items.append(("reference server", "faults: " + (", ".join(reference.get("faults") or []) or "none")))
+    ignored = (results.get("self_check") or {}).get("ignored_credentials")
+    if ignored:
+        items.append(("not used (self-check)", ", ".join(ignored)))
     for key, value in (results.get("provenance") or {}).items():
-        items[key] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    rows = "".join(f"<tr><th>{e(k)}</th><td><code>{e(v)}</code></td></tr>" for k, v in items.items())
-    return f'<h2 id="provenance">Provenance</h2><table class="kv" id="provenance-table">{rows}</table>'
+        if key != "options":
+            items.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+    return items
+
+
+def _option_items(options: dict[str, Any]) -> list[tuple[str, str]]:
+    """An option given several times is listed once per value, as on the command line."""
+    items = []
+    for name, value in options.items():
+        for one in value if isinstance(value, list) else [value]:
+            items.append((name, json.dumps(one) if isinstance(one, bool) else str(one)))
+    return items

@@ -6,7 +6,7 @@ end, and whether a baseline was applied (a gated run can never pass for a certif
 lab's Ed25519 key (``--sign-key``) the record's exact bytes are signed into ``record.json.sig``.
 
 ``verify`` recomputes every hash, checks the signature, checks that the verdict and exit code
-follow from the requirement statuses by the rules of INTERFACE.md, and that every catalog
+follow from the requirement statuses by the rules of docs/interface.md, and that every catalog
 requirement appears exactly once: a folder nobody can alter unseen. Without a signature the
 record itself is held to what it can be checked against: it must be byte for byte what the
 suite writes, and every field it shares with ``results.json`` must agree with it, so that no
@@ -83,7 +83,7 @@ def write(record: dict[str, Any], report_dir: Path, sign_key: Path | None = None
     written = [path]
     stale = report_dir / SIGNATURE
     if sign_key is not None:
-        stale.write_text(sign(data, sign_key) + "\n", encoding="ascii")
+        stale.write_bytes(sign(data, sign_key).encode("ascii") + b"\n")   # bytes: no newline translation
         written.append(stale)
     elif stale.exists():   # a signature of an earlier record would not match this one
         stale.unlink()
@@ -121,14 +121,15 @@ def verify(report_dir: Path, public_key: Path | None = None) -> tuple[list[str],
     remarks: list[str] = []
     try:
         raw = (report_dir / RECORD).read_bytes()
-        record = json.loads(raw)
     except OSError:
         return [f"{RECORD}: missing (no certification record in {report_dir})"], remarks
+    problems = signature_problems(raw, report_dir, public_key, remarks)   # the bytes, before they are read
+    try:
+        record = json.loads(raw)
     except ValueError as exc:   # invalid UTF-8 included
-        return [f"{RECORD}: not JSON ({exc})"], remarks
+        return problems + [f"{RECORD}: not JSON ({exc})"], remarks
     if not isinstance(record, dict):
-        return [f"{RECORD}: not a JSON object"], remarks
-    problems = signature_problems(raw, report_dir, public_key, remarks)
+        return problems + [f"{RECORD}: not a JSON object"], remarks
     problems += artifact_problems(record, report_dir)
     results = _load_results(report_dir)
     if results is None:
@@ -177,7 +178,7 @@ def artifact_problems(record: dict[str, Any], report_dir: Path) -> list[str]:
         elif not file.is_file():
             problems.append(f"{name}: missing")
         elif sha256_file(file) != digest:
-            problems.append(f"{name}: altered (its SHA-256 no longer matches the one {RECORD} holds)")
+            problems.append(f"{name}: altered (its SHA-256 differs from the one {RECORD} holds)")
     for name in ARTIFACTS:
         if name not in listed and ((report_dir / name).is_file() or name in REQUIRED):
             problems.append(f"{name}: not listed in {RECORD}")
@@ -289,6 +290,7 @@ def _verdict_problems(results: dict[str, Any], record: dict[str, Any]) -> list[s
 
 
 def _check_signature(data: bytes, sig_path: Path, key_path: Path) -> str | None:
+    """Why the signature does not hold for ``data`` under the public key, or None."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -300,7 +302,14 @@ def _check_signature(data: bytes, sig_path: Path, key_path: Path) -> str | None:
     if not isinstance(key, Ed25519PublicKey):
         return f"--public-key {key_path}: not an Ed25519 public key"
     try:
-        key.verify(base64.b64decode(sig_path.read_text(encoding="ascii").strip(), validate=True), data)
-    except (InvalidSignature, ValueError):
+        text = sig_path.read_bytes()
+        signature = base64.b64decode(text.strip(), validate=True)
+    except (OSError, ValueError):
+        return f"{SIGNATURE}: not a base64 signature"
+    if text != base64.b64encode(signature) + b"\n":   # base64 has spare bits: a changed byte may decode alike
+        return f"{SIGNATURE}: its bytes are not those the suite writes (edited after signing)"
+    try:
+        key.verify(signature, data)
+    except InvalidSignature:
         return f"{SIGNATURE}: the signature does not match {RECORD} for this public key"
     return None

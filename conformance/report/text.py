@@ -24,7 +24,8 @@ def header_lines(options: Any) -> list[str]:
 
 def failure_text(requirement: Any, outcome: Any) -> str:
     """One requirement's findings for a failed or warned test item."""
-    lines = [f"[{requirement.id}] {requirement.title}", f"Requirement ({requirement.level}, {requirement.source}): {requirement.text}"]
+    lines = [f"[{requirement.id}] {requirement.title}",
+             f"Requirement ({requirement.level}, {requirement.source}): {requirement.text}"]
     for i, f in enumerate(outcome.findings, 1):
         lines.append("")
         lines.append(f"{i}. {f.message}" + (f"  (seen {f.count} times)" if f.count > 1 else ""))
@@ -72,7 +73,8 @@ def closing_summary(results: dict[str, Any], width: int = 100) -> list[str]:
     if causes:
         lines.append("Root causes:")
         for c in causes:
-            lines += _wrap(f"{c['summary']} ({', '.join(c['explains'])})" if c["explains"] else c["summary"], width, "  - ")
+            summary = f"{c['summary']} ({', '.join(c['explains'])})" if c["explains"] else c["summary"]
+            lines += _wrap(summary, width, "  - ")
     for status, title in (("failed", "Failed"), ("warning", "Warnings"), ("skipped", "Not verified")):
         group = [r for r in results["requirements"] if r["status"] == status and r.get("certified") is not False]
         if not group:

@@ -29,6 +29,7 @@ NOT_REPRODUCED = "not reproduced on replay"
 
 
 def safe_to_replay(ex: Exchange) -> bool:
+    """A replay must not book anything a second time on a real system."""
     if ex.method in ("GET", "HEAD"):
         return True
     return ex.method in ("POST", "PUT") and "conformance-unknown-" in ex.path
@@ -49,15 +50,17 @@ def outline(body: bytes) -> str:
 
 
 def _kind(value: Any) -> str:
+    """An object by its keys (which are the contract), anything else by its JSON type."""
     return "{" + ",".join(sorted(map(str, value))) + "}" if isinstance(value, dict) else type(value).__name__
 
 
 class Replayer:
-    def __init__(self, engine: "Engine") -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.count = 0
 
     def replay_failures(self) -> None:
+        """Each requirement's first answered finding, replayed once; the finding keeps the mark."""
         engine = self.engine
         by_index = {ex.index: ex for ex in engine.traffic}
         for req in engine.requirements:
@@ -76,7 +79,7 @@ class Replayer:
             except DeadlineReached:
                 return
             self.count += 1
-            finding.replay = self._mark(req.id, finding, original, again)
+            finding.replay = engine.redactor.text(self._mark(req.id, finding, original, again))   # quotes the server
 
     def _send(self, original: Exchange) -> Exchange:
         """The same request, bytes and headers (credentials included) as first sent; recorded in the
