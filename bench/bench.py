@@ -34,7 +34,8 @@ CREDENTIALS = {"roomz": {"username": DEFAULTS["username"], "password": DEFAULTS[
                "roomonitor": {"user_id": DEFAULTS["user_id"], "auth_token": DEFAULTS["auth_token"],
                               "login_email": DEFAULTS["login_email"], "login_password": DEFAULTS["login_password"]}}
 ENV_CREDENTIALS = {"roomz": {"ROOMZ_USERNAME": DEFAULTS["username"], "ROOMZ_PASSWORD": DEFAULTS["password"]},
-                   "roomonitor": {"ROOMONITOR_USER_ID": DEFAULTS["user_id"], "ROOMONITOR_AUTH_TOKEN": DEFAULTS["auth_token"],
+                   "roomonitor": {"ROOMONITOR_USER_ID": DEFAULTS["user_id"],
+                                  "ROOMONITOR_AUTH_TOKEN": DEFAULTS["auth_token"],
                                   "ROOMONITOR_LOGIN_EMAIL": DEFAULTS["login_email"],
                                   "ROOMONITOR_LOGIN_PASSWORD": DEFAULTS["login_password"]}}
 
@@ -51,8 +52,10 @@ class Server:
     def __init__(self, api: str, rooms: int = 0) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        code = ("import sys; from conformance.reference_server import serve_main; "
-                f"sys.exit(serve_main(api={api!r}, port={self.port}, rooms={rooms or None}, out=open('/dev/null', 'w')))")
+        code = (
+            "import sys; from conformance.reference_server import serve_main; "
+            f"sys.exit(serve_main(api={api!r}, port={self.port}, rooms={rooms or None}, out=open('/dev/null', 'w')))"
+        )
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -63,7 +66,7 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError("the reference server did not start")
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -102,10 +105,12 @@ def suite_run(api: str, url: str, **options: Any) -> dict[str, Any]:
 
 def process_run(api: str, url: str, profile: str) -> float:
     """The whole command as a user runs it."""
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("ROOMZ_", "ROOMONITOR_"))}, **ENV_CREDENTIALS[api]}
+    env = {**{k: v for k, v in os.environ.items()
+              if not k.startswith(("ROOMZ_", "ROOMONITOR_"))}, **ENV_CREDENTIALS[api]}
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "conformance", "run", "--api", api, "--base-url", url, "--profile", profile,
+        subprocess.run([sys.executable, "-m", "conformance", "run", "--api", api, "--base-url",
+                        url, "--profile", profile,
                         "--report-dir", out, "--quiet"], capture_output=True, text=True, env=env, cwd=ROOT)
         return time.perf_counter() - t0
 
@@ -125,7 +130,8 @@ def schemathesis_run(api: str, url: str) -> tuple[float, int]:
         spec = Path(tmp) / "openapi.json"
         spec.write_text(json.dumps(bundled_openapi(api)))
         t0 = time.perf_counter()
-        proc = subprocess.run(["schemathesis", "run", str(spec), "--url", url, "--checks", "all", "--max-examples", "50",
+        proc = subprocess.run(["schemathesis", "run", str(spec), "--url", url, "--checks",
+                               "all", "--max-examples", "50",
                                "--seed", "1", *headers], capture_output=True, text=True, cwd=tmp)
         wall = time.perf_counter() - t0
     calls = [line for line in proc.stdout.splitlines() if "API calls" in line or "test cases" in line.lower()]

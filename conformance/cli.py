@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from conformance import __version__
-from conformance.requirements import format_markdown, format_text, load_catalog
 from conformance.options import OPTIONS
+from conformance.requirements import format_markdown, format_text, load_catalog
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,7 +46,8 @@ def _port(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="conformance", description="Contract conformance suite for the ROOMZ Connector API v1.0 and the Roomonitor booking import API.")
+    p = _Parser(prog="conformance", description="Contract conformance suite for the ROOMZ Connector API v1.0 and the "
+                                                "Roomonitor booking import API.")
     p.add_argument("--version", action="version", version=f"conformance {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -70,14 +71,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--fault", action="append", default=[], help="inject a named fault (see --list-faults)")
     s.add_argument("--variant", action="append", default=[], help="a correct variant (see --list-faults)")
     s.add_argument("--list-faults", action="store_true", help="list faults and variants and exit")
-    s.add_argument("--username"), s.add_argument("--password"), s.add_argument("--user-id"), s.add_argument("--auth-token")
+    (
+        s.add_argument("--username"),
+        s.add_argument("--password"),
+        s.add_argument("--user-id"),
+        s.add_argument("--auth-token"),
+    )
     s.add_argument("--login-email"), s.add_argument("--login-password")
     s.add_argument("--report-dir", default=None, help="roomonitor sandbox: where the report of the received payloads "
                    "goes on shutdown (default reports/sandbox)")
 
-    ver = sub.add_parser("verify", help="check that a report folder is intact (record.json, hashes, signature, verdict)")
+    ver = sub.add_parser(
+        "verify", help="check that a report folder is intact (record.json, hashes, signature, verdict)"
+    )
     ver.add_argument("dir", metavar="DIR")
-    ver.add_argument("--public-key", metavar="FILE", help="the lab's Ed25519 public key (PEM) to check the signature with")
+    ver.add_argument("--public-key", metavar="FILE",
+                     help="the lab's Ed25519 public key (PEM) to check the signature with")
 
     d = sub.add_parser("diff", help="compare two runs (results.json files or report folders); exit 1 when NEW is worse")
     d.add_argument("old", metavar="OLD")
@@ -99,7 +108,8 @@ def cmd_requirements(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     reqs = [r for r in catalog if args.api is None or r.api == args.api]
     if args.format == "json":
-        print(json.dumps({"catalog_version": catalog.version, "requirements": [r.as_dict() for r in reqs]}, indent=2, ensure_ascii=False))
+        print(json.dumps({"catalog_version": catalog.version, "requirements": [r.as_dict() for r in reqs]},
+                         indent=2, ensure_ascii=False))
     elif args.format == "markdown":
         print(format_markdown(reqs), end="")
     else:
@@ -168,7 +178,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for combo, rid, why in MASKS:
             print(f"  {' + '.join(sorted(combo))}: {rid} ({why})")
         return 0
-    creds = {k: getattr(args, k) for k in ("username", "password", "user_id", "auth_token", "login_email", "login_password") if getattr(args, k)}
+    creds = {k: getattr(args, k) for k in ("username", "password", "user_id", "auth_token", "login_email",
+                                           "login_password") if getattr(args, k)}
     kwargs = {}
     if args.report_dir:
         kwargs["report_dir"] = args.report_dir
@@ -176,7 +187,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         kwargs["report_dir"] = "reports/sandbox"
     _stop_on_signals()
     try:
-        return serve_main(api=args.api, host=args.host, port=args.port, faults=args.fault, variants=args.variant, prefix=args.prefix, **creds, **kwargs)
+        return serve_main(api=args.api, host=args.host, port=args.port, faults=args.fault, variants=args.variant,
+                          prefix=args.prefix, **creds, **kwargs)
     except ValueError as exc:
         print(f"conformance: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,10 @@ from typing import Any
 
 from conformance.options import APIS, BY_NAME, OptionError
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # Python 3.10
+    import tomli as tomllib
 
 CONFIG_NAME = "conformance.toml"
 PYPROJECT_NAME = "pyproject.toml"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.client.session import DEFAULT_MAX_BODY
@@ -80,7 +81,7 @@ def base_url_problem(url: str) -> str | None:
         return f"must start with http:// or https://, got {url!r}"
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+        parts.port  # raises ValueError for a port out of range
     except ValueError as exc:
         return f"{url!r} is not a usable URL ({exc})"
     if not parts.hostname or " " in parts.netloc:
@@ -157,10 +158,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("user-id", "Roomonitor user id", env="ROOMONITOR_USER_ID", secret=True),
     Option("auth-token", "Roomonitor token", env="ROOMONITOR_AUTH_TOKEN", secret=True),
     Option("login-email", "Roomonitor login e-mail; enables RM-LOGIN", env="ROOMONITOR_LOGIN_EMAIL", secret=True),
-    Option("login-password", "Roomonitor login password; enables RM-LOGIN", env="ROOMONITOR_LOGIN_PASSWORD", secret=True),
+    Option("login-password", "Roomonitor login password; enables RM-LOGIN",
+           env="ROOMONITOR_LOGIN_PASSWORD", secret=True),
     Option("room-id", "the room the suite may write into (ROOMZ) or book (Roomonitor); default: the first listed",
            metavar="ID"),
-    Option("organizer-id", "organizer of the meetings the suite creates (ROOMZ); default: one seen in existing meetings",
+    Option("organizer-id",
+           "organizer of the meetings the suite creates (ROOMZ); default: one seen in existing meetings",
            metavar="ID"),
     Option("custom-room-id", "Roomonitor: a customRoomId your account is configured with, for RM-IMPORT-V2-CUSTOM",
            metavar="ID"),
@@ -169,8 +172,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("seed", f"reproducible generation and order (default {DEFAULT_SEED})", _int, metavar="N"),
     Option("report-dir", "where the reports go (default reports/)", metavar="DIR"),
     Option("timeout", "per-request time limit in seconds (default 10)", _positive, metavar="S"),
-    Option("max-time", "upper bound for the whole run in seconds (default: quick 120, full 900)", _positive, metavar="S"),
-    Option("max-body", "cap on a response body in bytes, after decompression (default 10 MB)", _positive_int, metavar="BYTES"),
+    Option("max-time", "upper bound for the whole run in seconds (default: quick 120, full 900)", _positive,
+           metavar="S"),
+    Option("max-body", "cap on a response body in bytes, after decompression (default 10 MB)",
+           _positive_int, metavar="BYTES"),
     Option("ca-bundle", "CA bundle to verify the server's certificate", _existing_file, metavar="FILE"),
     Option("insecure", "do not verify the server's certificate", _bool, flag=True),
     Option("requirement", "certify only these requirements (repeatable); the rest are not certified", repeat=True,
@@ -267,7 +272,7 @@ class RunOptions:
             out[o.name] = value
         return out
 
-    def fill_from_environment(self, env: Mapping[str, str] | None = None) -> "RunOptions":
+    def fill_from_environment(self, env: Mapping[str, str] | None = None) -> RunOptions:
         """Values of the environment for options the command line did not give (tests and the
         pytest route use this; the CLI goes through ``resolve``)."""
         env = os.environ if env is None else env

@@ -2,10 +2,11 @@
 
 ``quick`` is a CI smoke gate that still gives every requirement a verdict (every answer of
 its scripted probes, junk bodies and date properties is judged by the same observers; it
-generates no schemathesis cases); ``full`` is certification depth. ``generated`` is the number of valid schemathesis cases per operation,
-``invalid`` the number of invalid ones (they cost several times more to draw, and every
-answer to them is judged by the same observers); ``dates`` the number of hypothesis cases per
-date property; ``max_time`` the default upper bound of a whole run in seconds (``--max-time``).
+generates no schemathesis cases); ``full`` is certification depth. ``generated`` is the number
+of valid schemathesis cases per operation, ``invalid`` the number of invalid ones (they cost
+several times more to draw, and every answer to them is judged by the same observers); ``dates``
+the number of hypothesis cases per date property; ``max_time`` the default upper bound of a
+whole run in seconds (``--max-time``).
 """
 from __future__ import annotations
 

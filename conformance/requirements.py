@@ -6,9 +6,9 @@ Every ID, level, source and title the suite prints comes from here, so the CLI, 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterable
 
 import yaml
 

@@ -11,8 +11,9 @@ This module imports nothing of the suite: checks write into it, ``report/`` read
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 MAX_FINDINGS_PER_REQUIREMENT = 20   # distinct findings kept per requirement; the rest are counted
 STATUSES = ("passed", "failed", "warning", "skipped")

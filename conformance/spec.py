@@ -47,7 +47,7 @@ def spec_sha256() -> str:
     return hashlib.sha256(openapi_path().read_bytes()).hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict[str, Any]:
     """One schema file of ``schemas/`` by file name, e.g. ``"meeting.json"``."""
     with (schemas_dir() / name).open(encoding="utf-8") as fh:
@@ -64,7 +64,7 @@ def registry() -> Registry:
     return Registry(retrieve=_retrieve)  # type: ignore[call-arg]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def schema_validator(name: str) -> jsonschema.protocols.Validator:
     """A 2020-12 validator for ``schemas/<name>`` with cross-file references resolved.
 
@@ -130,11 +130,12 @@ def bundled_openapi(api: str | None = None) -> dict[str, Any]:
             p: {m: op for m, op in item.items() if not isinstance(op, dict) or api in op.get("tags", [api])}
             for p, item in doc["paths"].items()
         }
-        doc["paths"] = {p: item for p, item in doc["paths"].items() if any(isinstance(v, dict) and "tags" in v for v in item.values())}
+        doc["paths"] = {p: item for p, item in doc["paths"].items()
+                        if any(isinstance(v, dict) and "tags" in v for v in item.values())}
     return doc
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def listed_statuses(operation_id: str) -> frozenset[int]:
     """The status codes the spec lists for an operation (RZ-STATUS-LISTED reads them here)."""
     for item in load_openapi()["paths"].values():

@@ -11,12 +11,14 @@ the reference server's own (pass e.g. ``login_email=None`` to run without them).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
-from conformance.reference_server import ReferenceServer
-from conformance.runner.engine import Engine, Verdict
 from conformance.options import RunOptions
+from conformance.reference_server import ReferenceServer
+from conformance.results import Outcome
+from conformance.runner.engine import Engine, Verdict
 
 CREDENTIAL_FIELDS = ("username", "password", "user_id", "auth_token", "login_email", "login_password")
 
@@ -76,7 +78,7 @@ def run_engine(api: str, *, faults: Iterable[str] = (), variants: Iterable[str] 
         server.stop()
 
 
-def judge(observer_fn, rid: str, exchange) -> "Outcome":
+def judge(observer_fn, rid: str, exchange) -> Outcome:
     """Run one observer on a canned exchange; the outcome its recorder wrote."""
     from conformance.checks.model import Evidence, Recorder
     from conformance.requirements import load_catalog
@@ -84,6 +86,7 @@ def judge(observer_fn, rid: str, exchange) -> "Outcome":
 
     level = load_catalog()[rid].level
     ledger = Ledger({rid: level})
-    rec = Recorder(rid, level, ledger, lambda ex: Evidence(f"{ex.method} {ex.path}", "curl …", "", None), str, observer=True)
+    rec = Recorder(rid, level, ledger, lambda ex: Evidence(f"{ex.method} {ex.path}", "curl …", "",
+                                                           None), str, observer=True)
     observer_fn(rec, exchange)
     return ledger[rid]

@@ -25,9 +25,10 @@ import socketserver
 import ssl
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 MAX_LINE = 65536
@@ -78,7 +79,7 @@ class Upstream:
 class Conn:
     """One request on one connection: everything a rule may do with it."""
 
-    def __init__(self, handler: "_Handler", request: Seen) -> None:
+    def __init__(self, handler: _Handler, request: Seen) -> None:
         self._h = handler
         self.req = request
         self.server: HostileServer = handler.server.owner  # type: ignore[attr-defined]
@@ -176,7 +177,7 @@ def transparent(conn: Conn) -> None:
 
 
 class _Handler(socketserver.BaseRequestHandler):
-    server: "_TCPServer"
+    server: _TCPServer
 
     def handle(self) -> None:
         owner = self.server.owner
@@ -236,7 +237,7 @@ class _TCPServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], owner: "HostileServer") -> None:
+    def __init__(self, address: tuple[str, int], owner: HostileServer) -> None:
         self.owner = owner
         super().__init__(address, _Handler)
 
@@ -282,7 +283,7 @@ class HostileServer:
         assert self._tcp is not None, "not started"
         return self._tcp.server_address[1]
 
-    def start(self) -> "HostileServer":
+    def start(self) -> HostileServer:
         if self.upstream is not None:
             self.upstream.start()
         self._tcp = _TCPServer((self.host, 0), self)
@@ -304,7 +305,7 @@ class HostileServer:
         if self.upstream is not None:
             self.upstream.stop()
 
-    def __enter__(self) -> "HostileServer":
+    def __enter__(self) -> HostileServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -353,7 +354,7 @@ class BlackHole:
                 pass
             self._fillers.append(s)
 
-    def __enter__(self) -> "BlackHole":
+    def __enter__(self) -> BlackHole:
         return self
 
     def __exit__(self, *exc: Any) -> None:

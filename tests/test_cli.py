@@ -92,16 +92,20 @@ def _free_port() -> int:
 
 def test_unreachable_target_is_exit_3_with_one_sentence(tmp_path) -> None:
     url = f"http://127.0.0.1:{_free_port()}"
-    proc = conformance("run", "--base-url", url, "--report-dir", str(tmp_path), env={"ROOMZ_USERNAME": "u", "ROOMZ_PASSWORD": "p"})
+    proc = conformance("run", "--base-url", url, "--report-dir", str(tmp_path),
+                       env={"ROOMZ_USERNAME": "u", "ROOMZ_PASSWORD": "p"})
     assert proc.returncode == 3
     assert f"cannot reach {url}" in proc.stderr and "connection refused" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert json.loads((tmp_path / "results.json").read_text())["verdict"] == "incomplete"
 
 
-@pytest.mark.parametrize("args", [["run", "--profile", "slow"], ["run", "--base-url", "ftp://x"], ["run", "--requirement", "RZ-NOPE"],
-                                  ["nonsense"], ["run", "--reference-fault", "no-such-fault"], ["run", "--base-url", ""],
-                                  ["run", "--base-url", "http://127.0.0.1:99999"], ["run", "--base-url", "http://x/?q=1"],
+@pytest.mark.parametrize("args", [["run", "--profile", "slow"], ["run", "--base-url", "ftp://x"],
+                                  ["run", "--requirement", "RZ-NOPE"],
+                                  ["nonsense"], ["run", "--reference-fault", "no-such-fault"],
+                                  ["run", "--base-url", ""],
+                                  ["run", "--base-url", "http://127.0.0.1:99999"],
+                                  ["run", "--base-url", "http://x/?q=1"],
                                   ["run", "--max-body", "0"], ["run", "--timeout", "nan"], ["serve", "--port", "99999"],
                                   ["run", "--api", "roomonitor", "--reference-fault", "date-offset"]])
 def test_usage_errors_exit_2(args) -> None:
@@ -127,7 +131,8 @@ def test_requirements_command_prints_the_catalog() -> None:
 
 def test_credentials_from_environment_and_selection(tmp_path) -> None:
     """--requirement certifies a selection; the rest is listed as not certified, not failed."""
-    proc = conformance("run", "--profile", "quick", "--report-dir", str(tmp_path), "--requirement", "RZ-ROOMS", "--requirement", "RZ-AUTH-WRONG")
+    proc = conformance("run", "--profile", "quick", "--report-dir", str(tmp_path), "--requirement", "RZ-ROOMS",
+                       "--requirement", "RZ-AUTH-WRONG")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = json.loads((tmp_path / "results.json").read_text())
     statuses = {r["id"]: r["status"] for r in results["requirements"]}
@@ -140,7 +145,8 @@ def test_same_suite_runs_under_plain_pytest(tmp_path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "conformance.runner.plugin", "--pyargs", "conformance.suite",
          "-p", "no:cacheprovider", "-q",
-         "--conformance-profile", "quick", "--conformance-report-dir", str(tmp_path), "--junitxml", str(tmp_path / "j.xml")],
+         "--conformance-profile", "quick", "--conformance-report-dir", str(tmp_path), "--junitxml",
+         str(tmp_path / "j.xml")],
         capture_output=True, text=True, env=ENV, timeout=180, cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]

@@ -35,12 +35,14 @@ def results_of(folder: Path) -> dict:
 # -- baseline ------------------------------------------------------------------------------------
 def test_a_known_failure_passes_the_gate_and_a_new_one_fails_it(tmp_path: Path) -> None:
     base = tmp_path / "baseline.toml"
-    first = conformance("run", *FAST, "--reference-fault", "null-location", "--baseline", str(base), "--baseline-update",
+    first = conformance("run", *FAST, "--reference-fault", "null-location", "--baseline",
+                        str(base), "--baseline-update",
                         "--report-dir", "r1", cwd=tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "RZ-NULL" in base.read_text()
 
-    known = conformance("run", *FAST, "--reference-fault", "null-location", "--baseline", str(base), "--report-dir", "r2",
+    known = conformance("run", *FAST, "--reference-fault", "null-location", "--baseline",
+                        str(base), "--report-dir", "r2",
                         cwd=tmp_path)
     assert known.returncode == 0, known.stdout + known.stderr
     assert "known: RZ-NULL" in known.stdout
@@ -161,8 +163,9 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
             url = urlsplit(target)
             with socket.create_connection((url.hostname, url.port)) as upstream:
                 path = url.path + (f"?{url.query}" if url.query else "")
-                upstream.sendall(f"{method} {path} {version}\r\n{''.join(headers)}Connection: close\r\n\r\n".encode("latin-1")
-                                 + body)
+                upstream.sendall(
+                    f"{method} {path} {version}\r\n{''.join(headers)}Connection: close\r\n\r\n".encode("latin-1") + body
+                )
                 answer = b""
                 while chunk := upstream.recv(65536):
                     answer += chunk

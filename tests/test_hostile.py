@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 
 from conformance.client import Client
+from conformance.options import RunOptions
 from conformance.reference_server import DEFAULTS, ReferenceServer
 from conformance.requirements import load_catalog
 from conformance.runner.engine import Engine, Unreachable, Verdict
-from conformance.options import RunOptions
 from tests.hostile import BlackHole, Conn, HostileServer, free_port, transparent
 
 CATALOG = load_catalog()
@@ -89,7 +89,8 @@ class Cli:
 
     def outputs(self) -> dict[str, str]:
         """Every file the run wrote, and the terminal."""
-        out = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in self.report_dir.rglob("*") if p.is_file()}
+        out = {p.name: p.read_text(encoding="utf-8", errors="replace")
+               for p in self.report_dir.rglob("*") if p.is_file()}
         out["stdout"], out["stderr"] = self.stdout, self.stderr
         return out
 
@@ -115,7 +116,8 @@ def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None, limit: fl
     proc.returncode = code = os.waitstatus_to_exitcode(status)
     elapsed = time.monotonic() - start
     assert elapsed < limit, f"`conformance run` did not end within {limit:g} s: {' '.join(cmd)}"
-    return Cli(code, out.read_text(errors="replace"), err.read_text(errors="replace"), elapsed, usage.ru_maxrss / 1024, report_dir)
+    return Cli(code, out.read_text(errors="replace"), err.read_text(errors="replace"), elapsed,
+               usage.ru_maxrss / 1024, report_dir)
 
 
 def assert_no_traceback(result: Cli) -> None:
@@ -150,14 +152,17 @@ def tls(tmp_path_factory):
 
 
 # -- time ---------------------------------------------------------------------------------------
-SLOW_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n" + b"[" + b" " * 62 + b"]"
+SLOW_ANSWER = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n" + b"[" + b" " * 62 + b"]"
+)
 
 
 @pytest.mark.parametrize("behaviour, status, error", [
     (lambda c: c.hang(), None, "no complete answer within 1 s (--timeout)"),
     # one byte every 0.2 s: every single read succeeds in time, the request as a whole does not
     (lambda c: c.drip(SLOW_ANSWER, 0.2), None, "no complete answer within 1 s (--timeout)"),
-    (lambda c: (c.write(SLOW_ANSWER[:-64]), c.drip(SLOW_ANSWER[-64:], 0.2)), 200, "the body was not complete within 1 s (--timeout)"),
+    (lambda c: (c.write(SLOW_ANSWER[:-64]), c.drip(SLOW_ANSWER[-64:], 0.2)), 200,
+     "the body was not complete within 1 s (--timeout)"),
 ], ids=["never-answers", "drips-the-headers", "drips-the-body"])
 def test_a_request_costs_at_most_its_timeout(behaviour, status, error) -> None:
     with HostileServer(behaviour) as srv:
@@ -252,17 +257,41 @@ def test_a_plain_body_over_the_cap_is_a_clear_failure() -> None:
 GARBAGE = {
     "invalid-json": (lambda c: c.respond(200, b'[{"roomId": "57", "name": '), "RZ-JSON", "does not parse as JSON"),
     "content-length-too-long": (
-        lambda c: (c.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n[]"), c.close()),
-        "RZ-ROOMS", "the connection closed after 2 bytes of the body; its Content-Length announced 5000"),
-    "reset": (lambda c: c.reset(), "RZ-ROOMS", "got no answer: the server closed or reset the connection without answering"),
+        lambda c: (
+            c.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n[]"),
+            c.close(),
+        ),
+        "RZ-ROOMS",
+        "the connection closed after 2 bytes of the body; its Content-Length announced 5000",
+    ),
+    "reset": (
+        lambda c: c.reset(),
+        "RZ-ROOMS",
+        "got no answer: the server closed or reset the connection without answering",
+    ),
     "reset-mid-body": (
-        lambda c: (c.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n[{"), c.reset()),
-        "RZ-ROOMS", "could not be used: the connection"),
-    "not-http": (lambda c: (c.write(b"SSH-2.0-OpenSSH_9.2\r\n\r\n"), c.close()), "RZ-ROOMS", "the server's answer is not HTTP"),
-    "redirect-loop": (lambda c: c.respond(302, b"", headers={"Location": c.req.target}), "RZ-ROOMS",
-                      "302 redirecting to /rooms (the suite follows no redirect)"),
-    "bad-gzip": (lambda c: c.respond(200, b"not gzip at all", headers={"Content-Encoding": "gzip"}), "RZ-ROOMS",
-                 "could not be decompressed as its Content-Encoding says"),
+        lambda c: (
+            c.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n[{"),
+            c.reset(),
+        ),
+        "RZ-ROOMS",
+        "could not be used: the connection",
+    ),
+    "not-http": (
+        lambda c: (c.write(b"SSH-2.0-OpenSSH_9.2\r\n\r\n"), c.close()),
+        "RZ-ROOMS",
+        "the server's answer is not HTTP",
+    ),
+    "redirect-loop": (
+        lambda c: c.respond(302, b"", headers={"Location": c.req.target}),
+        "RZ-ROOMS",
+        "302 redirecting to /rooms (the suite follows no redirect)",
+    ),
+    "bad-gzip": (
+        lambda c: c.respond(200, b"not gzip at all", headers={"Content-Encoding": "gzip"}),
+        "RZ-ROOMS",
+        "could not be decompressed as its Content-Encoding says",
+    ),
 }
 
 
@@ -314,13 +343,15 @@ def test_a_whole_run_against_garbage_ends_with_a_verdict_and_no_traceback(tmp_pa
 def test_credentials_never_follow_a_redirect(api, elsewhere) -> None:
     """Every answer redirects (307 keeps method and body) to a collector on another host
     (127.0.0.2) or another port; nothing at all may arrive there, credentials least of all."""
-    with HostileServer(lambda c: c.respond(200, []), host="127.0.0.2" if elsewhere == "other-host" else "127.0.0.1") as collector:
+    with HostileServer(lambda c: c.respond(200, []), host="127.0.0.2" if elsewhere == "other-host"
+                       else "127.0.0.1") as collector:
         def redirect(c: Conn) -> None:
             c.respond(307, b"", headers={"Location": collector.url + c.req.target})
 
         with HostileServer(redirect) as srv:
             run = run_engine_at(srv.url, api=api)
-        leaked = [(s.method, s.path, k) for s in collector.seen for k in s.headers if k in ("authorization", "x-auth-token", "x-user-id")]
+        leaked = [(s.method, s.path, k) for s in collector.seen for k in s.headers
+                  if k in ("authorization", "x-auth-token", "x-user-id")]
         assert leaked == [], f"credentials arrived at {collector.url}: {leaked}"
         assert collector.seen == [], f"{len(collector.seen)} redirected requests were followed"
     assert len(srv.seen) == run.engine.client.count
@@ -415,7 +446,9 @@ def echoing(poison_after: int):
             c.write(f"ECHO {c.server.state.get('last', '')}\r\n\r\n".encode())
             return c.close()
         if "unknown" in c.req.path and c.req.method == "GET":
-            return c.respond(302, b"", headers={"Location": f"/login?user={decoded}&token={h.get('x-auth-token', '')}&auth={auth}"})
+            return c.respond(
+                302, b"", headers={"Location": f"/login?user={decoded}&token={h.get('x-auth-token', '')}&auth={auth}"}
+            )
         up = c.forward()
         data = up.json()
         if up.status >= 400:
@@ -448,7 +481,8 @@ def test_secrets_appear_in_no_output_even_when_the_server_echoes_them(tmp_path, 
         poison_after = 60
     with HostileServer(echoing(poison_after), upstream=upstream) as srv:
         result = cli(tmp_path, "--api", api, "--base-url", srv.url, "--profile", "quick", "--timeout", "1", env=env)
-        echoed = sum(1 for s in srv.seen if any(v in (s.headers.get("authorization", ""), s.headers.get("x-auth-token", ""))
+        echoed = sum(1 for s in srv.seen if any(v in (s.headers.get("authorization", ""),
+                                                      s.headers.get("x-auth-token", ""))
                                                  for v in ("Basic " + BASIC, SECRETS["auth_token"])))
     assert_no_traceback(result)
     assert echoed > 10, "the server saw (and echoed) the credentials"

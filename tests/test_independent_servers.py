@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
+from conformance.options import RunOptions
 from conformance.requirements import load_catalog
 from conformance.runner.engine import Engine, Verdict
-from conformance.options import RunOptions
 from tests.independent import ROOMONITOR_FAULTS, ROOMZ_FAULTS, RoomonitorServer, RoomzServer
 
 CATALOG = load_catalog()
@@ -43,7 +43,8 @@ class Run:
 
     def summary(self) -> dict[str, str]:
         """Every requirement that did not pass, with its status."""
-        return {r.id: self.engine.status(r.id) for r in self.engine.requirements if self.engine.status(r.id) != "passed"}
+        return {r.id: self.engine.status(r.id) for r in self.engine.requirements
+                if self.engine.status(r.id) != "passed"}
 
     def report(self) -> str:
         """What the suite said, for assertion messages."""
@@ -212,10 +213,12 @@ RZ_FAULT_CASES = [
     pytest.param("window-misses-enclosing", "RZ-MEETINGS-WINDOW", {}, id="window-misses-enclosing-meeting"),
     pytest.param("from-equal-start-excluded", "RZ-MEETINGS-WINDOW", {}, id="window-excludes-meeting-starting-at-from"),
     pytest.param("conflict-endpoints-only", "RZ-CREATE-CONFLICT", {}, id="conflict-misses-booking-inside-meeting"),
-    pytest.param("conflict-grace-5min", "RZ-CREATE-CONFLICT", {"RZ-UPDATE-CONFLICT": "failed"}, id="conflict-grace-5min"),
+    pytest.param("conflict-grace-5min", "RZ-CREATE-CONFLICT", {"RZ-UPDATE-CONFLICT": "failed"},
+                 id="conflict-grace-5min"),
     pytest.param("post-touching-end-conflict", "RZ-CREATE-CONFLICT", {}, id="post-ending-at-next-start-refused"),
     pytest.param("put-adjacent-conflict", "RZ-UPDATE-CONFLICT", {}, id="put-to-adjacent-refused"),
-    pytest.param("unknown-room-404-but-books-first", "RZ-CREATE-UNKNOWN-ROOM", {}, id="unknown-room-404-but-books-anyway"),
+    pytest.param("unknown-room-404-but-books-first", "RZ-CREATE-UNKNOWN-ROOM", {},
+                 id="unknown-room-404-but-books-anyway"),
     pytest.param("post-nested-image-null", "RZ-NULL", {}, id="post-body-nested-image-null"),
     pytest.param("empty-password-ok", "RZ-AUTH-WRONG", {}, id="known-user-empty-password-accepted"),
     pytest.param("password-case-insensitive", "RZ-AUTH-WRONG", {}, id="password-case-insensitive"),
@@ -223,7 +226,8 @@ RZ_FAULT_CASES = [
     pytest.param("challenge-bearer-basic-realm", "RZ-AUTH-CHALLENGE", {}, id="challenge-bearer-with-realm-basic"),
     pytest.param("listing-ignores-room", "RZ-MEETINGS", {}, id="listing-ignores-room"),
     pytest.param("put-ignores-room", "RZ-UPDATE-UNKNOWN", {}, id="put-through-another-room"),  # ruling: 404
-    pytest.param("unknown-organizer-404-but-creates", "RZ-CREATE-UNKNOWN-ORGANIZER", {}, id="unknown-organizer-404-but-books"),
+    pytest.param("unknown-organizer-404-but-creates", "RZ-CREATE-UNKNOWN-ORGANIZER", {},
+                 id="unknown-organizer-404-but-books"),
     pytest.param("long-subject-500", "RZ-5XX", {}, id="long-subject-500"),
     pytest.param("window-max-31-days", "RZ-UTC-ACCEPT", {}, id="window-longer-than-31-days-refused"),
     pytest.param("y2038", "RZ-UTC-ACCEPT", {}, id="dates-after-2038-refused-quick"),
@@ -264,9 +268,11 @@ RM_CORRECT = [
     pytest.param({"mismatch_status": 400}, {}, id="400-for-user-id-mismatch"),
     pytest.param({"v1_lines": "ref"}, {}, id="v1-lines-name-customer-reference"),
     pytest.param({"v1_lines": "server-id"}, {}, id="v1-lines-name-a-server-id"),
-    pytest.param({"success_text": "Booking saved successfully ✓", "failure_prefix": "[FAILED]"}, {}, id="other-wording"),
+    pytest.param({"success_text": "Booking saved successfully ✓",
+                  "failure_prefix": "[FAILED]"}, {}, id="other-wording"),
     pytest.param({"content_type": "application/json"}, {}, id="content-type-no-charset"),
-    pytest.param({"chunked": True, "gzip": True, "connection_close": True, "latency": 0.005}, {}, id="transport-variants"),
+    pytest.param({"chunked": True, "gzip": True, "connection_close": True, "latency": 0.005}, {},
+                 id="transport-variants"),
     pytest.param({"custom_rooms": "configured"}, {"custom_room_id": "APT-101"}, id="configured-custom-room-given"),
     pytest.param({"error_extra": True, "mismatch_status": 400, "v1_lines": "server-id", "success_text": "Saved",
                   "chunked": True, "gzip": True}, {}, id="combo"),
@@ -310,11 +316,13 @@ def test_roomonitor_own_custom_room_refused_is_skipped_not_failed() -> None:
 
 @pytest.mark.parametrize("server_kwargs, options", [
     pytest.param({"custom_rooms": "configured"}, {"custom_room_id": "APT-999"}, id="given-custom-room-refused"),
-    pytest.param({"faults": {"cancel-needs-dates"}}, {"custom_room_id": "APT-101"}, id="given-custom-room-update-fails"),
+    pytest.param({"faults": {"cancel-needs-dates"}}, {"custom_room_id": "APT-101"},
+                 id="given-custom-room-update-fails"),
     pytest.param({"faults": {"cancel-needs-dates"}, "custom_rooms": "configured"}, {"custom_room_id": "APT-101"},
                  id="given-configured-custom-room-update-fails"),
 ])
-def test_roomonitor_custom_room_failures_with_given_id_fail(server_kwargs: dict[str, Any], options: dict[str, Any]) -> None:
+def test_roomonitor_custom_room_failures_with_given_id_fail(server_kwargs: dict[str, Any],
+                                                            options: dict[str, Any]) -> None:
     """With --custom-room-id a refused insert is the server's fault; a failed update after a saved
     insert fails whether or not the id was given (the no-option case is RM_FAULT_CASES')."""
     run = run_roomonitor(server_kwargs, **options)

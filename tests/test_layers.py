@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "conformance"
 
 def project_modules(root: Path) -> frozenset[str]:
     """The top-level packages and modules of the project rooted at ``root`` (``conformance/``)."""
-    names = {p.stem for p in root.glob("*.py")} | {p.name for p in root.iterdir() if p.is_dir() and any(p.rglob("*.py"))}
+    names = {p.stem for p in root.glob("*.py")} | {p.name for p in root.iterdir() if p.is_dir()
+                                                   and any(p.rglob("*.py"))}
     return frozenset(names - {"__init__", "__main__"})
 
 

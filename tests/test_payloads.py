@@ -17,8 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance.payloads import Violation, check_bytes, check_document, detect_version, is_valid
-from conformance.payloads import rules, strictjson
+from conformance.payloads import Violation, check_bytes, check_document, detect_version, is_valid, rules, strictjson
 from conformance.payloads.cli import validate_main
 from conformance.payloads.lang import ISO_639_1
 from conformance.payloads.report import FileResult, render_json, render_text
@@ -86,7 +85,8 @@ CASES: list[tuple[str, str, str | None, Any, list[tuple[str, str]]]] = [
     ("RMP-ARRAY", "string element", "v1", [V1_OK, "x"], [("MUST", "/1")]),
     ("RMP-ARRAY", "nested array", None, [[V2_ROOM_OK]], [("MUST", "/0")]),
 
-    ("RMP-V1-FIELDS", "all nine, non-ASCII name", "v1", [w(V1_OK, firstname="Zoë", lastname="Åström-Núñez 李")], []),
+    ("RMP-V1-FIELDS", "all nine, non-ASCII name", "v1",
+     [w(V1_OK, firstname="Zoë", lastname="Åström-Núñez 李")], []),
     ("RMP-V1-FIELDS", "empty customerReference", "v1", [w(V1_OK, customerReference="")], []),
     ("RMP-V1-FIELDS", "missing room", "v1", [w(V1_OK, room=DROP)], [("MUST", "/0/room")]),
     ("RMP-V1-FIELDS", "prefix as number", "v1", [w(V1_OK, prefix=34)], [("MUST", "/0/prefix")]),
@@ -104,7 +104,8 @@ CASES: list[tuple[str, str, str | None, Any, list[tuple[str, str]]]] = [
     ("RMP-V1-PHONE", "15 digits in all", "v1", [w(V1_OK, prefix="123", telephone="123456789012")], []),
     ("RMP-V1-PHONE", "plus in prefix", "v1", [w(V1_OK, prefix="+34")], [("MUST", "/0/prefix")]),
     ("RMP-V1-PHONE", "spaces in telephone", "v1", [w(V1_OK, telephone="666 555 444")], [("MUST", "/0/telephone")]),
-    ("RMP-V1-PHONE", "16 digits in all", "v1", [w(V1_OK, prefix="123", telephone="1234567890123")], [("MUST", "/0/telephone")]),
+    ("RMP-V1-PHONE", "16 digits in all", "v1", [w(V1_OK, prefix="123", telephone="1234567890123")],
+     [("MUST", "/0/telephone")]),
 
     ("RMP-V1-EMAIL", "plain", "v1", [w(V1_OK, email="first.last+tag@sub.example.co.uk")], []),
     ("RMP-V1-EMAIL", "internationalised domain", "v1", [w(V1_OK, email="josé@correo.españa.es")], []),
@@ -123,28 +124,35 @@ CASES: list[tuple[str, str, str | None, Any, list[tuple[str, str]]]] = [
     ("RMP-V2-FIELDS", "update may omit dates and phone", "v2", [V2_UPDATE_OK], []),
     ("RMP-V2-FIELDS", "updatedBooking skipped", "v2", [w(V2_CUSTOM_OK, updatedBooking=DROP)], []),
     ("RMP-V2-FIELDS", "insert without checkin", "v2", [w(V2_CUSTOM_OK, checkin=DROP)], [("MUST", "/0/checkin")]),
-    ("RMP-V2-FIELDS", "roomId variant without guestPhone", "v2", [w(V2_ROOM_OK, guestPhone=DROP)], [("MUST", "/0/guestPhone")]),
+    ("RMP-V2-FIELDS", "roomId variant without guestPhone", "v2", [w(V2_ROOM_OK, guestPhone=DROP)],
+     [("MUST", "/0/guestPhone")]),
     ("RMP-V2-FIELDS", "updatedBooking as string", "v2", [w(V2_UPDATE_OK, updatedBooking="true")],
      [("MUST", "/0/updatedBooking"), ("MUST", "/0/checkin"), ("MUST", "/0/checkout"), ("MUST", "/0/guestPhone")]),
     ("RMP-V2-FIELDS", "checkin as string", "v2", [w(V2_ROOM_OK, checkin="1518865200000")], [("MUST", "/0/checkin")]),
     ("RMP-V2-FIELDS", "empty guestName", "v2", [w(V2_ROOM_OK, guestName="")], [("MUST", "/0/guestName")]),
-    ("RMP-V2-FIELDS", "unknown field is a warning", "v2", [w(V2_ROOM_OK, guestEmail="a@b.example")], [("SHOULD", "/0/guestEmail")]),
+    ("RMP-V2-FIELDS", "unknown field is a warning", "v2", [w(V2_ROOM_OK, guestEmail="a@b.example")],
+     [("SHOULD", "/0/guestEmail")]),
     ("RMP-V2-FIELDS", "no template can be told", None, [{"checkin": True}], [("MUST", "")]),
 
     ("RMP-V2-TIMESTAMP", "equal checkin and checkout", "v2", [V2_ROOM_OK], []),
     ("RMP-V2-TIMESTAMP", "lowest value", "v2", [w(V2_ROOM_OK, checkin=946684800000, checkout=4102444799999)], []),
-    ("RMP-V2-TIMESTAMP", "seconds", "v2", [w(V2_ROOM_OK, checkin=1518865200, checkout=1518865200000)], [("MUST", "/0/checkin")]),
+    ("RMP-V2-TIMESTAMP", "seconds", "v2", [w(V2_ROOM_OK, checkin=1518865200, checkout=1518865200000)],
+     [("MUST", "/0/checkin")]),
     ("RMP-V2-TIMESTAMP", "year 2100", "v2", [w(V2_ROOM_OK, checkout=4102444800000)], [("MUST", "/0/checkout")]),
-    ("RMP-V2-TIMESTAMP", "checkout before checkin", "v2", [w(V2_ROOM_OK, checkout=1518865199999)], [("MUST", "/0/checkout")]),
+    ("RMP-V2-TIMESTAMP", "checkout before checkin", "v2", [w(V2_ROOM_OK, checkout=1518865199999)],
+     [("MUST", "/0/checkout")]),
 
     ("RMP-V2-PHONE", "one number", "v2", [V2_ROOM_OK], []),
-    ("RMP-V2-PHONE", "two numbers, comma and space", "v2", [w(V2_ROOM_OK, guestPhone="+34666555666, +34656656656")], []),
+    ("RMP-V2-PHONE", "two numbers, comma and space", "v2",
+     [w(V2_ROOM_OK, guestPhone="+34666555666, +34656656656")], []),
     ("RMP-V2-PHONE", "two numbers, comma only", "v2", [w(V2_ROOM_OK, guestPhone="+34666555666,+34656656656")], []),
     ("RMP-V2-PHONE", "spaces", "v2", [w(V2_ROOM_OK, guestPhone="+34 666 555 666")], [("MUST", "/0/guestPhone")]),
     ("RMP-V2-PHONE", "no plus", "v2", [w(V2_ROOM_OK, guestPhone="34666555666")], [("MUST", "/0/guestPhone")]),
-    ("RMP-V2-PHONE", "two spaces after comma", "v2", [w(V2_ROOM_OK, guestPhone="+34666555666,  +34656656656")], [("MUST", "/0/guestPhone")]),
+    ("RMP-V2-PHONE", "two spaces after comma", "v2", [w(V2_ROOM_OK, guestPhone="+34666555666,  +34656656656")],
+     [("MUST", "/0/guestPhone")]),
     ("RMP-V2-PHONE", "16 digits", "v2", [w(V2_ROOM_OK, guestPhone="+3466655566612345")], [("MUST", "/0/guestPhone")]),
-    ("RMP-V2-PHONE", "no numbering plan is a warning", "v2", [w(V2_ROOM_OK, guestPhone="+999123456789")], [("SHOULD", "/0/guestPhone")]),
+    ("RMP-V2-PHONE", "no numbering plan is a warning", "v2", [w(V2_ROOM_OK, guestPhone="+999123456789")],
+     [("SHOULD", "/0/guestPhone")]),
 
     ("RMP-V2-LANG", "EN", "v2", [V2_ROOM_OK], []),
     ("RMP-V2-LANG", "ES", "v2", [w(V2_ROOM_OK, lang="ES")], []),
@@ -155,11 +163,13 @@ CASES: list[tuple[str, str, str | None, Any, list[tuple[str, str]]]] = [
 
     ("RMP-V2-BOOKINGTYPE", "Booked", "v2", [V2_CUSTOM_OK], []),
     ("RMP-V2-BOOKINGTYPE", "Cancel", "v2", [V2_UPDATE_OK], []),
-    ("RMP-V2-BOOKINGTYPE", "Cancelled", "v2", [w(V2_UPDATE_OK, bookingType="Cancelled")], [("SHOULD", "/0/bookingType")]),
+    ("RMP-V2-BOOKINGTYPE", "Cancelled", "v2", [w(V2_UPDATE_OK, bookingType="Cancelled")],
+     [("SHOULD", "/0/bookingType")]),
 
     ("RMP-UNIQUE", "update follows its insert", "v2", [V2_CUSTOM_OK, V2_UPDATE_OK], []),
     ("RMP-UNIQUE", "same id in both variants", "v2", [w(V2_ROOM_OK, id="1"), w(V2_CUSTOM_OK, idBooking="1")], []),
-    ("RMP-UNIQUE", "two inserts, customRoomId", "v2", [V2_CUSTOM_OK, V2_UPDATE_OK, V2_CUSTOM_OK], [("SHOULD", "/2/idBooking")]),
+    ("RMP-UNIQUE", "two inserts, customRoomId", "v2", [V2_CUSTOM_OK, V2_UPDATE_OK, V2_CUSTOM_OK],
+     [("SHOULD", "/2/idBooking")]),
     ("RMP-UNIQUE", "two inserts, roomId", "v2", [V2_ROOM_OK, w(V2_ROOM_OK, guestName="OTHER")], [("SHOULD", "/1/id")]),
 ]
 
@@ -213,7 +223,7 @@ PUBLISHED_PROBLEMS = {
 def test_published_examples_report_exactly_their_syntax_problems(name):
     version, found = check_bytes((DATA / name).read_bytes())
     assert [v.rule for v in found] == ["RMP-JSON"] * len(PUBLISHED_PROBLEMS[name])
-    for v, (line, column, what) in zip(found, PUBLISHED_PROBLEMS[name]):
+    for v, (line, column, what) in zip(found, PUBLISHED_PROBLEMS[name], strict=True):
         assert v.level == "MUST" and v.path == ""
         assert v.message.startswith(f"line {line}, column {column}: "), v.message
         assert what in v.message, v.message
@@ -540,7 +550,8 @@ def test_cli_exit_codes_and_json(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert [f["valid"] for f in out["files"]] == [True, False]
     assert out["files"][1]["violations"] == [
-        {"rule": "RMP-V2-LANG", "level": "MUST", "path": "/0/lang", "message": out["files"][1]["violations"][0]["message"]}]
+        {"rule": "RMP-V2-LANG", "level": "MUST", "path": "/0/lang",
+         "message": out["files"][1]["violations"][0]["message"]}]
 
     assert validate_main([str(bad)], None, "text") == 1
     assert "RMP-V2-LANG" in capsys.readouterr().out
@@ -580,7 +591,8 @@ def test_cli_reads_standard_input_as_bytes(monkeypatch, capsys):
 
 
 def test_cli_published_examples_text(capsys):
-    assert validate_main([str(DATA / "doc-v1-example.published.txt"), str(DATA / "doc-v1-example.json")], None, "text") == 1
+    assert validate_main([str(DATA / "doc-v1-example.published.txt"),
+                          str(DATA / "doc-v1-example.json")], None, "text") == 1
     text = capsys.readouterr().out
     assert "line 13, column 1" in text and "2 files checked: 1 valid, 1 not valid" in text
 

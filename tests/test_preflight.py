@@ -20,7 +20,8 @@ ROOMONITOR = {"ROOMONITOR_USER_ID": DEFAULTS["user_id"], "ROOMONITOR_AUTH_TOKEN"
 
 def run(tmp_path: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "conformance", "run", "--profile", "quick", "--report-dir",
-                           str(tmp_path / "out"), *args], capture_output=True, text=True, env={**ENV, **env}, timeout=120)
+                           str(tmp_path / "out"), *args], capture_output=True, text=True,
+                          env={**ENV, **env}, timeout=120)
 
 
 def assert_configuration_error(proc: subprocess.CompletedProcess[str], tmp_path: Path, *words: str) -> dict:

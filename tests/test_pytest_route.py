@@ -55,7 +55,8 @@ def test_every_option_of_conformance_run_exists_under_pytest(tmp_path: Path) -> 
 
 
 def test_the_pytest_route_checks_options_like_the_cli(tmp_path: Path) -> None:
-    proc = pytest_run(tmp_path, *ROUTE, "--conformance-base-url", "ftp://nowhere", "--conformance-requirement", "RZ-ROOMS")
+    proc = pytest_run(tmp_path, *ROUTE, "--conformance-base-url", "ftp://nowhere",
+                      "--conformance-requirement", "RZ-ROOMS")
     assert proc.returncode == 4 and "must start with http:// or https://" in proc.stderr, proc.stdout + proc.stderr
 
 
@@ -72,7 +73,8 @@ def test_another_projects_pytest_is_untouched(tmp_path: Path) -> None:
 def junit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("junit")
     proc = subprocess.run([sys.executable, "-m", "conformance", "run", "--profile", "quick", "--reference-fault",
-                           "any-organizer", "--report-dir", str(out), "--quiet"], capture_output=True, text=True, env=ENV,
+                           "any-organizer", "--report-dir", str(out), "--quiet"],
+                          capture_output=True, text=True, env=ENV,
                           timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out / "junit.xml"

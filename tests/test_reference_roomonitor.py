@@ -7,8 +7,14 @@ from typing import Any
 import pytest
 
 from conformance.reference_server import DEFAULTS, MAX_BODY, ReferenceServer
-from tests.reference_client import Client, rooms_of, v1_booking, v2_booking
-from tests.reference_client import roomonitor_fixture, rm_fixture  # noqa: F401  (pytest fixtures)
+from tests.reference_client import (  # noqa: F401  (pytest fixtures)
+    Client,
+    rm_fixture,
+    roomonitor_fixture,
+    rooms_of,
+    v1_booking,
+    v2_booking,
+)
 
 
 def custom_insert(bid: str = "344556621") -> dict:

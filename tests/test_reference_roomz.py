@@ -10,8 +10,17 @@ from datetime import timedelta
 import pytest
 
 from conformance.reference_server import ReferenceServer
-from tests.reference_client import AUTH, NOW, Client, iso, meeting_body, parse, slot
-from tests.reference_client import roomz_fixture, rz_fixture  # noqa: F401  (pytest fixtures)
+from tests.reference_client import (  # noqa: F401  (pytest fixtures)
+    AUTH,
+    NOW,
+    Client,
+    iso,
+    meeting_body,
+    parse,
+    roomz_fixture,
+    rz_fixture,
+    slot,
+)
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 MEETING_FIELDS = {"meetingId": str, "subject": str, "organizerId": str, "organizerName": str,
@@ -61,10 +70,17 @@ def test_window_lists_exactly_the_overlapping_meetings(rz):
     running = next(m for m in everything if parse(m["startDateUTC"]) <= NOW < parse(m["endDateUTC"]))
     start, end = running["startDateUTC"], running["endDateUTC"]
     # In progress at `from`: listed.
-    assert running["meetingId"] in [m["meetingId"] for m in rz.meetings("57", **{"from": iso(NOW), "to": iso(NOW + timedelta(minutes=1))}).json()]
+    assert running["meetingId"] in [
+        m["meetingId"] for m in rz.meetings("57", **{"from": iso(NOW), "to": iso(NOW + timedelta(minutes=1))}).json()
+    ]
     # Ends exactly at `from`, or starts exactly at `to`: not listed (half-open window).
-    assert running["meetingId"] not in [m["meetingId"] for m in rz.meetings("57", **{"from": end, "to": iso(parse(end) + timedelta(minutes=1))}).json()]
-    assert running["meetingId"] not in [m["meetingId"] for m in rz.meetings("57", **{"from": iso(parse(start) - timedelta(hours=1)), "to": start}).json()]
+    assert running["meetingId"] not in [
+        m["meetingId"] for m in rz.meetings("57", **{"from": end, "to": iso(parse(end) + timedelta(minutes=1))}).json()
+    ]
+    assert running["meetingId"] not in [
+        m["meetingId"]
+        for m in rz.meetings("57", **{"from": iso(parse(start) - timedelta(hours=1)), "to": start}).json()
+    ]
     for m in rz.meetings("57", **{"from": iso(NOW), "to": iso(NOW + timedelta(hours=3))}).json():
         assert parse(m["startDateUTC"]) < NOW + timedelta(hours=3) and parse(m["endDateUTC"]) > NOW
 
@@ -128,7 +144,8 @@ def test_create_conflicts_but_adjacent_and_zero_length_are_fine(rz):
 def test_cancelled_meetings_do_not_conflict(rz):
     cancelled = next(m for m in rz.meetings("57").json() if m["isCancelled"])
     assert rz.create("57", meeting_body(cancelled["startDateUTC"],
-                                        iso(parse(cancelled["startDateUTC"]) + timedelta(minutes=30)))).status_code == 201
+                                        iso(parse(cancelled["startDateUTC"])
+                                            + timedelta(minutes=30)))).status_code == 201
 
 
 @pytest.mark.parametrize("body", [
@@ -223,7 +240,12 @@ def test_update_conflicts_answer_409_and_change_nothing(rz):
     assert r.status_code == 409
     assert rz.find("57", b["meetingId"]) == b
     # Moving onto itself, or touching the neighbour, is fine.
-    assert rz.update("57", b["meetingId"], {**b, "endDateUTC": iso(parse(b["endDateUTC"]) - timedelta(minutes=5))}).status_code == 200
+    assert (
+        rz.update(
+            "57", b["meetingId"], {**b, "endDateUTC": iso(parse(b["endDateUTC"]) - timedelta(minutes=5))}
+        ).status_code
+        == 200
+    )
     assert rz.update("57", a["meetingId"], {**a, "endDateUTC": b["startDateUTC"]}).status_code == 200
 
 

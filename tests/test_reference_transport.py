@@ -14,8 +14,16 @@ import pytest
 import requests
 
 from conformance.reference_server import MAX_BODY, ReferenceServer
-from tests.reference_client import AUTH, Client, iso, meeting_body, parse, slot
-from tests.reference_client import roomz_fixture, rz_fixture  # noqa: F401  (pytest fixtures)
+from tests.reference_client import (  # noqa: F401  (pytest fixtures)
+    AUTH,
+    Client,
+    iso,
+    meeting_body,
+    parse,
+    roomz_fixture,
+    rz_fixture,
+    slot,
+)
 
 
 def test_oversized_body_answers_413(rz):

@@ -163,7 +163,8 @@ def test_without_login_credentials_login_is_not_certified() -> None:
     assert result.summary() == {"RM-HTTPS": "warning", "RM-LOGIN": "skipped", "RM-LOGOUT": "skipped"}
     assert next(r for r in result.results["requirements"] if r["id"] == "RM-LOGIN")["certified"] is False
     assert (result.verdict.verdict, result.verdict.exit_code) == ("conformant", 0)
-    assert not any(r.path == "/login" and r.method == "POST" and b"pms@example.com" in r.body for r in result.server.requests)
+    assert not any(r.path == "/login" and r.method == "POST" and b"pms@example.com" in r.body
+                   for r in result.server.requests)
 
 
 def test_read_only_sends_no_post() -> None:
@@ -213,8 +214,10 @@ def test_account_without_rooms_skips_the_bookings_with_the_reason() -> None:
 def _answer(status: int, body: bytes, content_type: str = "application/json"):
     from conformance.client import Exchange
 
-    return Exchange(method="GET", url="http://127.0.0.1:9/get-rooms/u", path="/get-rooms/u", request_headers={}, request_body=None,
-                    operation="getRooms", status=status, headers={"Content-Type": content_type} if content_type else {}, body=body)
+    return Exchange(method="GET", url="http://127.0.0.1:9/get-rooms/u", path="/get-rooms/u",
+                    request_headers={}, request_body=None,
+                    operation="getRooms", status=status, headers={"Content-Type": content_type}
+                    if content_type else {}, body=body)
 
 
 @pytest.mark.parametrize("status, body, good", [
@@ -245,4 +248,6 @@ def test_error_body_observer(status: int, body: bytes, good: bool) -> None:
 def test_json_observer(status: int, body: bytes, content_type: str, good: bool) -> None:
     from conformance.checks.roomonitor.conventions import body_is_json
 
-    assert judge(body_is_json, "RM-JSON", _answer(status, body, content_type)).status == ("passed" if good else "failed")
+    assert judge(body_is_json, "RM-JSON", _answer(status, body, content_type)).status == (
+        "passed" if good else "failed"
+    )

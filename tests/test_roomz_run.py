@@ -55,7 +55,8 @@ def test_fault_fails_exactly_its_requirement(fault: str) -> None:
         ([], {"prefix": "/api/roomz"}),
         ([], {"rooms": 300}),
     ],
-    ids=["create-200-empty", "put-no-body", "extra-fields", "plain-4xx", "creation-equals-start", "path-prefix", "300-rooms"],
+    ids=["create-200-empty", "put-no-body", "extra-fields", "plain-4xx", "creation-equals-start",
+         "path-prefix", "300-rooms"],
 )
 def test_correct_server_that_differs_passes(variants, server_kwargs) -> None:
     result = run_engine("roomz", variants=variants, server_kwargs=server_kwargs)
@@ -124,13 +125,16 @@ def test_same_seed_same_generated_requests_and_verdicts(tmp_path) -> None:
     def run(seed: int, name: str):
         with ReferenceServer(api="roomz") as srv:
             env = {**os.environ, "ROOMZ_USERNAME": DEFAULTS["username"], "ROOMZ_PASSWORD": DEFAULTS["password"]}
-            subprocess.run([sys.executable, "-m", "conformance", "run", "--base-url", srv.url, "--profile", "quick", "--seed", str(seed),
+            subprocess.run([sys.executable, "-m", "conformance", "run", "--base-url", srv.url, "--profile",
+                            "quick", "--seed", str(seed),
                             "--report-dir", str(tmp_path / name), "--quiet"], env=env, capture_output=True, timeout=120)
             # the generated writes (all sent to unknown rooms); scripted requests carry dates
             # relative to now, which move when a minute boundary falls between two runs
             generated = [(r.method, r.path, r.query, r.body) for r in srv.requests
                          if "conformance-unknown-room" in r.path and r.method in ("POST", "PUT")]
-        statuses = {r["id"]: r["status"] for r in json.loads((tmp_path / name / "results.json").read_text())["requirements"]}
+        statuses = {
+            r["id"]: r["status"] for r in json.loads((tmp_path / name / "results.json").read_text())["requirements"]
+        }
         return generated, statuses
 
     first, second, other = run(7, "a"), run(7, "b"), run(8, "c")
@@ -158,9 +162,9 @@ def test_a_server_that_dies_mid_run_gives_incomplete_not_failed() -> None:
     import threading
     import time
 
+    from conformance.options import RunOptions
     from conformance.reference_server import DEFAULTS, ReferenceServer
     from conformance.runner.engine import Engine
-    from conformance.options import RunOptions
 
     srv = ReferenceServer(api="roomz").start()
 
@@ -176,4 +180,6 @@ def test_a_server_that_dies_mid_run_gives_incomplete_not_failed() -> None:
     engine.run()
     verdict = engine.finish()
     assert engine.aborted and "stopped answering" in engine.aborted
-    assert (verdict.verdict, verdict.exit_code) == ("incomplete", 3), {r.id: engine.status(r.id) for r in engine.requirements}
+    assert (verdict.verdict, verdict.exit_code) == ("incomplete", 3), {
+        r.id: engine.status(r.id) for r in engine.requirements
+    }

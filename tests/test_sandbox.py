@@ -34,7 +34,8 @@ def test_pms_client_against_the_sandbox_gets_a_report(tmp_path) -> None:
             except OSError:
                 time.sleep(0.05)
         # the client's side: log in, list rooms, import one good and one bad booking
-        login = requests.post(f"{base}/login", json={"email": DEFAULTS["login_email"], "password": DEFAULTS["login_password"]}, timeout=5)
+        login = requests.post(f"{base}/login", json={"email": DEFAULTS["login_email"],
+                                                     "password": DEFAULTS["login_password"]}, timeout=5)
         assert login.status_code == 200
         data = login.json()["data"]
         headers = {"X-User-Id": data["userId"], "X-Auth-Token": data["authToken"]}
@@ -42,7 +43,8 @@ def test_pms_client_against_the_sandbox_gets_a_report(tmp_path) -> None:
         good = {"id": "pms-1", "roomId": rooms[0]["_id"], "checkin": 1893456000000, "checkout": 1893628800000,
                 "guestPhone": "+447700900123", "guestName": "Test Guest", "lang": "EN"}
         bad = {**good, "id": "pms-2", "guestPhone": "+44 7700 900123", "lang": "english"}
-        answer = requests.post(f"{base}/v2/import_bookings/{data['userId']}", headers=headers, json=[good, bad], timeout=5)
+        answer = requests.post(f"{base}/v2/import_bookings/{data['userId']}", headers=headers,
+                               json=[good, bad], timeout=5)
         assert answer.status_code == 200
         lines = answer.json()
         assert lines[0].startswith("[SUCCESS][Booking ID: pms-1]")

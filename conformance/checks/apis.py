@@ -8,16 +8,17 @@ runner and the client know no API by name: they ask the profile.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from conformance.client import Placeholder
 
 if TYPE_CHECKING:
     from conformance.checks.model import Discovery
     from conformance.client import Client, Exchange
-    from conformance.results import Ledger
     from conformance.options import RunOptions
+    from conformance.results import Ledger
 
 
 class ConfigurationError(Exception):
@@ -50,17 +51,17 @@ class ApiProfile:
     title: str
     checks_module: str                                   # imported once: registers the checks
     credentials: tuple[Credential, ...]                  # required to certify
-    auth_headers: Callable[["RunOptions"], dict[str, str]]
-    discovery: Callable[["Client", "RunOptions", Callable[[str], None]], "Discovery"]
-    preflight: Callable[["Discovery"], None]             # raises ConfigurationError
-    exclusions: Callable[["RunOptions"], dict[str, str]]  # requirement -> why it is left out
-    release: Callable[["Discovery"], list[str]]          # problems releasing what the run created
-    root_causes: Callable[["Ledger", "Discovery", list["Exchange"]], list[RootCause]]
-    looks_like: Callable[["Client"], bool]               # does an unauthenticated probe look like this API?
+    auth_headers: Callable[[RunOptions], dict[str, str]]
+    discovery: Callable[[Client, RunOptions, Callable[[str], None]], Discovery]
+    preflight: Callable[[Discovery], None]             # raises ConfigurationError
+    exclusions: Callable[[RunOptions], dict[str, str]]  # requirement -> why it is left out
+    release: Callable[[Discovery], list[str]]          # problems releasing what the run created
+    root_causes: Callable[[Ledger, Discovery, list[Exchange]], list[RootCause]]
+    looks_like: Callable[[Client], bool]               # does an unauthenticated probe look like this API?
     owners: dict[str, str] = field(default_factory=dict)  # operationId -> the requirement its call answers to
     mask_as_variable: tuple[str, ...] = field(default=())  # credentials shown as $VAR even in text
 
-    def placeholders(self, options: "RunOptions") -> list[Placeholder]:
+    def placeholders(self, options: RunOptions) -> list[Placeholder]:
         out = []
         for c in self.credentials + _OPTIONAL.get(self.name, ()):
             value = getattr(options, c.option)
@@ -68,7 +69,7 @@ class ApiProfile:
                 out.append(Placeholder(str(value), f"${c.env}"))
         return out
 
-    def missing_credentials(self, options: "RunOptions") -> list[Credential]:
+    def missing_credentials(self, options: RunOptions) -> list[Credential]:
         return [c for c in self.credentials if not getattr(options, c.option)]
 
 

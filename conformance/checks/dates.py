@@ -13,7 +13,9 @@ from datetime import datetime, timedelta, timezone
 UTC_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 _UTC_RE = re.compile(UTC_PATTERN, re.ASCII)
 # a whole value that is a date-time in some ISO-like spelling (not text that starts with one)
-_LOOKS_LIKE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?$", re.ASCII)
+_LOOKS_LIKE_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?$", re.ASCII
+)
 
 
 def parse_utc(value: object) -> datetime | None:
@@ -72,4 +74,5 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(second=0, microsecond=0)
 
 
-__all__ = ["UTC_PATTERN", "parse_utc", "parse_lenient", "looks_like_datetime", "why_not_utc", "fmt", "now_utc", "timedelta"]
+__all__ = ["UTC_PATTERN", "parse_utc", "parse_lenient", "looks_like_datetime", "why_not_utc",
+           "fmt", "now_utc", "timedelta"]

@@ -17,8 +17,9 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from conformance.client import Exchange
 from conformance.requirements import load_catalog
@@ -222,7 +223,7 @@ class Discovery:
     """The prerequisites of one run against one API: what the server lists, the suite's own
     meetings or bookings, the values the user gave. Subclassed per API."""
 
-    def __init__(self, client: Any, options: "RunOptions", notes: Callable[[str], None]) -> None:
+    def __init__(self, client: Any, options: RunOptions, notes: Callable[[str], None]) -> None:
         self.client = client
         self.options = options
         self._note = notes

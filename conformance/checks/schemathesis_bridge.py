@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import schemathesis
@@ -95,7 +96,8 @@ class Operations:
 
     def get(self, api: str) -> dict[str, Any]:
         if api not in self.by_id:
-            self.by_id[api] = {r.ok().definition.raw.get("operationId"): r.ok() for r in schema_for(api).get_all_operations()}
+            self.by_id[api] = {r.ok().definition.raw.get("operationId"): r.ok()
+                               for r in schema_for(api).get_all_operations()}
         return self.by_id[api]
 
 

@@ -1,7 +1,8 @@
 """Pieces both APIs' checks share: the same rule written once, registered per requirement."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.checks.model import Discovery, Recorder, check, observer
@@ -16,7 +17,8 @@ def json_problems(ex: Exchange) -> list[str]:
     """Why a body with content is not "JSON with Content-Type application/json" (empty if it is)."""
     problems = []
     if media_type(ex) != "application/json":
-        problems.append(f"Content-Type {ex.content_type!r} instead of application/json" if ex.content_type else "no Content-Type")
+        problems.append(f"Content-Type {ex.content_type!r} instead of application/json"
+                        if ex.content_type else "no Content-Type")
     if not ex.truncated and not ex.is_json:
         problems.append("a body that does not parse as JSON")
     return problems
@@ -70,4 +72,5 @@ def register_https(rid: str, why: str) -> None:
         if scheme == "https":
             rec.passed()
         else:
-            rec.fail("the API to be served over HTTPS", f"it is served over plain {scheme}, so {why}", kind="plain-http")
+            rec.fail("the API to be served over HTTPS",
+                     f"it is served over plain {scheme}, so {why}", kind="plain-http")

@@ -10,9 +10,9 @@ Everything a server returns is hostile input:
   exception; the only exception is ``DeadlineReached`` once the run's time budget is spent;
 - every text that leaves this layer for a report goes through ``Redactor``, so secrets never appear.
 """
+from conformance.client.curl import Placeholder
 from conformance.client.exchange import DeadlineReached, Exchange, TransportError
 from conformance.client.redact import Redactor
-from conformance.client.curl import Placeholder
 from conformance.client.session import DEFAULT_MAX_BODY, Client
 
 __all__ = ["Client", "DEFAULT_MAX_BODY", "DeadlineReached", "Exchange", "Placeholder", "Redactor", "TransportError"]

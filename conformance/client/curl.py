@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import re
 import shlex
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from conformance.client.exchange import Exchange
 

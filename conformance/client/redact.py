@@ -12,7 +12,7 @@ import base64
 import html
 import json
 import re
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
@@ -42,7 +42,8 @@ class Redactor:
         self._masks.update({f: mask for f in forms})
         self._secrets.sort(key=len, reverse=True)
         self._pattern = re.compile("|".join(
-            re.escape(s) if len(s) >= SHORT else rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])" for s in self._secrets))
+            re.escape(s) if len(s) >= SHORT
+            else rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])" for s in self._secrets))
 
     def add_basic(self, username: str | None, password: str | None) -> None:
         if username is None or password is None:

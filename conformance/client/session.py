@@ -9,7 +9,8 @@ import json as jsonlib
 import threading
 import time
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
 import requests
@@ -100,7 +101,7 @@ class Client:
 
     def protect_basic(self, user: str, password: str) -> None:
         """The base64 Basic token of this pair is masked too (a server may echo the header)."""
-        token = base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         self.redactor.add(token)
 
     def url_for(self, path: str) -> str:
@@ -225,13 +226,21 @@ class Client:
                 )
         except requests.exceptions.ConnectTimeout:
             ex.error = f"no connection within {limit:g} s (--timeout)"
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
-                OSError, ValueError) as exc:
-            ex.error = f"no complete answer within {limit:g} s (--timeout)" if watch.expired else transport_error(exc, limit)
+        except (
+            requests.exceptions.RequestException,
+            urllib3.exceptions.HTTPError,
+            http.client.HTTPException,
+            OSError,
+            ValueError,
+        ) as exc:
+            ex.error = (
+                f"no complete answer within {limit:g} s (--timeout)" if watch.expired else transport_error(exc, limit)
+            )
         else:
             ex.status = resp.status_code
             ex.reason = resp.reason or ""
-            ex.http_version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(getattr(resp.raw, "version", 11), "HTTP/1.1")
+            ex.http_version = {10: "HTTP/1.0", 11: "HTTP/1.1",
+                               20: "HTTP/2"}.get(getattr(resp.raw, "version", 11), "HTTP/1.1")
             ex.headers = {k: v for k, v in resp.headers.items()}
             try:
                 self._read_body(ex, resp, watch, limit)
@@ -256,7 +265,9 @@ class Client:
                     del body[self.max_body:]
                     break
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError) as exc:
-            ex.error = f"the body was not complete within {limit:g} s (--timeout)" if watch.expired else body_error(exc, limit)
+            ex.error = (
+                f"the body was not complete within {limit:g} s (--timeout)" if watch.expired else body_error(exc, limit)
+            )
         ex.body = bytes(body)
 
     # -- reproduction --------------------------------------------------------------------------

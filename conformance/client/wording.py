@@ -7,6 +7,7 @@ import socket
 import requests
 import urllib3
 
+
 # -- one readable sentence per transport failure ------------------------------------------------
 def _chain(exc: BaseException) -> list[BaseException]:
     """The exception and everything it wraps (args, causes, contexts), outermost first."""
@@ -32,16 +33,21 @@ def transport_error(exc: BaseException, limit: float) -> str:
         if isinstance(e, requests.exceptions.SSLError) or type(e).__module__ == "ssl":
             detail = next((str(x) for x in chain if type(x).__module__ == "ssl"), _short(exc))
             return f"TLS handshake failed ({_trim(detail)})"
-    if any(isinstance(e, (socket.gaierror,)) for e in chain) or "NameResolutionError" in text or "Name or service not known" in text:
+    if any(isinstance(e, (socket.gaierror,))
+           for e in chain) or "NameResolutionError" in text or "Name or service not known" in text:
         return "unknown host (the name does not resolve)"
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
         return "connection refused"
-    if any(isinstance(e, (TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError, requests.exceptions.Timeout)) for e in chain):
+    if any(isinstance(e, (TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError,
+                          requests.exceptions.Timeout)) for e in chain):
         return f"no complete answer within {limit:g} s (--timeout)"   # the same words as the watchdog's
     for e in chain:
-        if isinstance(e, (http.client.BadStatusLine, http.client.LineTooLong)) and not isinstance(e, http.client.RemoteDisconnected):
+        if isinstance(e, (http.client.BadStatusLine, http.client.LineTooLong)) and not isinstance(
+            e, http.client.RemoteDisconnected
+        ):
             return f"the server's answer is not HTTP ({_trim(repr(e))})"
-    if any(isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.RemoteDisconnected)) for e in chain) \
+    if any(isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
+                          http.client.RemoteDisconnected)) for e in chain) \
             or "Connection aborted" in text:
         return "the server closed or reset the connection without answering"
     return f"request failed ({_short(exc)})"
@@ -58,7 +64,8 @@ def body_error(exc: BaseException, limit: float) -> str:
     for e in chain:
         if isinstance(e, urllib3.exceptions.DecodeError):
             inner = [x for x in _chain(e) if not isinstance(x, urllib3.exceptions.HTTPError)]
-            return f"the body could not be decompressed as its Content-Encoding says ({_trim(str(inner[0] if inner else e))})"
+            return ("the body could not be decompressed as its Content-Encoding says "
+                    f"({_trim(str(inner[0] if inner else e))})")
         if isinstance(e, (http.client.HTTPException, urllib3.exceptions.InvalidChunkLength)):
             return f"the body is not valid HTTP framing ({_trim(repr(e))})"
     if any(isinstance(e, (TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError)) for e in chain):

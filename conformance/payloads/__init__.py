@@ -16,7 +16,8 @@ explanations), ``report`` (text and JSON rendering), ``cli`` (``conformance vali
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import rules, strictjson
 from .model import VERSIONS, Version, Violation

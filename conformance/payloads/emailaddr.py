@@ -61,7 +61,8 @@ def _why(value: str) -> str | None:
     if len(labels) < 2:
         return "the domain has no dot (e.g. example.com)"
     if any(not _LABEL.fullmatch(label) for label in labels):
-        return "the domain holds an empty label, a character other than letters, digits and '-', or a label starting or ending with '-'"
+        return ("the domain holds an empty label, a character other than letters, digits and '-', or a label "
+                "starting or ending with '-'")
     if not _TLD.fullmatch(labels[-1]):
         return f"{show(labels[-1])} is not a top-level domain"
     return None

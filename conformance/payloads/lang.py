@@ -38,7 +38,8 @@ za zh zu
 """.split())
 
 # Withdrawn codes and the code that replaced them: a hint for senders with old tables.
-WITHDRAWN: dict[str, str] = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr, hr or bs", "bh": "a specific Bihari language has no ISO 639-1 code"}
+WITHDRAWN: dict[str, str] = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr, hr or bs",
+                             "bh": "a specific Bihari language has no ISO 639-1 code"}
 
 
 def is_assigned(code: str) -> bool:

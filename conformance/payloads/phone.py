@@ -52,7 +52,8 @@ def _why_v2(part: str, extra_space: bool) -> str:
     if cleaned != part and re.fullmatch(r"\+?[0-9]+", cleaned):
         suggestion = cleaned if cleaned.startswith("+") else None
         tail = f": write {show(suggestion)}" if suggestion and V2_NUMBER.fullmatch(suggestion) else ""
-        return f"holds spaces or punctuation{tail}" + ("" if cleaned.startswith("+") else ", and lacks the leading '+' and country code")
+        return f"holds spaces or punctuation{tail}" + ("" if cleaned.startswith("+")
+                                                       else ", and lacks the leading '+' and country code")
     if cleaned.startswith("00") and cleaned[2:].isdigit():
         return f"starts with 00: write {show('+' + cleaned[2:])}"
     if re.fullmatch(r"[0-9]+", part):

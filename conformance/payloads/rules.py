@@ -19,7 +19,8 @@ import calendar
 import datetime as dt
 import difflib
 import functools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
@@ -58,7 +59,7 @@ def finding(rule: str, path: str, message: str, *, warning: bool = False) -> Vio
 
 # --- templates, read from the schemas -------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def template(version: Version, variant: str | None = None) -> tuple[str, ...]:
     """The field names of a template, in the documentation's order."""
     if version == "v1":
@@ -69,7 +70,7 @@ def template(version: Version, variant: str | None = None) -> tuple[str, ...]:
     return tuple(defs[variant]["properties"])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def only_in(version: Version) -> frozenset[str]:
     """Fields that only one version's templates have: they tell v1 from v2."""
     v1, v2 = set(template("v1")), set(template("v2"))
@@ -86,14 +87,18 @@ def check_array(doc: Any) -> list[Violation]:
             inner = [k for k, v in doc.items() if isinstance(v, list)]
             hint = (f": send the array held in {show(inner[0])} itself" if inner
                     else ": wrap the booking in [ ] to send an array of one")
-        return [finding("RMP-ARRAY", "", f"expected a JSON array of bookings at the top level, found {json_type(doc)}{hint}")]
+        return [finding("RMP-ARRAY", "", "expected a JSON array of bookings at the top level, found "
+                                         f"{json_type(doc)}{hint}")]
     if not doc:
-        return [finding("RMP-ARRAY", "", "expected at least one booking, found an empty array [] (the server answers 400)")]
+        return [
+            finding("RMP-ARRAY", "", "expected at least one booking, found an empty array [] (the server answers 400)")
+        ]
     out = []
     for i, item in enumerate(doc):
         if not isinstance(item, dict):
             hint = ": the array is nested one level too deep" if isinstance(item, list) else ""
-            out.append(finding("RMP-ARRAY", pointer([i]), f"expected a booking object, found {show(item)} ({json_type(item)}){hint}"))
+            out.append(finding("RMP-ARRAY", pointer([i]), f"expected a booking object, found {show(item)} "
+                                                          f"({json_type(item)}){hint}"))
     return out
 
 
@@ -201,7 +206,7 @@ def rule_of(error: ValidationError) -> str:
         f"its {error.validator!r} keyword belongs to (x-requirements: {reqs})")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(version: Version, variant: str | None):
     if version == "v1":
         return schema_validator(V1_SCHEMA)
@@ -212,7 +217,8 @@ def _validator(version: Version, variant: str | None):
         k: {"$ref": f"{V2_SCHEMA}#/$defs/{d}"} for k, d in V2_SHARED.items()}})
 
 
-def _schema_findings(booking: dict, index: int, version: Version, variant: str | None) -> tuple[list[Violation], set[str]]:
+def _schema_findings(booking: dict, index: int, version: Version,
+                     variant: str | None) -> tuple[list[Violation], set[str]]:
     """Findings of the booking's schema, and the fields whose shape failed at MUST level."""
     errors = [e for e in _validator(version, variant).iter_errors(booking)
               # code checks dates and addresses more precisely than the "format" assertion
@@ -232,12 +238,16 @@ def _schema_findings(booking: dict, index: int, version: Version, variant: str |
                 if name not in booking and name not in missing_seen:
                     missing_seen.add(name)
                     bad.add(name)
-                    out.append(finding(rule, pointer([index, name]), _missing_message(rule, name, booking, version, variant)))
+                    out.append(
+                        finding(rule, pointer([index, name]), _missing_message(rule, name, booking, version, variant))
+                    )
         elif e.validator == "additionalProperties":  # the catalog: "unknown fields are a warning"
             allowed = e.schema.get("properties", {})
             for key in booking:
                 if key not in allowed:
-                    out.append(finding(rule, pointer([index, key]), _unknown_message(key, version, variant), warning=True))
+                    out.append(
+                        finding(rule, pointer([index, key]), _unknown_message(key, version, variant), warning=True)
+                    )
         else:
             name = str(loc[0]) if loc else ""
             bad.add(name)
@@ -268,7 +278,9 @@ def _missing_message(rule: str, name: str, booking: dict, version: Version, vari
         note = " (only an update, with \"updatedBooking\": true, may leave it out)"
     which = f"the {VARIANT_NAMES[variant]} variant" if variant else f"a {version} booking"
     unknown = [k for k in booking if k not in template(version, variant)]
-    close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.75) or [k for k in unknown if k.lower() == name.lower()]
+    close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.75) or [
+        k for k in unknown if k.lower() == name.lower()
+    ]
     if close:
         note += f"; {show(close[0])} is there: correct its spelling"
     return (f"expected the field {show(name)} ({_describe(name, version)}), found no such field: "
@@ -290,7 +302,8 @@ def _unknown_message(key: str, version: Version, variant: str | None) -> str:
 def _shape_message(e: ValidationError, rule: str, name: str) -> str:
     value = e.instance
     if e.validator == "type":
-        return f"expected {_describe(name, _version_of(rule))}, found {show(value)} ({json_type(value)}){_type_hint(name, value, rule)}"
+        return (f"expected {_describe(name, _version_of(rule))}, found {show(value)} "
+                f"({json_type(value)}){_type_hint(name, value, rule)}")
     if e.validator == "minLength":
         return "expected a non-empty string, found \"\""
     if rule == "RMP-V1-PHONE":
@@ -324,7 +337,9 @@ def _type_hint(name: str, value: Any, rule: str) -> str:
                 return ""
             if when.tzinfo is None:
                 when = when.replace(tzinfo=dt.timezone.utc)
-            return f": convert the date to epoch milliseconds, e.g. {int(when.timestamp() * 1000)} for {value.strip()} UTC"
+            return (
+                f": convert the date to epoch milliseconds, e.g. {int(when.timestamp() * 1000)} for {value.strip()} UTC"
+            )
         if isinstance(value, float):
             return ": epoch milliseconds are whole numbers"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -345,11 +360,17 @@ def _check_v1(booking: dict, i: int) -> list[Violation]:
             dates[name] = dt.date.fromisoformat(value)
         except ValueError:
             out.append(finding("RMP-V1-DATES", pointer([i, name]),
-                               f"expected a real calendar date YYYY-MM-DD, found {show(value)}: {_why_not_a_date(value)}"))
+                               f"expected a real calendar date YYYY-MM-DD, found {show(value)}: "
+                               f"{_why_not_a_date(value)}"))
     if len(dates) == 2 and dates["checkout"] < dates["checkin"]:
-        out.append(finding("RMP-V1-DATES", pointer([i, "checkout"]),
-                           f"expected checkout on or after checkin ({show(booking['checkin'])}), "
-                           f"found {show(booking['checkout'])}, {(dates['checkin'] - dates['checkout']).days} day(s) earlier"))
+        out.append(
+            finding(
+                "RMP-V1-DATES",
+                pointer([i, "checkout"]),
+                f"expected checkout on or after checkin ({show(booking['checkin'])}), "
+                f"found {show(booking['checkout'])}, {(dates['checkin'] - dates['checkout']).days} day(s) earlier",
+            )
+        )
     prefix, tel = booking.get("prefix"), booking.get("telephone")
     if "prefix" not in bad and "telephone" not in bad and isinstance(prefix, str) and isinstance(tel, str):
         problem = phone.v1_total_problem(prefix, tel)
@@ -411,12 +432,22 @@ def _check_v2(booking: dict, i: int) -> tuple[str | None, list[Violation]]:
 def _lang_findings(code: str, path: str) -> list[Violation]:
     if not lang.is_assigned(code):
         withdrawn = lang.WITHDRAWN.get(code.lower())
-        hint = f": {show(code)} was withdrawn, use {withdrawn.upper() if len(withdrawn) == 2 else withdrawn}" if withdrawn else ""
-        return [finding("RMP-V2-LANG", path,
-                        f"expected an assigned ISO 639-1 language code such as \"EN\" or \"ES\", found {show(code)}{hint}")]
+        hint = (
+            f": {show(code)} was withdrawn, use {withdrawn.upper() if len(withdrawn) == 2 else withdrawn}"
+            if withdrawn
+            else ""
+        )
+        return [
+            finding(
+                "RMP-V2-LANG",
+                path,
+                f'expected an assigned ISO 639-1 language code such as "EN" or "ES", found {show(code)}{hint}',
+            )
+        ]
     if code != code.upper():
         return [finding("RMP-V2-LANG", path,
-                        f"expected the code in uppercase as the documentation writes it, found {show(code)}: write {show(code.upper())}",
+                        f"expected the code in uppercase as the documentation writes it, found {show(code)}: write "
+                        f"{show(code.upper())}",
                         warning=True)]
     return []
 
@@ -425,7 +456,7 @@ def _check_unique(doc: list, variants: list[str | None]) -> list[Violation]:
     """RMP-UNIQUE: no two inserts share an id (roomId variant) or idBooking (customRoomId variant)."""
     out = []
     first: dict[tuple[str, str], int] = {}
-    for i, (booking, variant) in enumerate(zip(doc, variants)):
+    for i, (booking, variant) in enumerate(zip(doc, variants, strict=True)):
         if variant is None:
             continue
         key_field = VARIANT_PAIRS[variant][1]
@@ -452,7 +483,8 @@ def _utc(ms: int) -> str:
 
 
 def _explain_timestamp_range(value: Any) -> str:
-    expected = f"expected epoch milliseconds from {TS_MIN} (2000-01-01T00:00:00Z) to before {TS_END} (2100-01-01T00:00:00Z)"
+    expected = (f"expected epoch milliseconds from {TS_MIN} (2000-01-01T00:00:00Z) to before {TS_END} "
+                "(2100-01-01T00:00:00Z)")
     hint = ""
     if TS_MIN <= value * 1000 < TS_END:
         hint = f": this reads as seconds ({_utc(int(value * 1000))}), multiply by 1000"
@@ -464,7 +496,8 @@ def _explain_timestamp_range(value: Any) -> str:
 def _explain_v1_date_shape(value: str) -> str:
     hint = ""
     stripped = value.strip()
-    for fmt, label in (("%d/%m/%Y", "DD/MM/YYYY"), ("%m/%d/%Y", "MM/DD/YYYY"), ("%d-%m-%Y", "DD-MM-YYYY"), ("%Y/%m/%d", "YYYY/MM/DD")):
+    for fmt, label in (("%d/%m/%Y", "DD/MM/YYYY"), ("%m/%d/%Y", "MM/DD/YYYY"), ("%d-%m-%Y", "DD-MM-YYYY"),
+                       ("%Y/%m/%d", "YYYY/MM/DD")):
         try:
             parsed = dt.datetime.strptime(stripped, fmt).date()
         except ValueError:
@@ -499,7 +532,10 @@ def _explain_lang_shape(value: str) -> str:
 def _explain_booking_type(value: str) -> str:
     hint = ""
     for documented in ("Booked", "Cancel"):
-        if value.lower() == documented.lower() or value.lower() in (documented.lower() + "led", documented.lower() + "ed"):
+        if value.lower() == documented.lower() or value.lower() in (
+            documented.lower() + "led",
+            documented.lower() + "ed",
+        ):
             hint = f": write {show(documented)}"
     return f"expected one of the documented values \"Booked\", \"Cancel\", found {show(value)}{hint}"
 

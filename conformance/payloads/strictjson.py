@@ -201,7 +201,8 @@ class _Scanner:
     def problem(self, offset: int, found: str, hint: str) -> None:
         if len(self.problems) >= self.MAX_PROBLEMS:
             line, column = self.where(offset)
-            self.problems.append(Problem(line, column, "more problems", f"only the first {self.MAX_PROBLEMS} are listed", offset))
+            self.problems.append(Problem(line, column, "more problems",
+                                         f"only the first {self.MAX_PROBLEMS} are listed", offset))
             raise _Stop
         line, column = self.where(offset)
         self.problems.append(Problem(line, column, found, hint, offset))
@@ -260,7 +261,8 @@ class _Scanner:
     def value(self, depth: int) -> None:
         self.skip_ws()
         if self.i >= self.n:
-            self.fatal(self.i, "the end of the body where a value was expected", "complete the JSON (is the file cut off?)")
+            self.fatal(self.i, "the end of the body where a value was expected",
+                       "complete the JSON (is the file cut off?)")
         if depth > self.MAX_DEPTH:
             self.fatal(self.i, f"arrays or objects nested more than {self.MAX_DEPTH} deep", "flatten the payload")
         s, c = self.s, self.s[self.i]
@@ -307,7 +309,8 @@ class _Scanner:
             elif "." in body and not re.search(r"\.[0-9]", body):
                 hint = "write a digit after the point, or drop the point"
             elif len(body) > 1 and body[0] == "0" and body[1].isdigit():
-                hint = "JSON numbers have no leading zeros: drop them, or send the value as a string if it is an identifier"
+                hint = ("JSON numbers have no leading zeros: drop them, or send the value as a string if it is an "
+                        "identifier")
             else:
                 hint = "write a JSON number"
             self.problem(i, f"the number {show(text)} written in a way JSON does not allow", hint)
@@ -348,11 +351,16 @@ class _Scanner:
                 elif nxt == "u" and _HEX4.fullmatch(s, self.i + 2, self.i + 6):
                     self.i += 6
                 elif nxt == "u":
-                    self.problem(self.i, "a \\u escape without four hex digits", "write \\u and exactly four hex digits")
+                    self.problem(self.i, "a \\u escape without four hex digits",
+                                 "write \\u and exactly four hex digits")
                     self.i += 2
                 else:
-                    self.problem(self.i, f"the escape \\{escape_unprintable(nxt)}",
-                                 "JSON knows only \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX: delete the backslash or double it")
+                    self.problem(
+                        self.i,
+                        f"the escape \\{escape_unprintable(nxt)}",
+                        'JSON knows only \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX: '
+                        "delete the backslash or double it",
+                    )
                     self.i += 2
             elif c == "\n":
                 self.fatal(start, "a string not closed on its line",
@@ -475,7 +483,8 @@ class _Scanner:
                 self.i += 1
                 return
             if c in _VALUE_START:
-                self.problem(self.i, "two array elements without a comma between them", "add ',' after the previous element")
+                self.problem(self.i, "two array elements without a comma between them",
+                             "add ',' after the previous element")
                 continue
             self.fatal(self.i, f"{self.here()} where ',' or ']' was expected",
                        "separate elements with ',' and close the array with ']'")

@@ -7,7 +7,8 @@ a vendor's payload cannot inject terminal escapes or bidi overrides into a repor
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 MAX_SHOWN = 80
 

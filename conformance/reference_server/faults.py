@@ -14,8 +14,9 @@ that genuinely hide one fault behind another are listed in ``MASKS`` with the re
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from .httpd import Response
 from .seams import check_hooks

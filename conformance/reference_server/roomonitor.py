@@ -217,7 +217,7 @@ class RoomonitorApp:
     def ok(self, payload: Any) -> Response:
         return self._json(200, payload, self.fx.ok_content_type("application/json"))
 
-    def phantom(self, user_id: str) -> "Account":
+    def phantom(self, user_id: str) -> Account:
         """An account made up for an unknown user id (only a fault does this)."""
         account = self.accounts[user_id] = Account(user_id, None, None, [], phantom=True)
         return account

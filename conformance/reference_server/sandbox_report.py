@@ -8,9 +8,10 @@ answer their client received. Raw bodies are not written: they hold guests' name
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from conformance.payloads import report as payload_report
 

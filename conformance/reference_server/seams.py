@@ -9,7 +9,8 @@ seam apply in the order given.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 Hook = Callable[..., Any]
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import ssl
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import Any, TextIO
 
 from . import data
 from .faults import Fault, check_api, resolve_faults, resolve_variants
@@ -122,7 +123,7 @@ class ReferenceServer:
         scheme = "https" if self.ssl_context is not None else "http"
         return f"{scheme}://{host}:{self.port}{self.prefix}"
 
-    def start(self) -> "ReferenceServer":
+    def start(self) -> ReferenceServer:
         """Bind and serve on a daemon thread; returns self."""
         if self._thread is not None:
             return self
@@ -163,7 +164,7 @@ class ReferenceServer:
                 else:
                     self.stop()
 
-    def __enter__(self) -> "ReferenceServer":
+    def __enter__(self) -> ReferenceServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -12,17 +12,18 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from conformance import __version__
 from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
 from conformance.checks.model import CHECKS, OBSERVERS, Blocked, Evidence, Recorder, discovering, excerpt
 from conformance.client import Client, DeadlineReached, Exchange, Redactor
+from conformance.options import RunOptions
 from conformance.requirements import Requirement, load_catalog
 from conformance.results import VERDICT_EXIT, Ledger, Outcome, verdict_of
-from conformance.options import RunOptions
 from conformance.runner.replay import Replayer
 from conformance.spec import spec_sha256
 
@@ -171,8 +172,8 @@ class Engine:
         if ex.error and rid is not None and rid not in self.excluded:
             # An answer whose body could not be used (over --max-body, cut short, too slow): the
             # requirement that asked for it fails; it is not silently left unverified.
-            self.recorders[rid].fail("an answer it can judge", f"the answer to {ex.method} {ex.path[:120]} could not be "
-                                     f"used: {ex.error}", ex, kind=f"unusable:{ex.error[:60]}")
+            self.recorders[rid].fail("an answer it can judge", f"the answer to {ex.method} {ex.path[:120]} could not "
+                                     f"be used: {ex.error}", ex, kind=f"unusable:{ex.error[:60]}")
 
     def _observe(self, ex: Exchange) -> None:
         for rid, observers in OBSERVERS.items():
@@ -418,7 +419,8 @@ class Engine:
             "verdict": v.verdict,
             "requirements": reqs,
             "stats": {"requests": self.client.count, "duration_s": self.duration_s,
-                      "discovery_s": round(self.discovery.spent_s, 3), "discovery_requests": self.discovery.spent_requests,
+                      "discovery_s": round(self.discovery.spent_s, 3),
+                      "discovery_requests": self.discovery.spent_requests,
                       "replays": self.replayer.count, "waits": len(self.client.waits),
                       "waited_s": round(sum(w for _, _, w in self.client.waits), 1),
                       "phases": {k: round(s, 3) for k, s in self.phases.items()},
@@ -426,7 +428,8 @@ class Engine:
         }
         out["coverage"] = {"operations": self._coverage()}
         out["certification"] = self.options.certify
-        out["provenance"] = {"options": self.options.redacted(), "configuration file": self.options.config_file or "none",
+        out["provenance"] = {"options": self.options.redacted(),
+                             "configuration file": self.options.config_file or "none",
                              "baseline": self.options.baseline or "none"}
         if self.root_causes:
             out["root_causes"] = [{"summary": c.summary, "explains": list(c.explains)} for c in self.root_causes]

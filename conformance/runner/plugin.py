@@ -9,15 +9,16 @@ are requirements left out on purpose: not certified, never failed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from conformance.checks.apis import ConfigurationError, Unreachable
+from conformance.options import OPTIONS, RunOptions
 from conformance.report.text import failure_text
 from conformance.requirements import Requirement, load_catalog
-from conformance.options import OPTIONS, RunOptions
 from conformance.runner.outputs import write_outputs, write_record
 
 STATE_KEY = pytest.StashKey["RunState"]()
@@ -119,7 +120,11 @@ def state_of(config: pytest.Config) -> RunState:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix == ".suite" and file_path.parent.name == "suite" and file_path.parent.parent.name == "conformance":
+    if (
+        file_path.suffix == ".suite"
+        and file_path.parent.name == "suite"
+        and file_path.parent.parent.name == "conformance"
+    ):
         return RequirementFile.from_parent(parent, path=file_path)
     return None
 
@@ -271,7 +276,8 @@ def pytest_html_report_title(report: Any) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
+                                session: pytest.Session) -> None:
     state = session.config.stash.get(STATE_KEY, None)
     if state is None or state.results is None:
         return

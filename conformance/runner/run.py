@@ -15,8 +15,8 @@ from typing import Any, TextIO
 
 import pytest
 
-from conformance.report.text import closing_summary, header_lines, verdict_line
 from conformance.options import RunOptions
+from conformance.report.text import closing_summary, header_lines, verdict_line
 from conformance.runner.plugin import OptionsCarrier
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "suite"
@@ -46,7 +46,8 @@ class Terminal:
                           "were not used")
         elif event == "phase":
             if data["done"]:
-                self.line(f"conformance: {data['phase']} checks done ({data['requests']} requests, {data['seconds']:.1f} s)")
+                self.line(f"conformance: {data['phase']} checks done ({data['requests']} requests, "
+                          f"{data['seconds']:.1f} s)")
             else:
                 self.line(f"conformance: {data['phase']} checks …")
         elif event == "note":

@@ -6,8 +6,9 @@ then the options are checked together. Every problem is one sentence and exit 2.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from conformance.baseline import BaselineError, load_baseline
 from conformance.config import ConfigError, find_config, load_config

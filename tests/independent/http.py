@@ -30,7 +30,7 @@ class _BaseServer:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> "_BaseServer":
+    def start(self) -> _BaseServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,7 +66,7 @@ class _BaseServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "_BaseServer":
+    def __enter__(self) -> _BaseServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

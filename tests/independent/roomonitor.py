@@ -27,21 +27,23 @@ ROOMONITOR_DEFAULTS: dict[str, Any] = dict(
 )
 
 ROOMONITOR_FAULTS: dict[str, str] = {
-    "401-lowercase": "RM-ERROR-BODY: 401 bodies say \"unauthorized\"",
+    "401-lowercase": 'RM-ERROR-BODY: 401 bodies say "unauthorized"',
     "mismatch-accepted": "RM-AUTH-WRONG: an X-User-Id that differs from the path is accepted",
     "empty-array-200": "RM-EMPTY: an import of [] answers 200 []",
     "internal-ids": "RM-IMPORT-V2: roomId-variant lines name an internal id instead of the booking's id",
     "all-or-nothing": "RM-IMPORT-PARTIAL: one invalid booking makes the whole import answer 400",
-    "status-as-string": "RM-ERROR-BODY: error bodies carry \"status\" as a string",
+    "status-as-string": 'RM-ERROR-BODY: error bodies carry "status" as a string',
     "login-json-only": "RM-LOGIN: a form login answers 400",
     "cancel-needs-dates": "RM-IMPORT-V2-CUSTOM: an update without checkin/checkout is refused",
     "missing-user-header-ok": "RM-AUTH-MISSING: a valid token without X-User-Id is accepted",
-    "foreign-room-accepted": "RM-IMPORT-PARTIAL: a booking for a room the account does not own is saved (dates still checked)",
+    "foreign-room-accepted": "RM-IMPORT-PARTIAL: a booking for a room the account does not own is saved "
+                             "(dates still checked)",
     "v1-never-saves": "RM-IMPORT-V1: every v1 booking is reported as failed",
     "customer-accepted": "RM-CUSTOMER: an import for an unknown user id is saved under the token's user",
     "junk-true-500": "RM-5XX: a body of `true` crashes the import",
     "text-plain-200": "RM-JSON: successful imports are sent as text/plain",
-    "reversed-dates-accepted": "RM-IMPORT-PARTIAL: a booking whose checkout is before its checkin is saved (room still checked)",
+    "reversed-dates-accepted": "RM-IMPORT-PARTIAL: a booking whose checkout is before its checkin is saved "
+                               "(room still checked)",
     "form-login-any-password": "RM-LOGIN: a form login succeeds with any password",
 }
 
@@ -77,14 +79,20 @@ class RoomonitorServer(_BaseServer):
     # -- replies ---------------------------------------------------------------------------------
     def _json(self, status: int, data: Any) -> _Reply:
         ctype = self.o["content_type"]
-        if "text-plain-200" in self.faults and status == 200 and isinstance(data, list) and all(isinstance(x, str) for x in data):
+        if (
+            "text-plain-200" in self.faults
+            and status == 200
+            and isinstance(data, list)
+            and all(isinstance(x, str) for x in data)
+        ):
             ctype = "text/plain"
         return _Reply(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), ctype)
 
     def _error(self, status: int, message: str, path: str = "") -> _Reply:
         if status == 401:
             message = "unauthorized" if "401-lowercase" in self.faults else "Unauthorized"
-        body: dict[str, Any] = {"status": str(status) if "status-as-string" in self.faults else status, "message": message}
+        body: dict[str, Any] = {"status": str(status) if "status-as-string" in self.faults
+                                else status, "message": message}
         if self.o["error_extra"]:
             body.update({"error": "Bad Request" if status == 400 else "Unauthorized" if status == 401 else "Error",
                          "path": path, "timestamp": int(time.time() * 1000)})
@@ -108,7 +116,8 @@ class RoomonitorServer(_BaseServer):
                 refused = self._auth(segs[1], headers, path)
                 if refused:
                     return refused
-                return self._json(200, [dict(r, type="apartment", sensors=1) if self.o["error_extra"] else dict(r) for r in self.rooms])
+                return self._json(200, [dict(r, type="apartment", sensors=1) if self.o["error_extra"]
+                                        else dict(r) for r in self.rooms])
             if len(segs) == 3 and segs[0] in ("v1", "v2") and segs[1] == "import_bookings" and method == "POST":
                 uid = segs[2]
                 refused = self._auth(uid, headers, path)
@@ -204,7 +213,8 @@ class RoomonitorServer(_BaseServer):
             return False
 
     def _owned(self, room: Any) -> bool:
-        return isinstance(room, str) and (any(r["_id"] == room for r in self.rooms) or "foreign-room-accepted" in self.faults)
+        return isinstance(room, str) and (any(r["_id"] == room for r in self.rooms)
+                                          or "foreign-room-accepted" in self.faults)
 
     def _ok(self, shown_id: str) -> str:
         return f"[SUCCESS][Booking ID: {shown_id}] {self.o['success_text']}"
@@ -218,7 +228,8 @@ class RoomonitorServer(_BaseServer):
             return False, ("", None, None, self._fail("?", "a booking must be an object"))
         if version == "v1":
             ref = b.get("customerReference", "")
-            fields = ("firstname", "lastname", "prefix", "telephone", "email", "room", "checkin", "checkout", "customerReference")
+            fields = ("firstname", "lastname", "prefix", "telephone", "email", "room", "checkin",
+                      "checkout", "customerReference")
             if any(not isinstance(b.get(k), str) for k in fields):
                 return False, ("", None, None, self._fail(ref, "every field must be a string"))
             if "v1-never-saves" in self.faults:

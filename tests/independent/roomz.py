@@ -51,7 +51,8 @@ ROOMZ_DEFAULTS: dict[str, Any] = dict(
     strict_request_ctype=False,    # POST/PUT without Content-Type application/json -> 415
     external_first=False,          # the first listed meeting is organized by an external guest (not a booking user)
     creation_on_update=False,      # creationDateUTC reports the last change (allowed by RZ-UPDATE-PERSIST)
-    write_delay=0.0,               # a booked meeting shows up in listings only after this many seconds (sync-based connector)
+    # a booked meeting shows up in listings only after this many seconds (sync-based connector)
+    write_delay=0.0,
     faults=(),
 )
 
@@ -59,7 +60,8 @@ ROOMZ_DEFAULTS: dict[str, Any] = dict(
 ROOMZ_FAULTS: dict[str, str] = {
     "window-to-inclusive": "RZ-MEETINGS-WINDOW: a meeting starting exactly at `to` is listed",
     "window-end-inclusive": "RZ-MEETINGS-WINDOW: a meeting ending exactly at `from` is listed",
-    "window-misses-enclosing": "RZ-MEETINGS-WINDOW: a meeting that starts before `from` and ends after `to` is not listed",
+    "window-misses-enclosing": "RZ-MEETINGS-WINDOW: a meeting that starts before `from` and ends after `to` is not "
+                               "listed",
     "window-starts-only": "RZ-MEETINGS-WINDOW: only meetings starting inside the window are listed",
     "listing-ignores-room": "RZ-MEETINGS: GET meetings of a room lists every room's meetings",
     "conflict-counts-cancelled": "RZ-CREATE-CONFLICT: a cancelled meeting blocks a booking",
@@ -74,7 +76,8 @@ ROOMZ_FAULTS: dict[str, str] = {
     "long-subject-500": "RZ-5XX: a subject over 200 characters crashes the server",
     "no-challenge-on-post": "RZ-AUTH-CHALLENGE: the 401s of POST carry no WWW-Authenticate",
     "challenge-no-realm": "RZ-AUTH-CHALLENGE: `WWW-Authenticate: Basic` without the realm RFC 7617 requires",
-    "challenge-bearer-basic-realm": "RZ-AUTH-CHALLENGE: `WWW-Authenticate: Bearer realm=\"basic\"` (no Basic challenge)",
+    "challenge-bearer-basic-realm": "RZ-AUTH-CHALLENGE: `WWW-Authenticate: Bearer realm=\"basic\"` "
+                                    "(no Basic challenge)",
     "bearer-on-put": "RZ-AUTH-MALFORMED: any Bearer token is accepted on PUT",
     "empty-password-ok": "RZ-AUTH-WRONG: a known user with an empty password is let in (LDAP unauthenticated bind)",
     "password-case-insensitive": "RZ-AUTH-WRONG: passwords are compared case-insensitively",
@@ -89,7 +92,8 @@ ROOMZ_FAULTS: dict[str, str] = {
     "put-204": "RZ-STATUS-LISTED: PUT answers 204",
     "window-max-31-days": "RZ-UTC-ACCEPT: windows longer than 31 days are refused with 400",
     "y2038": "RZ-UTC-ACCEPT: dates after 2038-01-19 are refused with 400",
-    "baddate-rollover": "RZ-MEETINGS-BADDATE: day 32+, hour 25+, minute 60+ roll over instead of 400 (month is checked)",
+    "baddate-rollover": "RZ-MEETINGS-BADDATE: day 32+, hour 25+, minute 60+ roll over instead of 400 "
+                        "(month is checked)",
     "from-equal-start-excluded": "RZ-MEETINGS-WINDOW: a meeting starting exactly at `from` is not listed",
     "put-upsert": "RZ-UPDATE-UNKNOWN: a PUT to an unknown meetingId creates it (200)",
     "duplicate-across-midnight": "RZ-MEETINGS-UNIQUE: a meeting crossing midnight is listed once per day it touches",
@@ -162,14 +166,17 @@ class RoomzServer(_BaseServer):
         def subj(text: str, when: datetime) -> str:
             return f"{when:%Y-%m-%d %H:%M} {text}" if self.o["date_subjects"] else text
 
-        self._add(target, subj("Weekly sync", base), "ext:guest@partner.example" if self.o["external_first"] else "u567", base - timedelta(minutes=30), base + timedelta(minutes=30),
+        self._add(target, subj("Weekly sync", base), "ext:guest@partner.example" if self.o["external_first"]
+                  else "u567", base - timedelta(minutes=30), base + timedelta(minutes=30),
                   created=now - timedelta(days=3))
         self._add(target, "Salary talk", "u99", base + timedelta(hours=2), base + timedelta(hours=3), private=True)
-        self._add(target, subj("Cancelled review", base), "u12", base + timedelta(days=1), base + timedelta(days=1, hours=1),
+        self._add(target, subj("Cancelled review", base), "u12", base + timedelta(days=1), base
+                  + timedelta(days=1, hours=1),
                   cancelled=True)
         night = (base + timedelta(days=2)).replace(hour=23, minute=0)
         self._add(target, "Night deployment", "u567", night, night + timedelta(hours=2))
-        self._add(target, "Room photo shoot", "u12", base + timedelta(days=3), base + timedelta(days=3, hours=1), image=True)
+        self._add(target, "Room photo shoot", "u12", base + timedelta(days=3), base
+                  + timedelta(days=3, hours=1), image=True)
         self._add(other, "Other room meeting", "u12", now - timedelta(minutes=15), now + timedelta(hours=1))
         self._add(other, "Other room later", "u567", now + timedelta(days=1), now + timedelta(days=1, hours=2))
         if self.o["daily_block"]:
@@ -182,7 +189,8 @@ class RoomzServer(_BaseServer):
              cancelled: bool = False, created: datetime | None = None, image: bool = False) -> dict:
         mid = self._new_id()
         m = {"meetingId": mid, "room": room, "subject": subject, "organizerId": org,
-             "organizerName": ORGANIZERS.get(org, "External guest" if org.startswith("ext:") else "Display booking"), "start": start, "end": end,
+             "organizerName": ORGANIZERS.get(org, "External guest" if org.startswith("ext:") else "Display booking"),
+             "start": start, "end": end,
              "created": created or start - timedelta(days=1), "private": private, "cancelled": cancelled,
              "image": image}
         self.meetings[mid] = m
@@ -257,7 +265,8 @@ class RoomzServer(_BaseServer):
         if "null-in-error" in self.faults or ("null-in-409" in self.faults and status == 409):
             extra["detail"] = None
         if style == "json-list-401" and status == 401:
-            return _Reply(status, json.dumps([{"code": code, "message": message}]).encode(), "application/json", headers)
+            return _Reply(status, json.dumps([{"code": code, "message": message}]).encode(),
+                          "application/json", headers)
         if style in ("json", "json-list-401"):
             return _Reply(status, json.dumps({"error": code, "message": message, **extra}, ensure_ascii=False).encode(),
                           "application/json", headers)
@@ -265,7 +274,8 @@ class RoomzServer(_BaseServer):
             body = {"type": "about:blank", "title": code, "status": status, "detail": message, **extra}
             return _Reply(status, json.dumps(body, ensure_ascii=False).encode(), "application/problem+json", headers)
         if style == "html":
-            html = f"<!DOCTYPE html><html><head><title>{status}</title></head><body><h1>{status} {code}</h1><p>{message}</p></body></html>"
+            html = (f"<!DOCTYPE html><html><head><title>{status}</title></head><body><h1>{status} "
+                    f"{code}</h1><p>{message}</p></body></html>")
             return _Reply(status, html.encode(), "text/html; charset=utf-8", headers)
         if style == "text":
             return _Reply(status, f"{status} {code}: {message}\n".encode(), "text/plain; charset=utf-8", headers)
@@ -391,7 +401,8 @@ class RoomzServer(_BaseServer):
         elif self.o["order"] == "random":
             random.shuffle(listed)
         if "duplicate-across-midnight" in self.faults:
-            listed = listed + [m for m in listed if m["start"].date() != m["end"].date() and frm.date() < m["end"].date() < to.date()]
+            listed = listed + [m for m in listed if m["start"].date() != m["end"].date()
+                               and frm.date() < m["end"].date() < to.date()]
         return self._json(200, [self._view(m) for m in listed])
 
     # -- conflicts -------------------------------------------------------------------------------
@@ -450,7 +461,8 @@ class RoomzServer(_BaseServer):
         if "create-missing-end-default" in self.faults and s is not None and "endDateUTC" not in data:
             e = s + timedelta(hours=1)
         if s is None or e is None:
-            return self._error(400, "Bad Request", "startDateUTC and endDateUTC must be dates like 2012-12-20T14:30:00Z")
+            return self._error(400, "Bad Request",
+                               "startDateUTC and endDateUTC must be dates like 2012-12-20T14:30:00Z")
         s, e = self._round(s), self._round(e)
         if e < s:
             return self._error(400, "Bad Request", "endDateUTC is before startDateUTC")
@@ -470,7 +482,8 @@ class RoomzServer(_BaseServer):
             m["organizerName"] = "Display booking"
         location = f"{self.o['prefix']}/rooms/{quote(rid, safe='')}/meetings/{quote(m['meetingId'], safe='')}"
         if "post-nested-image-null" in self.faults:
-            return self._json(201, {**self._view(m), "organizer": {"id": org, "imageUrl": None}}, [("Location", location)])
+            return self._json(201, {**self._view(m), "organizer": {"id": org, "imageUrl": None}},
+                              [("Location", location)])
         if "post-body-text-plain" in self.faults:
             return _Reply(201, b"Created", "text/plain", [("Location", location)])
         style = self.o["create_response"]
@@ -487,7 +500,8 @@ class RoomzServer(_BaseServer):
             data = self._body(raw) or {}
             s, e = self.parse(data.get("startDateUTC")), self.parse(data.get("endDateUTC"))
             if s and e and e >= s and not self._conflicts(rid, s, e):
-                m = self._add(rid, str(data.get("subject", "")), str(data.get("organizerId", "u567")), s, e, created=_now())
+                m = self._add(rid, str(data.get("subject", "")),
+                              str(data.get("organizerId", "u567")), s, e, created=_now())
                 self.meetings[mid] = self.meetings.pop(m["meetingId"])
                 m["meetingId"] = mid
                 return self._json(200, self._view(m))

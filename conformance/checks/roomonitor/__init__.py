@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from conformance.options import RunOptions
 
 
-def auth_headers(options: "RunOptions") -> dict[str, str]:
+def auth_headers(options: RunOptions) -> dict[str, str]:
     headers = {}
     if options.user_id:
         headers["X-User-Id"] = str(options.user_id)
@@ -22,7 +22,7 @@ def auth_headers(options: "RunOptions") -> dict[str, str]:
     return headers
 
 
-def exclusions(options: "RunOptions") -> dict[str, str]:
+def exclusions(options: RunOptions) -> dict[str, str]:
     if options.login_email and options.login_password:
         return {}
     why = "no login credentials were given (--login-email, --login-password), so {} is not certified by this run"

@@ -56,11 +56,13 @@ def get_rooms(client: Client, user_id: str, **kw: Any) -> Exchange:
     return client.request("GET", rooms_path(user_id), operation="getRooms", **kw)
 
 
-def post_import(client: Client, version: str, user_id: str, body: Any, *, raw: bytes | None = None, **kw: Any) -> Exchange:
+def post_import(client: Client, version: str, user_id: str, body: Any, *,
+                raw: bytes | None = None, **kw: Any) -> Exchange:
     """POST an import; ``raw`` sends those exact bytes as application/json instead of ``body``."""
     path = import_path(version, user_id)
     if raw is not None:
-        return client.request("POST", path, data=raw, content_type="application/json", operation=IMPORT_OPERATION[version],
+        return client.request("POST", path, data=raw, content_type="application/json",
+                              operation=IMPORT_OPERATION[version],
                               **kw)
     return client.request("POST", path, json=body, operation=IMPORT_OPERATION[version], **kw)
 

@@ -9,8 +9,8 @@ out at the end; the token the suite was given is never logged out, even when a l
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomonitor import api
@@ -37,7 +37,8 @@ def calls(d: RoomonitorDiscovery) -> list[Call]:
     room = d.probe_room()
     v1, v2 = [d.v1(room)], [d.v2(room)]
     out.append(Call("POST v1 import", lambda auth, label: api.post_import(d.client, "v1", uid, v1, auth=auth,
-                                                                           auth_label=label), v1[0]["customerReference"]))
+                                                                           auth_label=label),
+                    v1[0]["customerReference"]))
     out.append(Call("POST v2 import", lambda auth, label: api.post_import(d.client, "v2", uid, v2, auth=auth,
                                                                            auth_label=label), v2[0]["id"]))
     return out
@@ -96,13 +97,16 @@ def mismatched_user_is_refused(d: RoomonitorDiscovery, rec: Recorder) -> None:
             rec.warn(f"401 or 400 for {call.label} {what}", f"the server refused it, but with {api.body_kind(ex)}", ex,
                      kind=f"mismatch-other-4xx:{call.label}")
         else:
-            saved = f" (booking {call.booking_id} may now be saved in the path user's account)" if call.booking_id else ""
-            rec.fail(f"{call.label} {what} to be refused with 401 or 400", f"the server answered {api.body_kind(ex)}{saved}",
+            saved = (
+                f" (booking {call.booking_id} may now be saved in the path user's account)" if call.booking_id else ""
+            )
+            rec.fail(f"{call.label} {what} to be refused with 401 or 400",
+                     f"the server answered {api.body_kind(ex)}{saved}",
                      ex, kind=f"mismatch-accepted:{call.label}")
     if refused_ids:
         rec.note("the refused imports with a mismatched X-User-Id carried the bookings "
-                 f"{', '.join(refused_ids)}; whether anything was saved cannot be observed through the contract (it has no "
-                 "booking listing), so 'saves nothing' rests on the refusal; the ids are unique to this run")
+                 f"{', '.join(refused_ids)}; whether anything was saved cannot be observed through the contract (it "
+                 "has no booking listing), so 'saves nothing' rests on the refusal; the ids are unique to this run")
 
 
 # -- login -------------------------------------------------------------------------------------
@@ -110,8 +114,8 @@ def mismatched_user_is_refused(d: RoomonitorDiscovery, rec: Recorder) -> None:
 def login_gives_a_working_token(d: RoomonitorDiscovery, rec: Recorder) -> None:
     email, password = d.options.login_email, d.options.login_password
     if not email or not password:
-        raise Blocked("no login credentials were given (--login-email and --login-password, or ROOMONITOR_LOGIN_EMAIL and "
-                      "ROOMONITOR_LOGIN_PASSWORD), so POST /login could not be verified")
+        raise Blocked("no login credentials were given (--login-email and --login-password, or ROOMONITOR_LOGIN_EMAIL "
+                      "and ROOMONITOR_LOGIN_PASSWORD), so POST /login could not be verified")
     d.remember_secret(password)
     d.guard_login_tokens()
     obtained: list[tuple[str, str]] = []
@@ -134,10 +138,13 @@ def _login_once(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str, pas
     if ex.status is None:
         return
     if ex.status != 200:
-        rec.fail(f"200 for POST /login with a {how} body and the given credentials", f"the server answered {api.body_kind(ex)}",
+        rec.fail(f"200 for POST /login with a {how} body and the given credentials",
+                 f"the server answered {api.body_kind(ex)}",
                  ex, kind=f"login-status:{how}")
         return
-    problems = shape_problems("login-response.json", data) if data is not None else [("shape", "", "the body is not JSON")]
+    problems = (
+        shape_problems("login-response.json", data) if data is not None else [("shape", "", "the body is not JSON")]
+    )
     if problems:
         detail = "; ".join(f"{p or 'the body'}: {m}" for _, p, m in problems[:3])
         rec.fail(f'{{"status": "success", "data": {{"authToken": <string>, "userId": <string>}}}} from a {how} login',
@@ -146,7 +153,8 @@ def _login_once(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str, pas
         return
     login_user, token = pair
     if d.user_id and login_user != d.user_id:
-        rec.note("the login answered a userId different from the --user-id given; the token was tried with the login's userId")
+        rec.note("the login answered a userId different from the --user-id given; the token was tried with the "
+                 "login's userId")
     use = api.get_rooms(d.client, login_user, auth=api.headers_for(login_user, token), auth_label="login token")
     if use.status == 200 or (use.status == 400 and api.message_of(use) == api.NO_ROOMS):
         rec.passed()
@@ -164,7 +172,8 @@ def _wrong_password(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str,
         pair = api.login_pair(wrong.json_or_none()) if wrong.ok else None
         if pair is not None:  # a token obtained by the suite's own (wrong) login: log it out too
             _keep(d, rec, obtained, pair)
-        rec.fail(f"401 for POST /login with a {how} body and a wrong password", f"the server answered {api.body_kind(wrong)}",
+        rec.fail(f"401 for POST /login with a {how} body and a wrong password",
+                 f"the server answered {api.body_kind(wrong)}",
                  wrong, kind=f"wrong-password:{how}")
 
 
@@ -212,7 +221,8 @@ def logout_revokes_the_token(d: RoomonitorDiscovery, rec: Recorder) -> None:
                            operation="logout")
     data = out.json_or_none()
     inner = data.get("data") if isinstance(data, dict) else None
-    shaped = isinstance(data, dict) and data.get("status") == "success" and isinstance((inner or {}).get("message"), str)
+    shaped = (isinstance(data, dict) and data.get("status") == "success"
+              and isinstance((inner or {}).get("message"), str))
     if out.status != 200 or not shaped:
         rec.fail(f"200 {LOGOUT_SHAPE} for POST /logout with a token of the suite's own login",
                  f"the server answered {api.body_kind(out)}", out, kind=f"logout:{out.status}", setup=[login])

@@ -16,11 +16,16 @@ def root_causes(ledger: Ledger, d: RoomonitorDiscovery, traffic: list[Exchange])
     probes = [ex for ex in traffic if ex.auth.startswith("probe:") and ex.status is not None]
     accepted = [ex for ex in probes if ex.ok]
     if len(probes) >= 3 and len(accepted) >= 0.75 * len(probes):
-        causes.append(RootCause(f"{len(accepted)} of {len(probes)} calls with missing or wrong credentials were accepted: "
-                                "authentication appears to be off", _failed(ledger, "RM-AUTH-MISSING", "RM-AUTH-WRONG")))
+        causes.append(RootCause(f"{len(accepted)} of {len(probes)} calls with missing or wrong credentials were "
+                                "accepted: authentication appears to be off",
+                                _failed(ledger, "RM-AUTH-MISSING", "RM-AUTH-WRONG")))
     if "wrapped" in ledger["RM-ROOMS"].kinds:
-        causes.append(RootCause("get-rooms wraps its list in an object; the suite read the array inside and judged the rest",
-                                ("RM-ROOMS",)))
+        causes.append(
+            RootCause(
+                "get-rooms wraps its list in an object; the suite read the array inside and judged the rest",
+                ("RM-ROOMS",),
+            )
+        )
     json_ops = {k.split(":")[0] for k in ledger["RM-JSON"].kinds}
     if len(json_ops) >= 2:
         causes.append(RootCause("answers are not sent as application/json on any call", _failed(ledger, "RM-JSON")))

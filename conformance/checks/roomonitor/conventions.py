@@ -46,7 +46,8 @@ def error_body_shape(rec: Recorder, ex: Exchange) -> None:
     says exactly ``Unauthorized``. Extra fields are allowed."""
     if ex.status is None or not 400 <= ex.status < 500:
         return
-    expected = '{"status": %d, "message": %s}' % (ex.status, '"Unauthorized"' if ex.status == 401 else "<non-empty string>")
+    wanted = '"Unauthorized"' if ex.status == 401 else "<non-empty string>"
+    expected = f'{{"status": {ex.status}, "message": {wanted}}}'
     data = None if ex.truncated else ex.json_or_none()
     problem, kind = None, ""
     if not isinstance(data, dict):
@@ -58,7 +59,10 @@ def error_body_shape(rec: Recorder, ex: Exchange) -> None:
         elif not isinstance(status, int) or isinstance(status, bool) or status != ex.status:
             problem, kind = f"\"status\": {status!r}, not the HTTP code {ex.status}", "status-mismatch"
         elif not isinstance(message, str) or not message.strip():
-            problem, kind = f"\"message\": {message!r} instead of a non-empty string" if "message" in data else "no \"message\" field", "message"
+            problem, kind = (
+                f'"message": {message!r} instead of a non-empty string' if "message" in data else 'no "message" field',
+                "message",
+            )
         elif ex.status == 401 and message != "Unauthorized":
             problem, kind = f"the 401 message {message[:80]!r} instead of \"Unauthorized\"", "401-message"
     if problem is None:

@@ -29,11 +29,13 @@ def lines_or_fail(rec: Recorder, what: str, ex: Exchange, count: int) -> list[st
                  f"the server answered {api.body_kind(ex)}", ex, kind=f"{what}:not-array:{ex.status}")
         return None
     if not all(isinstance(line, str) for line in lines):
-        rec.fail(f"{what} to answer a JSON array of strings", f"it holds {api.short([x for x in lines if not isinstance(x, str)][:2])}",
+        rec.fail(f"{what} to answer a JSON array of strings",
+                 f"it holds {api.short([x for x in lines if not isinstance(x, str)][:2])}",
                  ex, kind=f"{what}:not-strings")
         return None
     if len(lines) != count:
-        rec.fail(f"one result line per booking ({count}) for {what}", f"the server answered {len(lines)}: {api.short(lines, 300)}",
+        rec.fail(f"one result line per booking ({count}) for {what}",
+                 f"the server answered {len(lines)}: {api.short(lines, 300)}",
                  ex, kind=f"{what}:count")
         return None
     return lines
@@ -47,13 +49,18 @@ def judge_success(rec: Recorder, what: str, ex: Exchange, line: str, bid: str, p
         rec.fail(f"line {position + 1} of {what} to read [SUCCESS][Booking ID: {bid}] …, for a valid booking{why}",
                  f"the server answered {line[:200]!r}", ex, kind=f"{what}:not-success:{why}")
     else:
-        rec.fail(f"line {position + 1} of {what} to name booking {bid} ([SUCCESS][Booking ID: {bid}] …, in the order sent)",
-                 f"the server answered {line[:200]!r}", ex, kind=f"{what}:wrong-id")
+        rec.fail(
+            f"line {position + 1} of {what} to name booking {bid} ([SUCCESS][Booking ID: {bid}] …, "
+            "in the order sent)",
+            f"the server answered {line[:200]!r}",
+            ex,
+            kind=f"{what}:wrong-id",
+        )
 
 
 def _name_the_bookings(d: RoomonitorDiscovery, rec: Recorder) -> None:
-    rec.note(f"this run's bookings carry ids {d.run_prefix}<n> and the guest {api.GUEST_NAME!r}, so they can be found and "
-             "removed on the server")
+    rec.note(f"this run's bookings carry ids {d.run_prefix}<n> and the guest {api.GUEST_NAME!r}, so they can be found "
+             "and removed on the server")
 
 
 # -- empty and refused imports ---------------------------------------------------------------------
@@ -114,9 +121,9 @@ def v1_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
     if lines is None:
         return
     rec.passed()
-    for position, (line, booking) in enumerate(zip(lines, bookings)):
+    for position, (line, booking) in enumerate(zip(lines, bookings, strict=True)):
         if not api.is_success(line):
-            rec.warn(f"a valid v1 booking to be reported as [SUCCESS] (the documented line)",
+            rec.warn("a valid v1 booking to be reported as [SUCCESS] (the documented line)",
                      f"line {position + 1} reads {line[:200]!r}", ex, kind="v1:not-success")
         elif booking["customerReference"] not in line:
             rec.note("a v1 [SUCCESS] line does not name the booking's customerReference (v1 bookings carry no id; "
@@ -141,7 +148,7 @@ def v2_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
     lines = lines_or_fail(rec, what, ex, len(bookings))
     if lines is None:
         return
-    for position, (line, (booking, why)) in enumerate(zip(lines, bookings)):
+    for position, (line, (booking, why)) in enumerate(zip(lines, bookings, strict=True)):
         judge_success(rec, what, ex, line, booking["id"], position, why)
 
 
@@ -161,7 +168,8 @@ def v2_custom_insert_and_update(d: RoomonitorDiscovery, rec: Recorder) -> None:
     custom_room = str(d.options.custom_room_id) if given else f"conformance-room-{d.options.seed}"
     steps: list[tuple[str, dict[str, Any]]] = [
         ("a v2 customRoomId insert", api.v2_custom_insert(custom_room, id_booking, d.phone())),
-        ("a v2 customRoomId update (updatedBooking true, bookingType Cancel)", api.v2_custom_cancel(custom_room, id_booking)),
+        ("a v2 customRoomId update (updatedBooking true, bookingType Cancel)",
+         api.v2_custom_cancel(custom_room, id_booking)),
     ]
     for step, (what, booking) in enumerate(steps):
         ex = api.post_import(d.client, "v2", d.user_id, [booking])
@@ -173,11 +181,13 @@ def v2_custom_insert_and_update(d: RoomonitorDiscovery, rec: Recorder) -> None:
             rec.passed()
             continue
         if step == 0 and not given and not api.is_success(line):
-            raise Blocked(f"the server refused the suite's own customRoomId {custom_room!r} (it answered {line[:200]!r}); an "
-                          "account may accept only the client room ids it is configured with, so the customRoomId variant "
-                          "could not be verified", hint="pass --custom-room-id with a customRoomId your account is "
+            raise Blocked(f"the server refused the suite's own customRoomId {custom_room!r} (it answered "
+                          f"{line[:200]!r}); an account may accept only the client room ids it is configured with, so "
+                          "the customRoomId variant could not be verified",
+                          hint="pass --custom-room-id with a customRoomId your account is "
                           "configured with")
-        rec.fail(f"{what} to be reported as [SUCCESS] naming idBooking {id_booking}", f"the server answered {line[:200]!r}",
+        rec.fail(f"{what} to be reported as [SUCCESS] naming idBooking {id_booking}",
+                 f"the server answered {line[:200]!r}",
                  ex, kind=f"custom:{what[:30]}:{api.is_success(line)}")
         if not api.is_success(line):
             return  # an update of a booking that was not saved says nothing more
@@ -211,16 +221,18 @@ def partial_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
     lines = lines_or_fail(rec, what, ex, len(plan))
     if lines is None:
         return
-    for position, (line, (booking, why)) in enumerate(zip(lines, plan)):
+    for position, (line, (booking, why)) in enumerate(zip(lines, plan, strict=True)):
         if why is None:
             judge_success(rec, what, ex, line, booking["id"], position)
             continue
         if api.is_success(line):
-            rec.fail(f"the invalid booking at position {position + 1} ({why}; otherwise valid) to get a line that does not "
-                     "start with [SUCCESS]", f"line {position + 1} reads {line[:200]!r}", ex, kind=f"invalid-success:{why}")
+            rec.fail(f"the invalid booking at position {position + 1} ({why}; otherwise valid) to get a line that does "
+                     "not start with [SUCCESS]", f"line {position + 1} reads {line[:200]!r}", ex,
+                     kind=f"invalid-success:{why}")
             continue
         rec.passed()
         bad_id = booking.get("id")
         if bad_id and bad_id not in line:
-            rec.warn(f"the line of a failed booking to name its id {bad_id} (the suite's reading: one line per booking, "
-                     "each naming its id)", f"line {position + 1} reads {line[:200]!r}", ex, kind="invalid-unnamed")
+            rec.warn(f"the line of a failed booking to name its id {bad_id} (the suite's reading: one line per "
+                     "booking, each naming its id)", f"line {position + 1} reads {line[:200]!r}",
+                     ex, kind="invalid-unnamed")

@@ -32,17 +32,17 @@ def preflight(d: RoomonitorDiscovery) -> None:
             other = api.post_import(d.client, "v2", d.user_id, [], auth_label="preflight")
             if other.status != 401:
                 return   # refused on some calls only: judged (RM-ROOMS, the auth requirements)
-        raise ConfigurationError(f"the server refused the given credentials (GET /get-rooms/$ROOMONITOR_USER_ID -> 401); "
-                                 f"{CHECK_CREDENTIALS}")
+        raise ConfigurationError("the server refused the given credentials (GET /get-rooms/$ROOMONITOR_USER_ID -> "
+                                 f"401); {CHECK_CREDENTIALS}")
     if ex.status == 400 and api.message_of(ex) == api.NO_USERS:
-        raise ConfigurationError(f"the server knows no user with the given id (get-rooms answered 400 {api.NO_USERS!r}); "
-                                 f"{CHECK_CREDENTIALS}")
+        raise ConfigurationError("the server knows no user with the given id (get-rooms answered 400 "
+                                 f"{api.NO_USERS!r}); {CHECK_CREDENTIALS}")
     if ex.status == 404:
         unauth = api.post_import(d.client, "v2", "conformance-preflight", [], auth="none", auth_label="preflight")
         if unauth.status == 404:
             if api_profile("roomz").looks_like(d.client):
-                raise ConfigurationError("this looks like a ROOMZ connector, not a Roomonitor server (GET /get-rooms -> "
-                                         "404, GET /rooms asks for Basic credentials); check --api")
+                raise ConfigurationError("this looks like a ROOMZ connector, not a Roomonitor server (GET /get-rooms "
+                                         "-> 404, GET /rooms asks for Basic credentials); check --api")
             raise ConfigurationError(f"nothing of the Roomonitor API answers at {d.client.base_url} (get-rooms and the "
                                      "imports -> 404); check --base-url")
         return
@@ -51,5 +51,5 @@ def preflight(d: RoomonitorDiscovery) -> None:
         ids = [tolerant.text(tolerant.get(r, "_id", "id", "roomId")) for r in listed]
         if ids and str(d.options.room_id) not in ids:
             shown = ", ".join(repr(i) for i in ids[:5] if i) + (", …" if len(ids) > 5 else "")
-            raise ConfigurationError(f"--room-id {d.options.room_id!r} is not among the rooms get-rooms lists ({shown}); "
-                                     "check --room-id")
+            raise ConfigurationError(f"--room-id {d.options.room_id!r} is not among the rooms get-rooms lists "
+                                     f"({shown}); check --room-id")

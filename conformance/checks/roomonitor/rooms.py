@@ -34,17 +34,20 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
     if ex.status == 400 and api.message_of(ex) == api.NO_ROOMS:
         return   # documented for an account without rooms
     if ex.status != 200:
-        rec.fail("GET /get-rooms/{userId} with valid credentials to answer 200", f"the server answered {api.body_kind(ex)}",
+        rec.fail("GET /get-rooms/{userId} with valid credentials to answer 200",
+                 f"the server answered {api.body_kind(ex)}",
                  ex, kind=f"status:{ex.status}")
         return
     found = tolerant.items_of(ex)
     if found.items is None:
         data = ex.json_or_none()
-        rec.fail("a JSON array of rooms", f"the server answered 200 with {api.short(data) if data is not None else 'a body that is not JSON'}",
+        rec.fail("a JSON array of rooms", "the server answered 200 with "
+                                          f"{api.short(data) if data is not None else 'a body that is not JSON'}",
                  ex, kind="not-array")
         return
     if found.wrapped:
-        rec.fail("a JSON array of rooms as the body itself", f"got the array wrapped in an object, under {found.wrapped!r}", ex,
+        rec.fail("a JSON array of rooms as the body itself",
+                 f"got the array wrapped in an object, under {found.wrapped!r}", ex,
                  kind="wrapped")
     bad = 0
     for index, room in enumerate(found.items):

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from conformance.options import RunOptions
 
 
-def auth_headers(options: "RunOptions") -> dict[str, str]:
+def auth_headers(options: RunOptions) -> dict[str, str]:
     if options.username is None or options.password is None:
         return {}
-    token = base64.b64encode(f"{options.username}:{options.password}".encode("utf-8")).decode("ascii")
+    token = base64.b64encode(f"{options.username}:{options.password}".encode()).decode("ascii")
     return {"Authorization": "Basic " + token}
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from conformance.checks.dates import now_utc
 from conformance.checks.model import Blocked, Recorder, check, memo, observer
@@ -87,10 +88,16 @@ class AuthTargets:
             body = api.contract_body("conformance auth probe", "conformance", start, start + timedelta(minutes=30))
             meeting = d.unknown_id("meeting")
             return [
-                Call("POST meetings", lambda auth, label: api.post_meeting(d.client, room, body, auth=auth, auth_label=label),
-                     made_up=True),
-                Call("PUT meeting", lambda auth, label: api.put_meeting(d.client, room, meeting, body, auth=auth,
-                                                                        auth_label=label), made_up=True),
+                Call(
+                    "POST meetings",
+                    lambda auth, label: api.post_meeting(d.client, room, body, auth=auth, auth_label=label),
+                    made_up=True,
+                ),
+                Call(
+                    "PUT meeting",
+                    lambda auth, label: api.put_meeting(d.client, room, meeting, body, auth=auth, auth_label=label),
+                    made_up=True,
+                ),
             ]
 
         def post(auth: Auth, label: str) -> Exchange:
@@ -109,7 +116,8 @@ class AuthTargets:
             if target is None:
                 return api.put_meeting(d.client, room, d.unknown_id("meeting"), body, auth=auth, auth_label=label)
             # the meeting's own current fields: even a wrongly accepted PUT changes nothing
-            return api.put_meeting(d.client, room, str(target.get("meetingId")), dict(target), auth=auth, auth_label=label)
+            return api.put_meeting(d.client, room, str(target.get("meetingId")), dict(target),
+                                   auth=auth, auth_label=label)
 
         return [Call("POST meetings", post), Call("PUT meeting", put, made_up=target is None)]
 
@@ -119,8 +127,8 @@ class AuthTargets:
         start = s.at("auth") + timedelta(minutes=30)
         ex, meeting = s.create("auth PUT target", start, start + timedelta(minutes=30))
         if meeting is None:
-            self.notes.append(f"no meeting of the suite's own could be created ({ex.describe()}), so the PUT probes used "
-                              "an unknown meetingId")
+            self.notes.append(f"no meeting of the suite's own could be created ({ex.describe()}), so the PUT probes "
+                              "used an unknown meetingId")
         return meeting
 
     def expect_401(self, rec: Recorder, probe: str, headers: Auth,
@@ -159,7 +167,8 @@ def no_credentials(d: RoomzDiscovery, rec: Recorder) -> None:
             return
         leaked = sorted({v for _, _, v in walk(data) if isinstance(v, str) and v in known and v != str(ex.status)})
         if leaked:
-            rec.fail("a 401 without data", f"the answer to {call.label} reveals {', '.join(repr(k) for k in leaked[:3])}",
+            rec.fail("a 401 without data", f"the answer to {call.label} reveals "
+                                           f"{', '.join(repr(k) for k in leaked[:3])}",
                      ex, kind=f"leak:{call.label}")
 
     targets(d).expect_401(rec, "no Authorization header", "none", reveals_nothing)

@@ -35,8 +35,8 @@ def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> l
     wrapped = [rid for rid in ("RZ-ROOMS", "RZ-MEETINGS") if "wrapped" in _kinds(ledger, rid)]
     if wrapped:
         what = " and ".join({"RZ-ROOMS": "the room list", "RZ-MEETINGS": "the meeting list"}[r] for r in wrapped)
-        causes.append(RootCause(f"{what} {'is' if len(wrapped) == 1 else 'are'} wrapped in an object instead of being the "
-                                "body itself; the suite read the array inside and judged the rest", tuple(wrapped)))
+        causes.append(RootCause(f"{what} {'is' if len(wrapped) == 1 else 'are'} wrapped in an object instead of being "
+                                "the body itself; the suite read the array inside and judged the rest", tuple(wrapped)))
     json_ops = {k.split(":")[0] for k in _kinds(ledger, "RZ-JSON")}
     if len(json_ops) >= 3:
         causes.append(RootCause("successful answers are not sent as application/json on any call",
@@ -47,13 +47,21 @@ def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> l
                                 f"{len(crashed)} calls", _failed(ledger, "RZ-5XX")))
     if any(k.startswith("accepted:") for k in _kinds(ledger, "RZ-CREATE-CONFLICT")) and \
             any(not k.startswith("changed") and "adjacent" not in k for k in _kinds(ledger, "RZ-UPDATE-CONFLICT")):
-        causes.append(RootCause("the server never checks for conflicts: overlapping meetings are accepted on POST and PUT",
-                                ("RZ-CREATE-CONFLICT", "RZ-UPDATE-CONFLICT")))
+        causes.append(
+            RootCause(
+                "the server never checks for conflicts: overlapping meetings are accepted on POST and PUT",
+                ("RZ-CREATE-CONFLICT", "RZ-UPDATE-CONFLICT"),
+            )
+        )
     writer = d.writer
     if writer is not None and writer.full_post:
-        causes.append(RootCause("POST needs more than the contract's four fields; the suite sent every Meeting field to "
-                                "judge the rest", _failed(ledger, "RZ-CREATE")))
+        causes.append(RootCause("POST needs more than the contract's four fields; the suite sent every Meeting field "
+                                "to judge the rest", _failed(ledger, "RZ-CREATE")))
     if writer is not None and writer.dates_only_put:
-        causes.append(RootCause("PUT refuses the meeting's full field set; the suite sent the dates alone to judge the rest",
-                                _failed(ledger, "RZ-UPDATE")))
+        causes.append(
+            RootCause(
+                "PUT refuses the meeting's full field set; the suite sent the dates alone to judge the rest",
+                _failed(ledger, "RZ-UPDATE"),
+            )
+        )
     return causes

@@ -28,13 +28,16 @@ def success_is_json(rec: Recorder, ex: Exchange) -> None:
         return
     if not ex.body:
         if ex.method == "GET":
-            rec.fail("a GET success to have a JSON body", f"{ex.method} {ex.path} answered {ex.status} with an empty body",
+            rec.fail("a GET success to have a JSON body",
+                     f"{ex.method} {ex.path} answered {ex.status} with an empty body",
                      ex, kind=f"empty:{ex.operation}")
         else:
             rec.passed()
         return
     problems = json_problems(ex)
-    if problems == [f"Content-Type {ex.content_type!r} instead of application/json"] and media_type(ex).endswith("+json"):
+    if problems == [f"Content-Type {ex.content_type!r} instead of application/json"] and media_type(ex).endswith(
+        "+json"
+    ):
         # a +json structured-syntax suffix is JSON, but not what displays are documented to receive
         rec.warn(JSON, f"{ex.method} answered Content-Type {ex.content_type!r}: JSON by its +json suffix (RFC 6839), "
                  "yet not the documented application/json", ex, kind=f"suffix:{ex.operation}")
@@ -53,11 +56,13 @@ def dates_are_exact_utc(rec: Recorder, ex: Exchange) -> None:
     if data is None:
         return
     for pointer, key, value in walk(data):
-        if key in DATE_FIELDS or (key not in FREE_TEXT_FIELDS and isinstance(value, str) and looks_like_datetime(value)):
+        if key in DATE_FIELDS or (key not in FREE_TEXT_FIELDS and isinstance(value, str)
+                                  and looks_like_datetime(value)):
             if not isinstance(value, str):
                 continue  # a missing or mistyped field is RZ-MEETINGS' business, a null RZ-NULL's
             if parse_utc(value) is None:
-                rec.fail("YYYY-MM-DDThh:mm:ssZ and a real UTC instant", f"{pointer} is {value[:60]!r}: {why_not_utc(value)}",
+                rec.fail("YYYY-MM-DDThh:mm:ssZ and a real UTC instant",
+                         f"{pointer} is {value[:60]!r}: {why_not_utc(value)}",
                          ex, kind=f"{ex.operation}:{key}:{why_not_utc(value)}")
             else:
                 rec.passed()
@@ -107,7 +112,8 @@ def status_is_listed(rec: Recorder, ex: Exchange) -> None:
     if ex.status in listed:
         rec.passed()
     else:
-        rec.fail(f"{ex.method} to answer one of the codes the contract lists for it ({', '.join(str(s) for s in sorted(listed))})",
+        rec.fail(f"{ex.method} to answer one of the codes the contract lists for it "
+                 f"({', '.join(str(s) for s in sorted(listed))})",
                  f"it answered {ex.status}", ex, kind=f"{ex.operation}:{ex.status}")
 
 
@@ -130,7 +136,8 @@ def exact_dates_are_accepted(d: RoomzDiscovery, rec: Recorder) -> None:
     room, known = d.probe_room()
     now = now_utc()
     windows = {
-        "seconds other than :00": ((now - timedelta(hours=2)).replace(second=17), (now + timedelta(hours=2)).replace(second=43)),
+        "seconds other than :00": ((now - timedelta(hours=2)).replace(second=17),
+                                   (now + timedelta(hours=2)).replace(second=43)),
         "a window of 400 days": (now - timedelta(days=200), now + timedelta(days=200)),
         "dates after 2038-01-19 (beyond 32-bit time)": (now.replace(year=2040, month=1, day=1),
                                                         now.replace(year=2040, month=1, day=2)),
@@ -138,7 +145,8 @@ def exact_dates_are_accepted(d: RoomzDiscovery, rec: Recorder) -> None:
     for label, (frm, to) in windows.items():
         ex = api.get_meetings(d.client, room, frm, to)
         if ex.status == 400:
-            rec.fail(f"from={fmt(frm)} and to={fmt(to)} ({label}) to be accepted", f"the server answered {ex.describe()}",
+            rec.fail(f"from={fmt(frm)} and to={fmt(to)} ({label}) to be accepted",
+                     f"the server answered {ex.describe()}",
                      ex, kind=label)
         elif ex.ok:
             rec.passed()

@@ -75,7 +75,8 @@ def overlapping_create_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
         if ex.status == 409:
             rec.passed()
         elif ex.status is not None:
-            rec.fail(f"409 for a POST ({fmt(start)}..{fmt(end)}) {label}: {who}", f"the server answered {ex.describe()}", ex,
+            rec.fail(f"409 for a POST ({fmt(start)}..{fmt(end)}) {label}: {who}",
+                     f"the server answered {ex.describe()}", ex,
                      kind=f"accepted:{label}")
         if created is not None:
             s.evict(room, created)
@@ -91,7 +92,8 @@ def overlapping_create_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
         if attempt.accepted is not None:   # the exact success code is RZ-CREATE's business
             rec.passed()
         elif post.status is not None:
-            rec.fail(f"a meeting that {label} to be accepted: it is no conflict", f"the server answered {post.describe()}",
+            rec.fail(f"a meeting that {label} to be accepted: it is no conflict",
+                     f"the server answered {post.describe()}",
                      post, kind=f"adjacent:{label}")
     if s.attempt_c0.meeting is not None:
         s.evict(room, s.attempt_c0.meeting)   # A keeps one neighbour (B): later PUTs of A touch nothing else
@@ -114,7 +116,8 @@ def create_in_unknown_room(d: RoomzDiscovery, rec: Recorder) -> None:
     landed, listing = d.find(target, start, end)
     if landed is not None:
         s.track(target, landed, start)
-        rec.fail(f"the POST to room {room!r} to create nothing", f"meeting {tolerant.meeting_id(landed)!r} appeared at its "
+        rec.fail(f"the POST to room {room!r} to create nothing",
+                 f"meeting {tolerant.meeting_id(landed)!r} appeared at its "
                  f"dates in room {target!r}", listing, setup=[ex], kind="landed-in-target")
     there = d.list_window(room, start - timedelta(hours=1), end + timedelta(hours=1))
     if there.meetings:

@@ -9,9 +9,10 @@ broke fails on its own, and discovery goes on with what it found, saying so.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from conformance.checks import tolerant
 from conformance.checks.dates import now_utc

@@ -53,9 +53,12 @@ def _own_meeting_not_in_other_room(d: RoomzDiscovery, rec: Recorder) -> None:
         return
     listing = d.list_window(others[0], start - timedelta(hours=1), end + timedelta(hours=1))
     if any(tolerant.meeting_id(m) == tolerant.meeting_id(own) for m in listing.meetings):
-        rec.fail("a room's listing to hold that room's meetings only",
-                 f"meeting {tolerant.meeting_id(own)!r}, booked in room {d.target_room!r}, is listed for room {others[0]!r}",
-                 listing.exchange, kind="other-room")
+        rec.fail(
+            "a room's listing to hold that room's meetings only",
+            f"meeting {tolerant.meeting_id(own)!r}, booked in room {d.target_room!r}, is listed for room {others[0]!r}",
+            listing.exchange,
+            kind="other-room",
+        )
     else:
         rec.passed()
 
@@ -72,7 +75,8 @@ def meetings_shape(rec: Recorder, ex: Exchange) -> None:
         rec.fail("a JSON array of meetings", f"got {got}", ex, kind="not-array")
         return
     if found.wrapped:
-        rec.fail("a JSON array of meetings as the body itself", f"got the array wrapped in an object, under {found.wrapped!r}",
+        rec.fail("a JSON array of meetings as the body itself",
+                 f"got the array wrapped in an object, under {found.wrapped!r}",
                  ex, kind="wrapped")
     for i, meeting in enumerate(found.items):
         problems = [p for p in shape_problems("meeting.json", meeting) if p[0] == "shape"]
@@ -104,7 +108,8 @@ def meetings_order(rec: Recorder, ex: Exchange) -> None:
             continue
         if dates[0] > dates[1]:
             rec.fail("startDateUTC <= endDateUTC", f"meeting {tolerant.meeting_id(m)!r} at position {i} starts "
-                     f"{m.get('startDateUTC')} and ends {m.get('endDateUTC')}", ex, kind=f"order:{tolerant.meeting_id(m)}")
+                     f"{m.get('startDateUTC')} and ends {m.get('endDateUTC')}", ex,
+                     kind=f"order:{tolerant.meeting_id(m)}")
         else:
             rec.passed()
 
@@ -135,9 +140,12 @@ def listed_meetings_overlap(rec: Recorder, ex: Exchange) -> None:
         return
     for m in data:
         if overlaps(m, frm, to) is False:
-            rec.fail(f"only meetings overlapping [{fmt(frm)}, {fmt(to)}) to be listed",
-                     f"meeting {tolerant.meeting_id(m)!r} ({m.get('startDateUTC')}..{m.get('endDateUTC')}) is outside it",
-                     ex, kind="outside")
+            rec.fail(
+                f"only meetings overlapping [{fmt(frm)}, {fmt(to)}) to be listed",
+                f"meeting {tolerant.meeting_id(m)!r} ({m.get('startDateUTC')}..{m.get('endDateUTC')}) is outside it",
+                ex,
+                kind="outside",
+            )
 
 
 def _window_subjects(d: RoomzDiscovery) -> list[dict[str, Any]]:
@@ -180,7 +188,8 @@ def window_boundaries(d: RoomzDiscovery, rec: Recorder) -> None:
         probes = [
             ("in progress at `from`", mid, end + timedelta(hours=1), True),
             ("starting exactly at `from`", start, end + timedelta(hours=1), True),
-            ("running across the whole window", start + timedelta(seconds=quarter), end - timedelta(seconds=quarter), True),
+            ("running across the whole window", start + timedelta(seconds=quarter),
+             end - timedelta(seconds=quarter), True),
             ("ending exactly at `from` (adjacent)", end, end + timedelta(hours=1), False),
             ("starting exactly at `to` (adjacent)", start - timedelta(hours=1), start, False),
             ("entirely before the window", end + timedelta(hours=1), end + timedelta(hours=2), False),
@@ -211,7 +220,8 @@ def _far_window(d: RoomzDiscovery, rec: Recorder, room: str) -> None:
         return
     outside = [m for m in listing.meetings if overlaps(m, *FAR_PAST) is False]
     if outside:
-        years = sorted({str(tolerant.start_of(m).year) for m in outside if tolerant.start_of(m)})  # type: ignore[union-attr]
+        years = sorted({str(tolerant.start_of(m).year) for m in outside
+                        if tolerant.start_of(m)})  # type: ignore[union-attr]
         rec.fail(f"a window in {FAR_PAST[0].year} to list only meetings of that window",
                  f"it listed {len(outside)} meeting(s) of {', '.join(years[:3]) or 'other times'}: the listing appears "
                  "to ignore from and to", listing.exchange, kind="window-ignored")

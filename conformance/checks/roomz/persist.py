@@ -23,7 +23,8 @@ def differences(listed: dict[str, Any], start: datetime, end: datetime, expected
     """What differs: the dates as instants, the subject only when the meeting is not private,
     the rest by value."""
     problems = []
-    for key, when, got in (("startDateUTC", start, tolerant.start_of(listed)), ("endDateUTC", end, tolerant.end_of(listed))):
+    for key, when, got in (("startDateUTC", start, tolerant.start_of(listed)),
+                           ("endDateUTC", end, tolerant.end_of(listed))):
         if got != when:
             problems.append(f"{key} {tolerant.get(listed, key)!r} instead of {fmt(when)!r}")
     private = _same(tolerant.get(listed, "isPrivate"), True)

@@ -46,12 +46,12 @@ def preflight(d: RoomzDiscovery) -> None:
         if api_profile("roomonitor").looks_like(d.client):
             raise ConfigurationError("this looks like a Roomonitor server, not a ROOMZ connector (GET /rooms -> 404, "
                                      "GET /get-rooms answers as Roomonitor does); check --api")
-        raise ConfigurationError(f"GET /rooms answered 404 at {d.client.base_url}: nothing of the ROOMZ API seems to be "
-                                 "there; check --base-url (a path prefix such as /api/roomz?)")
+        raise ConfigurationError(f"GET /rooms answered 404 at {d.client.base_url}: nothing of the ROOMZ API seems to "
+                                 "be there; check --base-url (a path prefix such as /api/roomz?)")
     if d.options.room_id:
         listed = tolerant.items_of(ex).items if ex.status == 200 else None
         ids = [tolerant.text(tolerant.get(r, "roomId", "id", "_id")) for r in listed or []]
         if ids and str(d.options.room_id) not in ids:
             shown = ", ".join(repr(i) for i in ids[:5] if i) + (", …" if len(ids) > 5 else "")
-            raise ConfigurationError(f"--room-id {d.options.room_id!r} is not among the rooms GET /rooms lists ({shown}); "
-                                     "check --room-id")
+            raise ConfigurationError(f"--room-id {d.options.room_id!r} is not among the rooms GET /rooms lists "
+                                     f"({shown}); check --room-id")

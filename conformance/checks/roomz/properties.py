@@ -5,8 +5,9 @@ Generated writes never touch real rooms or meetings: POSTs and PUTs go to an unk
 id starts with ``conformance-unknown-`` (the rest generated: non-ASCII text, characters that need
 percent-encoding), so a correct server answers 404 and the generator exercises the server's
 parsing, not its calendar. Every answer is judged by the observers (RZ-5XX, RZ-JSON, RZ-NULL,
-RZ-UTC, RZ-STATUS-LISTED, the listings' shapes against the spec's schemas), as any other. GET meetings is generated twice: for the target room (the query is
-what varies) and for generated room ids. With --read-only no POST or PUT is generated at all.
+RZ-UTC, RZ-STATUS-LISTED, the listings' shapes against the spec's schemas), as any other. GET
+meetings is generated twice: for the target room (the query is what varies) and for generated
+room ids. With --read-only no POST or PUT is generated at all.
 """
 from __future__ import annotations
 
@@ -83,7 +84,8 @@ def junk_bodies(d: RoomzDiscovery) -> None:
     to parse them."""
     room, meeting = d.probe_room()[0], d.unknown_id("meeting")
     for body in JUNK:
-        d.client.request("POST", api.room_path(room), data=body, content_type="application/json", operation="createMeeting")
+        d.client.request("POST", api.room_path(room), data=body, content_type="application/json",
+                         operation="createMeeting")
         d.client.request("PUT", api.meeting_path(room, meeting), data=body, content_type="application/json",
                          operation="updateMeeting")
 
@@ -138,7 +140,8 @@ def malformed_dates(draw: Any) -> str:
     ok = {"M": _two(1, 12), "D": _two(1, 28), "h": _two(0, 23), "m": _two(0, 59), "s": _two(0, 59)}
     bad_field = draw(st.sampled_from(["M", "D", "h", "m", "text"]))
     if bad_field == "text":
-        return draw(st.text(alphabet=string.ascii_letters + " -:_/.", min_size=1, max_size=16).filter(lambda s: s.strip() != ""))
+        return draw(st.text(alphabet=string.ascii_letters + " -:_/.", min_size=1,
+                            max_size=16).filter(lambda s: s.strip() != ""))
     bad = {"M": _two(13, 99), "D": _two(32, 99), "h": _two(25, 99), "m": _two(60, 99)}[bad_field]
     parts = {k: draw(bad if k == bad_field else v) for k, v in ok.items()}
     return f"{year}-{parts['M']}-{parts['D']}T{parts['h']}:{parts['m']}:{parts['s']}Z"

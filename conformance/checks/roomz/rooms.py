@@ -34,7 +34,8 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
         rec.fail("a JSON array of rooms", f"got {got}", ex, kind="not-array")
         return
     if found.wrapped:
-        rec.fail("a JSON array of rooms as the body itself", f"got the array wrapped in an object, under {found.wrapped!r}",
+        rec.fail("a JSON array of rooms as the body itself",
+                 f"got the array wrapped in an object, under {found.wrapped!r}",
                  ex, kind="wrapped")
     else:
         rec.passed()
@@ -44,7 +45,8 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
     for i, room in enumerate(rooms):
         for kind, pointer, message in shape_problems("room.json", room):
             if kind == "shape":
-                rec.fail("each room to be {roomId: non-empty string, name: string}", f"at {prefix}/{i}{pointer}: {message}",
+                rec.fail("each room to be {roomId: non-empty string, name: string}",
+                         f"at {prefix}/{i}{pointer}: {message}",
                          ex, kind=f"room{pointer}:{message[:60]}")
 
 

@@ -85,7 +85,7 @@ class Release:
 
 
 class Scratch:
-    def __init__(self, d: "RoomzDiscovery") -> None:
+    def __init__(self, d: RoomzDiscovery) -> None:
         self.d = d
         self.client = d.client
         self.seed = d.options.seed
@@ -105,7 +105,8 @@ class Scratch:
         for _ in range(SEARCH_DAYS):
             listing = self.d.list_window(room, day - MARGIN, day + timedelta(days=1) + SPAN + MARGIN)
             if listing.exchange.status != 200 or tolerant.items_of(listing.exchange).items is None:
-                raise Blocked(f"the suite could not check that its scratch stretch is free ({listing.exchange.describe()})",
+                raise Blocked("the suite could not check that its scratch stretch is free "
+                              f"({listing.exchange.describe()})",
                               by=blocker(listing.exchange, "RZ-MEETINGS"))
             busy = [d for d in (tolerant.dates_of(m) for m in listing.meetings) if d is not None]
             busy = [(min(a, b), max(a, b)) for a, b in busy]
@@ -189,9 +190,9 @@ class Scratch:
                 accepted, sent = second, full
                 if not self.full_post:
                     self.full_post = True
-                    self.d.say(f"POST with the contract's four fields was refused ({first.describe() if first else ''}); "
-                               "one with every Meeting field was accepted, so the suite's later POSTs carry every field "
-                               "(see RZ-CREATE)")
+                    self.d.say("POST with the contract's four fields was refused "
+                               f"({first.describe() if first else ''}); one with every Meeting field was accepted, so "
+                               "the suite's later POSTs carry every field (see RZ-CREATE)")
             first = first or second
         meeting = listing = None
         if accepted is not None:
@@ -209,8 +210,9 @@ class Scratch:
         if attempt.accepted is None:
             ex = attempt.first
             if ex.status == 404 and self.d.organizer_is_invented():
-                raise Blocked(f"the server answered 404 to a POST whose organizerId {self.d.organizer!r} the suite had to "
-                              "invent (no meeting listed an organizer)", hint="pass --organizer-id with an organizer your "
+                raise Blocked(f"the server answered 404 to a POST whose organizerId {self.d.organizer!r} the suite had "
+                              "to invent (no meeting listed an organizer)",
+                              hint="pass --organizer-id with an organizer your "
                               "system knows")
             raise Blocked(f"the suite's meeting {attempt.label} could not be created ({ex.describe()})",
                           by=blocker(ex, owner))
@@ -261,11 +263,13 @@ class Scratch:
     def meeting_b(self) -> dict[str, Any]:
         return self.own(self.attempt_b, "RZ-CREATE-CONFLICT")   # an adjacent POST must succeed
 
-    def current(self, meeting: dict[str, Any], start: datetime, end: datetime) -> tuple[dict[str, Any] | None, Exchange]:
+    def current(self, meeting: dict[str, Any], start: datetime,
+                end: datetime) -> tuple[dict[str, Any] | None, Exchange]:
         """A meeting of the suite's as listed now, by its id (or its start and subject when a server
         gave it a new id: that is RZ-UPDATE-PERSIST's finding, not blamed again here)."""
         mid = tolerant.meeting_id(meeting)
-        listed, ex = self.d.find(self.d.target_room, start - timedelta(hours=1), end + timedelta(hours=1), meeting_id=mid)
+        listed, ex = self.d.find(self.d.target_room, start - timedelta(hours=1), end
+                                 + timedelta(hours=1), meeting_id=mid)
         if listed is None:
             for m in tolerant.meetings_in(ex) or []:
                 if tolerant.start_of(m) == tolerant.start_of(meeting) and m.get("subject") == meeting.get("subject"):
@@ -290,7 +294,7 @@ class Scratch:
     def release(self) -> Release:
         """PUT meeting A with an earlier end (once): the early release a display sends."""
         a = self.meeting_a
-        start, end = self.attempt_a.start, self.attempt_a.end
+        start = self.attempt_a.start
         new_end = start + timedelta(minutes=20)
         full = {**a, "startDateUTC": fmt(start), "endDateUTC": fmt(new_end)}
         first = api.put_meeting(self.client, self.d.target_room, tolerant.meeting_id(a) or "", full)
@@ -301,8 +305,8 @@ class Scratch:
             if second.ok:
                 accepted = second
                 self.dates_only_put = True
-                self.d.say(f"PUT with the meeting's full field set was refused ({first.describe()}); one with the dates "
-                           "alone was accepted, so the suite's later PUTs carry only the dates (see RZ-UPDATE)")
+                self.d.say(f"PUT with the meeting's full field set was refused ({first.describe()}); one with the "
+                           "dates alone was accepted, so the suite's later PUTs carry only the dates (see RZ-UPDATE)")
         return Release(first, accepted, start, new_end, a)
 
     def settle_put_style(self) -> None:
@@ -333,7 +337,7 @@ class Scratch:
         self.track(room, meeting, start)
 
 
-def release_all(d: "RoomzDiscovery") -> list[str]:
+def release_all(d: RoomzDiscovery) -> list[str]:
     """Shorten every meeting the suite created; one line per meeting it could not release."""
     problems = []
     scratch = d.writer
@@ -349,7 +353,8 @@ def release_all(d: "RoomzDiscovery") -> list[str]:
         if scratch is not None:
             put = scratch.put(listed, begin, target_end, room=room)
         else:
-            put = api.put_meeting(d.client, room, meeting_id, {**listed, "startDateUTC": fmt(begin), "endDateUTC": fmt(target_end)})
+            put = api.put_meeting(d.client, room, meeting_id, {**listed, "startDateUTC": fmt(begin),
+                                                               "endDateUTC": fmt(target_end)})
         if not put.ok:
             problems.append(f"meeting {meeting_id} in room {room} could not be released ({put.describe()})")
     return problems

@@ -58,7 +58,8 @@ def _unchanged(s: Scratch, rec: Recorder, before: dict[str, Any], start: datetim
     if after is None or tolerant.dates_of(after) == (start, end):
         return
     rec.fail(f"a refused PUT ({what}) to leave the meeting unchanged",
-             f"it is now listed {after.get('startDateUTC')}..{after.get('endDateUTC')} instead of {fmt(start)}..{fmt(end)}",
+             f"it is now listed {after.get('startDateUTC')}..{after.get('endDateUTC')} instead of "
+             f"{fmt(start)}..{fmt(end)}",
              listing, setup=[probe], kind=f"changed:{what}")
     restore = s.put(after, start, end)
     if not restore.ok:
@@ -100,7 +101,8 @@ def update_of_unknown_is_404(d: RoomzDiscovery, rec: Recorder) -> None:
         if ex.status == 404:
             rec.passed()
         elif ex.status is not None:
-            rec.fail(f"404 for a PUT with {label}", f"the server answered {ex.describe()}", ex, kind=label.split(" of ")[0])
+            rec.fail(f"404 for a PUT with {label}", f"the server answered {ex.describe()}", ex,
+                     kind=label.split(" of ")[0])
         if a is not None and r not in (room,) and m == tolerant.meeting_id(a):
             _unchanged(s, rec, a, a_start, a_end, label, ex)
 
@@ -155,8 +157,9 @@ def overlapping_update_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
         if ex.status == 409:
             rec.passed()
         elif ex.status is not None:
-            rec.fail(f"409 for a PUT that makes meeting {tolerant.meeting_id(before)!r} ({fmt(new_start)}..{fmt(new_end)}) "
-                     f"{label}", f"the server answered {ex.describe()}", ex, kind=label.replace(who, "B"))
+            rec.fail(f"409 for a PUT that makes meeting {tolerant.meeting_id(before)!r} "
+                     f"({fmt(new_start)}..{fmt(new_end)}) {label}", f"the server answered {ex.describe()}", ex,
+                     kind=label.replace(who, "B"))
         _unchanged(s, rec, before, start, end, label.replace(who, "B"), ex)
     if s.release.accepted is None:   # valid PUTs are refused altogether: RZ-UPDATE's failure, not a conflict rule
         rec.note("the adjacent PUT was not judged: the server refuses valid PUTs (see RZ-UPDATE)")
@@ -165,5 +168,6 @@ def overlapping_update_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
     if ex.ok:
         rec.passed()
     elif ex.status is not None:
-        rec.fail(f"a PUT that makes meeting {tolerant.meeting_id(before)!r} end exactly when {who} starts ({fmt(b_start)}) "
-                 "to succeed: it is no conflict", f"the server answered {ex.describe()}", ex, kind="adjacent")
+        rec.fail(f"a PUT that makes meeting {tolerant.meeting_id(before)!r} end exactly when {who} starts "
+                 f"({fmt(b_start)}) to succeed: it is no conflict",
+                 f"the server answered {ex.describe()}", ex, kind="adjacent")
