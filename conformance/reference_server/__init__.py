@@ -26,6 +26,7 @@ from .roomonitor import BookingVerdict, ReceivedImport, StoredBooking
 from .server import ReferenceServer, serve_main
 
 __all__ = [
-    "BookingVerdict", "DEFAULTS", "FAULTS", "Fault", "MASKS", "MAX_BODY", "Variant", "masked", "RecordedRequest", "ReceivedImport",
+    "BookingVerdict", "DEFAULTS", "FAULTS", "Fault", "MASKS", "MAX_BODY", "Variant", "masked",
+    "RecordedRequest", "ReceivedImport",
     "ReferenceServer", "StoredBooking", "VARIANTS", "VARIANT_API", "serve_main",
 ]

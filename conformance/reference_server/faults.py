@@ -16,13 +16,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from .httpd import Response
-from .seams import check_hooks
+from .httpd import Request, Response
+from .seams import Hook, check_hooks
+
+if TYPE_CHECKING:
+    from .roomonitor import Account, BookingVerdict, RoomonitorApp
+    from .roomz import Meeting, RoomzApp
 
 APIS = ("roomz", "roomonitor")
-Hook = Callable[..., Any]
+
+# A hook's first argument is the seam's value; the rest are keywords: ``app`` (always) and the
+# context the seam passes (``seams.py``). Each hook names only what it reads.
+Rendered = dict[str, object]          # a room or meeting as the server renders it
 
 
 @dataclass(frozen=True)
@@ -52,13 +60,13 @@ class Variant(Switch):
     pass
 
 
-def _json(status: int, payload: Any, content_type: str = "application/json") -> Response:
+def _json(status: int, payload: object, content_type: str = "application/json") -> Response:
     return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), content_type)
 
 
-def _set(key: str, fn: Callable[[Any], Any]) -> Hook:
+def _set(key: str, fn: Callable[[object], object]) -> Hook:
     """A hook that rewrites one field of a rendered object (when present)."""
-    def hook(obj: dict[str, Any], **_: Any) -> dict[str, Any]:
+    def hook(obj: Rendered, **_: object) -> Rendered:
         if key in obj:
             obj = {**obj, key: fn(obj[key])}
         return obj
@@ -66,107 +74,108 @@ def _set(key: str, fn: Callable[[Any], Any]) -> Hook:
 
 
 def _drop(key: str) -> Hook:
-    def hook(obj: dict[str, Any], **_: Any) -> dict[str, Any]:
+    def hook(obj: Rendered, **_: object) -> Rendered:
         return {k: v for k, v in obj.items() if k != key}
     return hook
 
 
-def _always(value: Any) -> Hook:
+def _always(value: object) -> Hook:
     return lambda _value, **_: value
 
 
-def _append_first(items: list[Any], **_: Any) -> list[Any]:
+def _append_first(items: list[Rendered], **_: object) -> list[Rendered]:
     return items + [dict(items[0])] if items else items
 
 
-def _reversed_seed(seeds: list[Any], **_: Any) -> list[Any]:
+def _reversed_seed(seeds: list[object], **_: object) -> list[object]:
     from .data import REVERSED_MEETING
     return seeds + [REVERSED_MEETING]
 
 
-def _null_location(meeting: Any, **_: Any) -> Any:
+def _null_location(meeting: Meeting, **_: object) -> Meeting:
     if meeting.meeting_id == "m1002":
         meeting.extra["location"] = None
     return meeting
 
 
-def _null_location_once(meeting: dict[str, Any], app: Any = None, m: Any = None, **_: Any) -> dict[str, Any]:
+def _null_location_once(meeting: Rendered, *, app: RoomzApp, m: Meeting, **_: object) -> Rendered:
     """The first answer holding the meeting in progress in room 57 carries "location": null;
     every later one is right: a fault that shows once and not again (replay says so)."""
-    if m is not None and m.meeting_id == "m1002" and not app.__dict__.get("_null_shown"):
+    if m.meeting_id == "m1002" and not app.__dict__.get("_null_shown"):
         app.__dict__["_null_shown"] = True
         return {**meeting, "location": None}
     return meeting
 
 
-def _seconds_refused(instant: Any, **_: Any) -> Any:
+def _seconds_refused(instant: datetime | None, **_: object) -> datetime | None:
     return None if instant is not None and instant.second != 0 else instant
 
 
-def _non_object_500(refusal: Response, **_: Any) -> Response:
+def _non_object_500(refusal: Response, **_: object) -> Response:
     return _json(500, {"error": "internal server error"})
 
 
-def _get_rooms_only(allowed: bool, request: Any = None, **_: Any) -> bool:
+def _get_rooms_only(allowed: bool, *, request: Request, **_: object) -> bool:
     return allowed or (request.method == "GET" and request.segments == ("rooms",))
 
 
-def _start_only(inside: bool, m: Any = None, start: Any = None, end: Any = None, **_: Any) -> bool:
+def _start_only(inside: bool, *, m: Meeting, start: datetime | None, end: datetime | None, **_: object) -> bool:
     return (start is None or m.start >= start) and (end is None or m.start < end)
 
 
-def _conflict_at_start(other: Any, start: Any = None, meetings: Iterable[Any] = (), **_: Any) -> Any:
+def _conflict_at_start(other: Meeting | None, *, start: datetime, meetings: Iterable[Meeting],
+                       **_: object) -> Meeting | None:
     """Only whether the new meeting's first minute falls into another meeting (as a shallow
     CalDAV probe does): a booking that starts before another and runs into it is missed."""
     return next((m for m in meetings if not m.is_cancelled and m.start <= start < m.end), None)
 
 
-def _make_room(refusal: Response | None, app: Any = None, room_id: str = "", **_: Any) -> None:
+def _make_room(refusal: Response | None, *, app: RoomzApp, room_id: str, **_: object) -> None:
     app.rooms[room_id] = room_id
     app.meetings[room_id] = []
     return None
 
 
-def _needs_all_fields(refusal: Response | None, app: Any = None, body: Any = None, **_: Any) -> Response | None:
+def _needs_all_fields(refusal: Response | None, *, app: RoomzApp, body: Rendered, **_: object) -> Response | None:
     missing = [k for k in ("organizerName", "creationDateUTC", "isPrivate", "isCancelled") if k not in body]
     return app.error(400, f"missing required fields: {', '.join(missing)}") if missing else refusal
 
 
-def _only_dates(refusal: Response | None, app: Any = None, body: Any = None, **_: Any) -> Response | None:
+def _only_dates(refusal: Response | None, *, app: RoomzApp, body: Rendered, **_: object) -> Response | None:
     if set(body) - {"startDateUTC", "endDateUTC"}:
         return app.error(400, "only startDateUTC and endDateUTC may be sent")
     return refusal
 
 
-def _unknown_room_put_500(refusal: Response, room_known: bool = True, **_: Any) -> Response:
+def _unknown_room_put_500(refusal: Response, *, room_known: bool, **_: object) -> Response:
     return refusal if room_known else _json(500, {"error": "Unknown error"})
 
 
-def _empty_date_500(refusal: Response | None, value: str = "x", **_: Any) -> Response | None:
+def _empty_date_500(refusal: Response | None, *, value: str, **_: object) -> Response | None:
     return _json(500, {"error": "FunctionClauseError"}) if value == "" else refusal
 
 
-def _http_image(url: Any) -> Any:
+def _http_image(url: object) -> object:
     return "http://" + url[len("https://"):] if isinstance(url, str) and url.startswith("https://") else url
 
 
-def _offset(text: str) -> str:
-    return text[:-1] + "+00:00" if text.endswith("Z") else text
+def _offset(text: object) -> object:
+    return text[:-1] + "+00:00" if isinstance(text, str) and text.endswith("Z") else text
 
 
-def _extra_room_fields(room: dict[str, Any], index: int = 0, **_: Any) -> dict[str, Any]:
+def _extra_room_fields(room: Rendered, *, index: int, **_: object) -> Rendered:
     return {**room, "capacity": 6 + 2 * (index % 5), "location": {"floor": index % 4, "building": "A"}}
 
 
-def _extra_meeting_fields(meeting: dict[str, Any], **_: Any) -> dict[str, Any]:
+def _extra_meeting_fields(meeting: Rendered, **_: object) -> Rendered:
     return {**meeting, "attendeeCount": 4, "location": {"floor": 2, "building": "A"}}
 
 
-def _creation_is_start(meeting: dict[str, Any], **_: Any) -> dict[str, Any]:
+def _creation_is_start(meeting: Rendered, **_: object) -> Rendered:
     return {**meeting, "creationDateUTC": meeting["startDateUTC"]}
 
 
-def _plain_4xx(response: Response, status: int = 0, message: str = "", **_: Any) -> Response:
+def _plain_4xx(response: Response, *, status: int, message: str, **_: object) -> Response:
     if 400 <= status < 500:
         plain = Response(status, message.encode("utf-8"), "text/plain; charset=utf-8")
         plain.headers = list(response.headers)
@@ -175,42 +184,46 @@ def _plain_4xx(response: Response, status: int = 0, message: str = "", **_: Any)
 
 
 # --- Roomonitor hooks ------------------------------------------------------------------------
-def _rm_rooms_no_name(room: dict[str, Any], **_: Any) -> dict[str, Any]:
+def _rm_rooms_no_name(room: Rendered, **_: object) -> Rendered:
     return {("roomName" if k == "name" else k): v for k, v in room.items()}
 
 
-def _rm_401_shape(response: Response, status: int = 0, **_: Any) -> Response:
+def _rm_401_shape(response: Response, *, status: int, **_: object) -> Response:
     return _json(401, {"error": "Unauthorized"}) if status == 401 else response
 
 
-def _rm_crash_object(refusal: Response, doc: Any = None, **_: Any) -> Response:
+def _rm_crash_object(refusal: Response, *, doc: object, **_: object) -> Response:
     return _json(500, {"status": 500, "message": "Internal Server Error"}) if isinstance(doc, dict) else refusal
 
 
-def _rm_no_auth_rooms(allowed: bool, route: str = "", neither: bool = False, **_: Any) -> bool:
+def _rm_no_auth_rooms(allowed: bool, *, route: str, neither: bool, **_: object) -> bool:
     return allowed or (route == "get-rooms" and neither)
 
 
-def _rm_phantom(refusal: Response, app: Any = None, path_user: str = "", header_user: str = "", **_: Any) -> Any:
+def _rm_phantom(refusal: Response, *, app: RoomonitorApp, path_user: str, header_user: str,
+                **_: object) -> Response | Account:
     if header_user == path_user:
         return app.phantom(path_user)
     return refusal
 
 
-def _rm_v2_wrong_id(verdicts: list[Any], doc: list[Any] = (), version: str = "", **_: Any) -> list[Any]:
+def _rm_v2_wrong_id(verdicts: list[BookingVerdict], *, doc: list[object], version: str,
+                    **_: object) -> list[BookingVerdict]:
     from .roomonitor import SAVED, BookingVerdict
-    if version != "v2" or any(not v.saved for v in verdicts) or not all(isinstance(b, dict) and "roomId" in b for b in doc):
+    room_ids = [b["roomId"] for b in doc if isinstance(b, dict) and "roomId" in b]
+    if version != "v2" or any(not v.saved for v in verdicts) or len(room_ids) != len(doc):
         return verdicts
-    return [BookingVerdict(v.index, v.booking_id, True, f"[SUCCESS][Booking ID: {doc[v.index]['roomId']}] {SAVED}",
+    return [BookingVerdict(v.index, v.booking_id, True, f"[SUCCESS][Booking ID: {room_ids[v.index]}] {SAVED}",
                            v.violations) for v in verdicts]
 
 
-def _rm_all_or_nothing(verdicts: list[Any], **_: Any) -> list[Any]:
+def _rm_all_or_nothing(verdicts: list[BookingVerdict], **_: object) -> list[BookingVerdict]:
     from .roomonitor import BookingVerdict
     failed = [v for v in verdicts if not v.saved]
     if not failed:
         return verdicts
-    return [BookingVerdict(v.index, v.booking_id, False, f"[ERROR][Booking ID: {v.booking_id}] import rejected: booking "
+    return [BookingVerdict(v.index, v.booking_id, False,
+                           f"[ERROR][Booking ID: {v.booking_id}] import rejected: booking "
                            f"{failed[0].booking_id} is invalid", v.violations) for v in verdicts]
 
 
@@ -227,13 +240,15 @@ FIVE_XX = {"RZ-5XX": "failed"}
 
 FAULTS: dict[str, Fault] = _faults(
     # --- ROOMZ: conventions ---
-    Fault("text-content-type", "roomz", "Every 2xx answer with a body is sent as 'text/plain; charset=utf-8' (the body is "
-          "still JSON). Error answers keep application/json.", {"ok_content_type": _always("text/plain; charset=utf-8")},
+    Fault("text-content-type", "roomz", "Every 2xx answer with a body is sent as 'text/plain; charset=utf-8' (the body "
+          "is still JSON). Error answers keep application/json.",
+          {"ok_content_type": _always("text/plain; charset=utf-8")},
           requirement="RZ-JSON"),
     Fault("date-offset", "roomz", "creationDateUTC is rendered as '…T10:00:00+00:00' instead of '…Z'. Only "
           "creationDateUTC, so window, order and persistence checks (which compare start and end) are not touched.",
           {"meeting": _set("creationDateUTC", _offset)}, requirement="RZ-UTC"),
-    Fault("reject-seconds", "roomz", "A date whose seconds are not 00 is refused with 400: GET from/to, POST and PUT dates.",
+    Fault("reject-seconds", "roomz",
+          "A date whose seconds are not 00 is refused with 400: GET from/to, POST and PUT dates.",
           {"date": _seconds_refused}, requirement="RZ-UTC-ACCEPT"),
     Fault("null-location", "roomz", "The seeded meeting in progress now (room 57) carries an extra field \"location\": "
           "null. Extra fields are allowed, so nothing but RZ-NULL is broken.", {"seeded": _null_location},
@@ -243,14 +258,15 @@ FAULTS: dict[str, Fault] = _faults(
           {"meeting": _null_location_once}, requirement="RZ-NULL"),
     Fault("crash-non-object-body", "roomz", "POST or PUT whose body is JSON but not an object (array, string, number, "
           "null) answers 500.", {"non_object_body": _non_object_500}, requirement="RZ-5XX"),
-    Fault("bad-date-422", "roomz", "POST with a missing or malformed date answers 422 instead of 400 (POST only: PUT must "
-          "answer 400 under RZ-UPDATE-INVALID). RZ-CREATE-INVALID still passes: any 4xx refuses.",
+    Fault("bad-date-422", "roomz", "POST with a missing or malformed date answers 422 instead of 400 (POST only: PUT "
+          "must answer 400 under RZ-UPDATE-INVALID). RZ-CREATE-INVALID still passes: any 4xx refuses.",
           {"bad_date_status": _always(422)}, requirement="RZ-STATUS-LISTED"),
     # --- ROOMZ: authentication ---
     Fault("no-auth-rooms", "roomz", "GET /rooms without an Authorization header answers 200 with the rooms.",
           {"unauthenticated": _get_rooms_only}, requirement="RZ-AUTH-MISSING"),
     Fault("no-auth-all", "roomz", "Every call without an Authorization header is served as if authenticated (wrong or "
-          "malformed credentials are still refused).", {"unauthenticated": _always(True)}, requirement="RZ-AUTH-MISSING"),
+          "malformed credentials are still refused).", {"unauthenticated": _always(True)},
+          requirement="RZ-AUTH-MISSING"),
     Fault("any-password", "roomz", "The known user name is accepted with any password (unknown users still get 401).",
           {"password_ok": _always(True)}, requirement="RZ-AUTH-WRONG"),
     Fault("any-credentials", "roomz", "Any Basic user name and password are accepted (an empty user name is still "
@@ -258,29 +274,31 @@ FAULTS: dict[str, Fault] = _faults(
           requirement="RZ-AUTH-WRONG"),
     Fault("accept-bearer", "roomz", "'Authorization: Bearer <anything>' is accepted as valid credentials.",
           {"bearer": lambda allowed, token="", **_: allowed or bool(token)}, requirement="RZ-AUTH-MALFORMED"),
-    Fault("accept-malformed", "roomz", "Any Authorization header that is not well-formed Basic (another scheme, invalid "
-          "base64, no colon, empty) is accepted.", {"malformed": _always(None)}, requirement="RZ-AUTH-MALFORMED"),
-    Fault("reject-valid-put", "roomz", "A PUT with valid credentials that would succeed answers 403 (validation, 404 and 409 "
-          "answers are unchanged); the meeting is not updated.",
+    Fault("accept-malformed", "roomz", "Any Authorization header that is not well-formed Basic (another scheme, "
+          "invalid base64, no colon, empty) is accepted.", {"malformed": _always(None)},
+          requirement="RZ-AUTH-MALFORMED"),
+    Fault("reject-valid-put", "roomz", "A PUT with valid credentials that would succeed answers 403 (validation, 404 "
+          "and 409 answers are unchanged); the meeting is not updated.",
           {"valid_put": lambda refusal, app=None, **_: app.error(403, "not allowed to update meetings")},
           requirement="RZ-AUTH-VALID",
           collateral={"RZ-UPDATE": "failed", "RZ-UPDATE-PERSIST": "skipped", "RZ-STATUS-LISTED": "warning"},
-          why="the release RZ-UPDATE sends is exactly what is refused, so RZ-UPDATE-PERSIST has nothing to judge; 403 is not "
-              "a listed code"),
+          why="the release RZ-UPDATE sends is exactly what is refused, so RZ-UPDATE-PERSIST has nothing to judge; 403 "
+              "is not a listed code"),
     Fault("no-challenge", "roomz", "401 answers carry no WWW-Authenticate header.", {"challenge": _always(None)},
           requirement="RZ-AUTH-CHALLENGE"),
     # --- ROOMZ: rooms ---
-    Fault("room-id-number", "roomz", "GET /rooms renders numeric-looking room ids as JSON numbers (57 instead of \"57\"); "
-          "the rooms still work when addressed as /rooms/57/...",
-          {"room": _set("roomId", lambda rid: int(rid) if str(rid).isdigit() else rid)}, requirement="RZ-ROOMS"),
+    Fault("room-id-number", "roomz", "GET /rooms renders numeric-looking room ids as JSON numbers (57 instead of "
+          "\"57\"); the rooms still work when addressed as /rooms/57/...",
+          {"room": _set("roomId", lambda rid: int(str(rid)) if str(rid).isdigit() else rid)}, requirement="RZ-ROOMS"),
     Fault("rooms-wrapped", "roomz", "GET /rooms answers {\"rooms\": [...]} instead of the array itself.",
           {"rooms_body": lambda rooms, **_: {"rooms": rooms}}, requirement="RZ-ROOMS"),
     Fault("rooms-html", "roomz", "GET /rooms answers 200 with an HTML page: no room can be read, so every check that "
           "needs a room is blocked unless --room-id names one.",
-          {"rooms_body": lambda rooms, **_: _Html("<html><body><h1>Rooms</h1><ul><li>Weisshorn</li></ul></body></html>")},
+          {"rooms_body": _always(_Html("<html><body><h1>Rooms</h1><ul><li>Weisshorn</li></ul></body></html>"))},
           requirement="RZ-ROOMS",
           collateral={"RZ-JSON": "failed", **{rid: "skipped" for rid in (
-              "RZ-UTC-ACCEPT", "RZ-MEETINGS", "RZ-MEETINGS-WINDOW", "RZ-CREATE", "RZ-CREATE-PERSIST", "RZ-CREATE-CONFLICT",
+              "RZ-UTC-ACCEPT", "RZ-MEETINGS", "RZ-MEETINGS-WINDOW", "RZ-CREATE",
+              "RZ-CREATE-PERSIST", "RZ-CREATE-CONFLICT",
               "RZ-CREATE-UNKNOWN-ROOM", "RZ-CREATE-UNKNOWN-ORGANIZER", "RZ-CREATE-INVALID", "RZ-UPDATE",
               "RZ-UPDATE-PERSIST", "RZ-UPDATE-UNKNOWN", "RZ-UPDATE-INVALID", "RZ-UPDATE-CONFLICT", "RZ-MEETINGS-UNIQUE",
               "RZ-MEETINGS-ORDER", "RZ-IMAGE", "RZ-ROOMS-UNIQUE", "RZ-UTC", "RZ-MEETINGS-BADDATE")}},
@@ -289,28 +307,32 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("duplicate-room", "roomz", "GET /rooms lists the first room a second time at the end.",
           {"rooms": _append_first}, requirement="RZ-ROOMS-UNIQUE"),
     # --- ROOMZ: listing meetings ---
-    Fault("missing-is-private", "roomz", "Meetings are rendered without the isPrivate field (in every answer that holds a "
+    Fault("missing-is-private", "roomz",
+          "Meetings are rendered without the isPrivate field (in every answer that holds a "
           "meeting).", {"meeting": _drop("isPrivate")}, requirement="RZ-MEETINGS"),
-    Fault("no-organizer-name", "roomz", "Meetings are rendered without organizerName (a calendar proxy whose source has "
-          "none).", {"meeting": _drop("organizerName")}, requirement="RZ-MEETINGS"),
-    Fault("meetings-wrapped", "roomz", "GET meetings answers {\"count\": n, \"items\": [...]} instead of the array itself.",
+    Fault("no-organizer-name", "roomz", "Meetings are rendered without organizerName (a calendar proxy whose source "
+          "has none).", {"meeting": _drop("organizerName")}, requirement="RZ-MEETINGS"),
+    Fault("meetings-wrapped", "roomz",
+          "GET meetings answers {\"count\": n, \"items\": [...]} instead of the array itself.",
           {"meetings_body": lambda items, **_: {"count": len(items), "items": items}}, requirement="RZ-MEETINGS"),
     Fault("duplicate-meeting", "roomz", "Every non-empty GET meetings answer repeats its first meeting at the end.",
           {"meetings": _append_first}, requirement="RZ-MEETINGS-UNIQUE"),
     Fault("end-before-start", "roomz", "Room 57 holds an extra seeded meeting whose end is 30 minutes before its start "
           "(starting 6 hours after the server started).", {"seeds": _reversed_seed}, requirement="RZ-MEETINGS-ORDER"),
-    Fault("window-starts-only", "roomz", "GET meetings lists only meetings that start inside [from, to): a meeting already "
+    Fault("window-starts-only", "roomz",
+          "GET meetings lists only meetings that start inside [from, to): a meeting already "
           "in progress at 'from' is dropped.", {"window": _start_only}, requirement="RZ-MEETINGS-WINDOW"),
     Fault("window-ignored", "roomz", "GET meetings lists every meeting of the room, whatever from and to say (they are "
           "still parsed, so bad dates answer 400).", {"window": _always(True)}, requirement="RZ-MEETINGS-WINDOW"),
-    Fault("lenient-dates", "roomz", "GET meetings ignores a from/to that is not a date (the window is open on that side) "
-          "and answers 200; a missing from/to still answers 400.", {"bad_window_date": _always(None)},
+    Fault("lenient-dates", "roomz", "GET meetings ignores a from/to that is not a date (the window is open on that "
+          "side) and answers 200; a missing from/to still answers 400.", {"bad_window_date": _always(None)},
           requirement="RZ-MEETINGS-BADDATE"),
     Fault("empty-date-500", "roomz", "GET meetings with an empty from or to answers 500 (other bad dates answer 400).",
           {"bad_window_date": _empty_date_500}, requirement="RZ-MEETINGS-BADDATE", collateral=FIVE_XX,
           why="the one answer is a 5xx too"),
     Fault("unknown-room-empty", "roomz", "GET meetings of an unknown room answers 200 [].",
-          {"unknown_room_listing": lambda refusal, app=None, **_: app.ok(200, [])}, requirement="RZ-MEETINGS-UNKNOWN-ROOM"),
+          {"unknown_room_listing": lambda refusal, app=None, **_: app.ok(200, [])},
+          requirement="RZ-MEETINGS-UNKNOWN-ROOM"),
     Fault("unknown-room-400", "roomz", "GET meetings of an unknown room answers 400 instead of 404.",
           {"unknown_room_listing": lambda refusal, app=None, **_: app.error(400, "cannot dispatch the request")},
           requirement="RZ-MEETINGS-UNKNOWN-ROOM"),
@@ -330,7 +352,8 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("conflict-start-only", "roomz", "POST checks only whether its start falls into another meeting: a booking "
           "that starts earlier and runs into one is created.", {"create_conflict": _conflict_at_start},
           requirement="RZ-CREATE-CONFLICT"),
-    Fault("create-unknown-room", "roomz", "POST to an unknown room answers 201 and stores the meeting in a hidden bucket "
+    Fault("create-unknown-room", "roomz",
+          "POST to an unknown room answers 201 and stores the meeting in a hidden bucket "
           "(the room still does not appear in GET /rooms, and GET meetings of it still answers 404).",
           {"unknown_room_create": _always(None)}, requirement="RZ-CREATE-UNKNOWN-ROOM"),
     Fault("create-makes-room", "roomz", "POST to an unknown room creates that room (it is then listed) and books the "
@@ -338,15 +361,17 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("create-unknown-room-400", "roomz", "POST to an unknown room answers 400 instead of 404.",
           {"unknown_room_create": lambda refusal, app=None, **_: app.error(400, "cannot dispatch the request")},
           requirement="RZ-CREATE-UNKNOWN-ROOM"),
-    Fault("any-organizer", "roomz", "POST with an unknown organizerId creates the meeting (organizerName = the id) instead "
-          "of answering 404 (a SHOULD: a warning only).",
+    Fault("any-organizer", "roomz", "POST with an unknown organizerId creates the meeting (organizerName = the id) "
+          "instead of answering 404 (a SHOULD: a warning only).",
           {"unknown_organizer": lambda name, organizer_id="", **_: name or organizer_id},
           requirement="RZ-CREATE-UNKNOWN-ORGANIZER"),
-    Fault("create-accepts-reversed", "roomz", "POST with an end before its start answers 201 and stores the meeting with "
+    Fault("create-accepts-reversed", "roomz",
+          "POST with an end before its start answers 201 and stores the meeting with "
           "start and end swapped (so listings still obey RZ-MEETINGS-ORDER). Malformed dates still 400.",
           {"reversed_create": _always(None)}, requirement="RZ-CREATE-INVALID"),
     # --- ROOMZ: updating meetings ---
-    Fault("update-rejects-full-body", "roomz", "PUT whose body carries any field besides startDateUTC/endDateUTC answers 400 "
+    Fault("update-rejects-full-body", "roomz",
+          "PUT whose body carries any field besides startDateUTC/endDateUTC answers 400 "
           "(after the 404, 400 and 409 checks).", {"update_fields": _only_dates}, requirement="RZ-UPDATE"),
     Fault("update-not-saved", "roomz", "PUT answers 200 with the updated meeting but stores nothing.",
           {"update_saved": _always(False)}, requirement="RZ-UPDATE-PERSIST"),
@@ -355,7 +380,8 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("put-unknown-room-500", "roomz", "PUT to an unknown room answers 500 (unknown meetings of known rooms still "
           "404).", {"unknown_update": _unknown_room_put_500}, requirement="RZ-UPDATE-UNKNOWN", collateral=FIVE_XX,
           why="the one answer is a 5xx too"),
-    Fault("update-accepts-reversed", "roomz", "PUT that makes end precede start answers 200 and stores the dates swapped "
+    Fault("update-accepts-reversed", "roomz",
+          "PUT that makes end precede start answers 200 and stores the dates swapped "
           "(listings still obey RZ-MEETINGS-ORDER). Malformed dates still 400.", {"reversed_update": _always(None)},
           requirement="RZ-UPDATE-INVALID"),
     Fault("put-reversed-500", "roomz", "PUT that makes end precede start answers 500.",
@@ -370,71 +396,88 @@ FAULTS: dict[str, Fault] = _faults(
           "JSON).", {"ok_content_type": _always("text/plain; charset=utf-8")}, requirement="RM-JSON"),
     Fault("rm-crash-non-array", "roomonitor", "An import whose body is a JSON object (not an array) answers 500.",
           {"non_array": _rm_crash_object}, requirement="RM-5XX"),
-    Fault("rm-no-auth-rooms", "roomonitor", "GET /get-rooms/{userId} with neither X-User-Id nor X-Auth-Token answers 200 "
+    Fault("rm-no-auth-rooms", "roomonitor",
+          "GET /get-rooms/{userId} with neither X-User-Id nor X-Auth-Token answers 200 "
           "with the rooms (wrong headers are still refused).", {"unauthenticated": _rm_no_auth_rooms},
           requirement="RM-AUTH-MISSING"),
     Fault("rm-no-auth-all", "roomonitor", "Every call missing X-User-Id or X-Auth-Token is served for the path's user.",
           {"unauthenticated": _always(True)}, requirement="RM-AUTH-MISSING"),
-    Fault("rm-ignore-user-mismatch", "roomonitor", "An X-User-Id that differs from the path is accepted when X-Auth-Token "
+    Fault("rm-ignore-user-mismatch", "roomonitor",
+          "An X-User-Id that differs from the path is accepted when X-Auth-Token "
           "is valid for the path's user (and the import saves).",
-          {"mismatch": lambda refusal, token_ok=False, **_: None if token_ok else refusal}, requirement="RM-AUTH-WRONG"),
-    Fault("rm-any-token", "roomonitor", "Any X-Auth-Token is accepted for the path's user.", {"token_ok": _always(True)},
+          {"mismatch": lambda refusal, token_ok=False, **_: None if token_ok else refusal},
+          requirement="RM-AUTH-WRONG"),
+    Fault("rm-any-token", "roomonitor", "Any X-Auth-Token is accepted for the path's user.",
+          {"token_ok": _always(True)},
           requirement="RM-AUTH-WRONG", collateral={"RM-LOGOUT": "warning"},
           why="a logged-out token is a token too: it keeps working"),
-    Fault("rm-error-shape", "roomonitor", "401 bodies are {\"error\": \"Unauthorized\"} instead of {status, message}; the "
+    Fault("rm-error-shape", "roomonitor",
+          "401 bodies are {\"error\": \"Unauthorized\"} instead of {status, message}; the "
           "status code stays 401 and other 4xx bodies are unchanged.", {"error": _rm_401_shape},
           requirement="RM-ERROR-BODY"),
     Fault("rm-login-json-only", "roomonitor", "POST /login with a form body (username/password) answers 401 even when "
           "correct.", {"form_login": _always(False)}, requirement="RM-LOGIN"),
     Fault("rm-logout-keeps-token", "roomonitor", "POST /logout answers success but the token keeps working.",
           {"logout_revokes": _always(False)}, requirement="RM-LOGOUT"),
-    Fault("rm-rooms-no-name", "roomonitor", "get-rooms renders rooms as {\"_id\", \"roomName\"}: no 'name'. The _id is kept "
+    Fault("rm-rooms-no-name", "roomonitor",
+          "get-rooms renders rooms as {\"_id\", \"roomName\"}: no 'name'. The _id is kept "
           "so imports still find their rooms.", {"room": _rm_rooms_no_name}, requirement="RM-ROOMS"),
-    Fault("rm-rooms-wrapped", "roomonitor", "get-rooms answers {\"status\": \"success\", \"data\": [...]} instead of the "
-          "array itself.", {"rooms_body": lambda rooms, **_: {"status": "success", "data": rooms}}, requirement="RM-ROOMS"),
+    Fault("rm-rooms-wrapped", "roomonitor",
+          "get-rooms answers {\"status\": \"success\", \"data\": [...]} instead of the "
+          "array itself.",
+          {"rooms_body": lambda rooms, **_: {"status": "success", "data": rooms}}, requirement="RM-ROOMS"),
     Fault("rm-empty-200", "roomonitor", "An import with [] or an empty body answers 200 [] instead of 400.",
           {"empty_import": lambda refusal, app=None, **_: app.ok([])}, requirement="RM-EMPTY"),
     Fault("rm-empty-500", "roomonitor", "An import with [] or an empty body answers 500.",
           {"empty_import": _always(_json(500, {"status": 500, "message": "Internal Server Error"}))},
           requirement="RM-EMPTY", collateral={"RM-5XX": "failed"}, why="the one answer is a 5xx too"),
-    Fault("rm-unknown-customer-saves", "roomonitor", "An import for an unknown user id (with X-User-Id equal to it, any "
+    Fault("rm-unknown-customer-saves", "roomonitor",
+          "An import for an unknown user id (with X-User-Id equal to it, any "
           "token) answers 200 and saves the bookings under that id, accepting any room.",
           {"unknown_customer": _rm_phantom}, requirement="RM-CUSTOMER"),
-    Fault("rm-v1-object", "roomonitor", "A v1 import answers 200 {\"status\": \"success\", \"data\": [lines]} instead of the "
-          "array of lines.", {"v1_answer": lambda lines, **_: {"status": "success", "data": lines}},
+    Fault("rm-v1-object", "roomonitor", "A v1 import answers 200 {\"status\": \"success\", \"data\": [lines]} instead "
+          "of the array of lines.", {"v1_answer": lambda lines, **_: {"status": "success", "data": lines}},
           requirement="RM-IMPORT-V1"),
     Fault("rm-v2-wrong-id", "roomonitor", "When every booking of a v2 import is a valid roomId-variant booking, each "
           "[SUCCESS] line names the roomId instead of the booking id.", {"verdicts": _rm_v2_wrong_id},
           requirement="RM-IMPORT-V2"),
     Fault("rm-custom-update-fails", "roomonitor", "A customRoomId update (updatedBooking: true) always answers "
-          "'[ERROR][Booking ID: x] no booking x to update', even after its insert.", {"custom_update_ok": _always(False)},
+          "'[ERROR][Booking ID: x] no booking x to update', even after its insert.",
+          {"custom_update_ok": _always(False)},
           requirement="RM-IMPORT-V2-CUSTOM"),
-    Fault("rm-all-or-nothing", "roomonitor", "When one booking of an import is invalid, every line is [ERROR] and nothing "
+    Fault("rm-all-or-nothing", "roomonitor",
+          "When one booking of an import is invalid, every line is [ERROR] and nothing "
           "is saved.", {"verdicts": _rm_all_or_nothing}, requirement="RM-IMPORT-PARTIAL"),
-    Fault("rm-no-validation", "roomonitor", "Every booking is saved and reported [SUCCESS], whatever it holds (any room, "
+    Fault("rm-no-validation", "roomonitor",
+          "Every booking is saved and reported [SUCCESS], whatever it holds (any room, "
           "reversed dates, missing fields); only a booking that is not an object is refused.",
           {"booking_problems": lambda problems, **_: [p for p in problems if p.startswith("RMP-ARRAY")]},
           requirement="RM-IMPORT-PARTIAL"),
 )
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in (
-    Variant("create-200-empty", "roomz", "A successful POST answers 200 with an empty body (no Content-Type); the meeting "
-            "is found again through GET meetings.", {"create_response": _always(Response(200))}),
+    Variant("create-200-empty", "roomz", "A successful POST answers 200 with an empty body (no Content-Type); the "
+            "meeting is found again through GET meetings.", {"create_response": _always(Response(200))}),
     Variant("put-no-body", "roomz", "A successful PUT answers 200 with an empty body and no Content-Type.",
             {"update_response": _always(Response(200))}),
     Variant("extra-fields", "roomz", "Rooms and meetings carry extra non-null fields (\"capacity\": 12, \"location\": "
-            "{\"floor\": 2, ...}), which clients must ignore.", {"room": _extra_room_fields, "meeting": _extra_meeting_fields}),
+            "{\"floor\": 2, ...}), which clients must ignore.",
+            {"room": _extra_room_fields, "meeting": _extra_meeting_fields}),
     Variant("no-image-url", "roomz", "Meetings never carry imageUrl (it is optional).", {"meeting": _drop("imageUrl")}),
     Variant("plain-4xx", "roomz", "4xx answers have a text/plain body (the contract only says 2xx content is JSON).",
             {"error": _plain_4xx}),
-    Variant("service-organizer", "roomz", "POST accepts any organizerId: meetings of unknown organizers are booked under one "
-            "service account (organizerName 'ROOMZ Display'). Only the SHOULD RZ-CREATE-UNKNOWN-ORGANIZER is affected.",
+    Variant("service-organizer", "roomz", "POST accepts any organizerId: meetings of unknown organizers are booked "
+            "under one service account (organizerName 'ROOMZ Display'). Only the SHOULD "
+            "RZ-CREATE-UNKNOWN-ORGANIZER is affected.",
             {"unknown_organizer": lambda name, **_: name or "ROOMZ Display"}),
-    Variant("creation-equals-start", "roomz", "The system keeps no creation date, so creationDateUTC equals startDateUTC, "
+    Variant("creation-equals-start", "roomz",
+            "The system keeps no creation date, so creationDateUTC equals startDateUTC, "
             "as the contract prescribes for that case.", {"meeting": _creation_is_start}),
-    Variant("rm-mismatch-400", "roomonitor", "An X-User-Id that differs from the path is refused with 400 {status, message} "
+    Variant("rm-mismatch-400", "roomonitor",
+            "An X-User-Id that differs from the path is refused with 400 {status, message} "
             "instead of 401 (the suite allows either).",
-            {"mismatch": lambda refusal, app=None, **_: app.error(400, "X-User-Id does not match the user id in the path")}),
+            {"mismatch": lambda refusal, app=None, **_: app.error(400, "X-User-Id does not match the user id in "
+                                                                       "the path")}),
 )}
 VARIANT_API: dict[str, str] = {name: v.api for name, v in VARIANTS.items()}
 

@@ -15,7 +15,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import NoReturn, TypedDict
 from urllib.parse import parse_qs
 
 from conformance import payloads
@@ -29,6 +29,7 @@ from .seams import Seams
 log = logging.getLogger(__name__)
 
 Violation = payloads.Violation
+Version = payloads.Version
 
 EMPTY_MESSAGE = "No bookings to update: empty request body"
 NO_CUSTOMER_ID = "No customer ID"
@@ -70,13 +71,24 @@ class ReceivedImport:
     version: str
     user_id: str
     body: bytes
-    doc: Any
+    doc: object
     detected_version: str | None
     violations: tuple[Violation, ...]
     verdicts: tuple[BookingVerdict, ...]
     status: int
     message: str
     received_at: datetime
+
+
+class _Record(TypedDict):
+    """A ReceivedImport being filled in while the import is handled."""
+    version: str
+    user_id: str
+    body: bytes
+    doc: object
+    detected_version: str | None
+    violations: tuple[Violation, ...]
+    verdicts: tuple[BookingVerdict, ...]
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,7 @@ class StoredBooking:
     variant: str
     booking_id: str
     room: str
-    fields: dict[str, Any]
+    fields: dict[str, object]
 
 
 @dataclass
@@ -113,10 +125,10 @@ class Account:
         return self.phantom or any(rid == room_id for rid, _ in self.rooms)
 
 
-def _safe_check(doc: Any, version: str) -> list[Violation] | None:
+def _safe_check(doc: object, version: Version) -> list[Violation] | None:
     """payloads.check_document, or None while it is not implemented (or fails: logged, not fatal)."""
     try:
-        return list(payloads.check_document(doc, version))  # type: ignore[arg-type]
+        return list(payloads.check_document(doc, version))
     except NotImplementedError:
         return None
     except Exception:  # a bug in the rules must not turn into a 5xx of the sandbox
@@ -124,10 +136,10 @@ def _safe_check(doc: Any, version: str) -> list[Violation] | None:
         return None
 
 
-def _safe_check_bytes(raw: bytes, version: str) -> list[Violation] | None:
+def _safe_check_bytes(raw: bytes, version: Version) -> list[Violation] | None:
     """payloads.check_bytes's findings (its RMP-JSON diagnostics are more precise than ours)."""
     try:
-        return list(payloads.check_bytes(raw, version)[1])  # type: ignore[arg-type]
+        return list(payloads.check_bytes(raw, version)[1])
     except NotImplementedError:
         return None
     except Exception:
@@ -135,7 +147,7 @@ def _safe_check_bytes(raw: bytes, version: str) -> list[Violation] | None:
         return None
 
 
-def _safe_detect(doc: Any) -> str | None:
+def _safe_detect(doc: object) -> str | None:
     try:
         return payloads.detect_version(doc)
     except NotImplementedError:
@@ -145,7 +157,7 @@ def _safe_detect(doc: Any) -> str | None:
         return None
 
 
-def _reject_constant(name: str) -> Any:
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
@@ -155,7 +167,7 @@ def _pointer_index(pointer: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def _id_text(value: Any) -> str | None:
+def _id_text(value: object) -> str | None:
     if isinstance(value, str) and value.strip():
         return value
     if isinstance(value, int) and not isinstance(value, bool):
@@ -163,7 +175,7 @@ def _id_text(value: Any) -> str | None:
     return None
 
 
-def booking_id(booking: Any, version: str, index: int) -> str:
+def booking_id(booking: object, version: str, index: int) -> str:
     """The id a result line names: v2 ``id``/``idBooking``, v1 ``customerReference``, else the index."""
     if isinstance(booking, dict):
         keys = ("customerReference",) if version == "v1" else ("id", "idBooking")
@@ -209,12 +221,13 @@ class RoomonitorApp:
         """``{"status": code, "message": ...}``, the documented shape of every error."""
         if status == 401:
             message = "Unauthorized"
-        return self.fx.error(self._json(status, {"status": status, "message": message}), status=status)  # type: ignore[no-any-return]
+        return self.fx.error(self._json(status, {"status": status, "message": message}),
+                             status=status)
 
-    def _json(self, status: int, payload: Any, content_type: str = "application/json") -> Response:
+    def _json(self, status: int, payload: object, content_type: str = "application/json") -> Response:
         return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), content_type)
 
-    def ok(self, payload: Any) -> Response:
+    def ok(self, payload: object) -> Response:
         return self._json(200, payload, self.fx.ok_content_type("application/json"))
 
     def phantom(self, user_id: str) -> Account:
@@ -260,14 +273,15 @@ class RoomonitorApp:
         if account is None:
             refusal = self.error(400, unknown)
             if route == "import":
-                found = self.fx.unknown_customer(refusal, path_user=path_user, header_user=header_user)
+                found: Response | Account = self.fx.unknown_customer(refusal, path_user=path_user,
+                                                                     header_user=header_user)
                 if isinstance(found, Account):
                     return found, None
             return None, refusal
         token_ok = self.fx.token_ok(account.has_token(token))
         if header_user != path_user:
-            refusal = self.fx.mismatch(self.error(401, "Unauthorized"), token_ok=token_ok)
-            return (account, None) if refusal is None else (None, refusal)
+            mismatch: Response | None = self.fx.mismatch(self.error(401, "Unauthorized"), token_ok=token_ok)
+            return (account, None) if mismatch is None else (None, mismatch)
         if not token_ok:
             return None, self.error(401, "Unauthorized")
         return account, None
@@ -290,8 +304,8 @@ class RoomonitorApp:
         if not self.fx.form_login(True):
             return None
         form = parse_qs(text, keep_blank_values=True)
-        email = (form.get("username") or form.get("email") or [None])[0]
-        password = (form.get("password") or [None])[0]
+        email = next(iter(form.get("username") or form.get("email") or []), None)
+        password = next(iter(form.get("password") or []), None)
         return (email, password) if email is not None and password is not None else None
 
     def _login(self, request: Request, segments: tuple[str, ...]) -> Response:
@@ -330,9 +344,9 @@ class RoomonitorApp:
 
     # --- POST /v1|v2/import_bookings/{userId} ---------------------------------------------
     def _import(self, request: Request, segments: tuple[str, ...]) -> Response:
-        version = segments[0]
+        version: Version = "v1" if segments[0] == "v1" else "v2"   # the route takes nothing else
         path_user = segments[2] if len(segments) == 3 else ""
-        record: dict[str, Any] = {"version": version, "user_id": path_user, "body": request.body, "doc": None,
+        record: _Record = {"version": version, "user_id": path_user, "body": request.body, "doc": None,
                                   "detected_version": None, "violations": (), "verdicts": ()}
         if not path_user:
             return self._finish(record, self.error(400, NO_CUSTOMER_ID))
@@ -342,7 +356,7 @@ class RoomonitorApp:
         assert account is not None
         return self._finish(record, self._import_body(request.body, version, account, record))
 
-    def _finish(self, record: dict[str, Any], response: Response) -> Response:
+    def _finish(self, record: _Record, response: Response) -> Response:
         message = ""
         if 400 <= response.status < 500:
             try:
@@ -353,10 +367,10 @@ class RoomonitorApp:
                                              received_at=now_utc(), **record))
         return response
 
-    def _import_body(self, raw: bytes, version: str, account: Account, record: dict[str, Any]) -> Response:
+    def _import_body(self, raw: bytes, version: Version, account: Account, record: _Record) -> Response:
         if not raw.strip():
             record["violations"] = (Violation("RMP-JSON", "MUST", "", "the body is empty: a 0-byte body is not JSON"),)
-            return self.fx.empty_import(self.error(400, EMPTY_MESSAGE))  # type: ignore[no-any-return]
+            return self.fx.empty_import(self.error(400, EMPTY_MESSAGE))
         try:
             doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -371,17 +385,19 @@ class RoomonitorApp:
                 Violation("RMP-ARRAY", "MUST", "", "the top level must be a non-empty array of bookings")]
         record["violations"] = tuple(found)
         if doc == []:
-            return self.fx.empty_import(self.error(400, EMPTY_MESSAGE))  # type: ignore[no-any-return]
+            return self.fx.empty_import(self.error(400, EMPTY_MESSAGE))
         if not isinstance(doc, list):
             refusal = self.error(400, f"Request body must be a JSON array of bookings, got {type(doc).__name__}")
-            return self.fx.non_array(refusal, doc=doc)  # type: ignore[no-any-return]
+            return self.fx.non_array(refusal, doc=doc)
         verdicts = self._apply(doc, version, account, found)
         record["verdicts"] = tuple(verdicts)
         lines = [v.line for v in verdicts]
-        return self.ok(self.fx.v1_answer(lines) if version == "v1" else lines)
+        answer: object = self.fx.v1_answer(lines) if version == "v1" else lines
+        return self.ok(answer)
 
     # --- per-booking decisions ------------------------------------------------------------
-    def _problems(self, booking: Any, version: str, account: Account, reported: set[str]) -> tuple[list[str], str, str]:
+    def _problems(self, booking: object, version: str, account: Account,
+                  reported: set[str]) -> tuple[list[str], str, str]:
         """What keeps the server from storing ``booking`` (beyond the RMP findings already
         ``reported``), plus its variant and room. Rule-named when a payload rule covers it."""
         own: list[tuple[str | None, str]] = []
@@ -389,7 +405,8 @@ class RoomonitorApp:
         if not isinstance(booking, dict):
             own.append(("RMP-ARRAY", "a booking must be a JSON object"))
         elif version == "v1":
-            room = booking.get("room") if isinstance(booking.get("room"), str) else ""
+            given = booking.get("room")
+            room = given if isinstance(given, str) else ""
             if not room:
                 own.append(("RMP-V1-FIELDS", "room must be a non-empty string"))
         else:
@@ -404,13 +421,15 @@ class RoomonitorApp:
                 for key in (room_key, id_key):
                     if not isinstance(booking.get(key), str) or not booking[key].strip():
                         own.append(("RMP-V2-FIELDS", f"{key} must be a non-empty string"))
-                room = booking.get(room_key) if isinstance(booking.get(room_key), str) else ""
+                given = booking.get(room_key)
+                room = given if isinstance(given, str) else ""
         problems = [f"{rule}: {message}" for rule, message in own if rule not in reported]
         if room and variant != "customRoomId" and not account.owns(room):
             problems.append(f"unknown room {room}: not one of this account's rooms (get-rooms)")
         return problems, variant, room
 
-    def _apply(self, doc: list[Any], version: str, account: Account, found: list[Violation]) -> list[BookingVerdict]:
+    def _apply(self, doc: list[object], version: str, account: Account,
+               found: list[Violation]) -> list[BookingVerdict]:
         """Decide, in order, for every booking; save the valid ones."""
         per_booking: dict[int, list[Violation]] = {}
         for violation in found:
@@ -431,6 +450,7 @@ class RoomonitorApp:
                 key = (account.user_id, variant, f"#{len(self._store) + len(staged)}")
             stored: StoredBooking | None = None
             if not problems:
+                assert isinstance(booking, dict)   # anything else has a problem (RMP-ARRAY) whatever the faults
                 fields = dict(booking)
                 if variant == "customRoomId" and booking.get("updatedBooking") is True:
                     previous = staged.get(key) or self._store.get(key)

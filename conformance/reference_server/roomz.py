@@ -12,9 +12,9 @@ import binascii
 import hmac
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import parse_qs
 
 from . import data
@@ -42,14 +42,14 @@ class Meeting:
     is_cancelled: bool = False
     image_url: str | None = None
     has_image: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         """Half-open intervals: a meeting that starts when this one ends does not conflict."""
         return self.start < end and start < self.end
 
 
-def json_response(status: int, payload: Any, content_type: str = "application/json") -> Response:
+def json_response(status: int, payload: object, content_type: str = "application/json") -> Response:
     return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), content_type)
 
 
@@ -92,14 +92,14 @@ class RoomzApp:
             response.headers.append(("WWW-Authenticate", challenge))
         return self.fx.error(response, status=status, message=message)
 
-    def ok(self, status: int, payload: Any) -> Response:
+    def ok(self, status: int, payload: object) -> Response:
         return json_response(status, payload, self.fx.ok_content_type("application/json"))
 
-    def render_room(self, room_id: str, name: str, index: int) -> dict[str, Any]:
-        return self.fx.room({"roomId": room_id, "name": name}, index=index)  # type: ignore[no-any-return]
+    def render_room(self, room_id: str, name: str, index: int) -> dict[str, object]:
+        return self.fx.room({"roomId": room_id, "name": name}, index=index)
 
-    def render_meeting(self, m: Meeting) -> dict[str, Any]:
-        rendered: dict[str, Any] = {
+    def render_meeting(self, m: Meeting) -> dict[str, object]:
+        rendered: dict[str, object] = {
             "meetingId": m.meeting_id,
             "subject": PRIVATE_SUBJECT if m.is_private else m.subject,
             "organizerId": m.organizer_id,
@@ -113,7 +113,7 @@ class RoomzApp:
         if m.has_image:
             rendered["imageUrl"] = m.image_url
         rendered.update(m.extra)
-        return self.fx.meeting(rendered, m=m)  # type: ignore[no-any-return]
+        return self.fx.meeting(rendered, m=m)
 
     # --- entry point ----------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -123,12 +123,16 @@ class RoomzApp:
             return refusal
         segments = request.segments or ()
         method = request.method
+        allowed: tuple[str, ...]
+        handler: Callable[[Request, tuple[str, ...]], Response]
         if request.segments == ("rooms",):
             allowed, handler = ("GET",), self._list_rooms
         elif len(segments) == 3 and segments[0] == "rooms" and segments[1] and segments[2] == "meetings":
             allowed = ("GET", "POST")
             handler = self._list_meetings if method == "GET" else self._create_meeting
-        elif len(segments) == 4 and segments[0] == "rooms" and segments[1] and segments[2] == "meetings" and segments[3]:
+        elif (
+            len(segments) == 4 and segments[0] == "rooms" and segments[1] and segments[2] == "meetings" and segments[3]
+        ):
             allowed, handler = ("PUT",), self._update_meeting
         else:
             return self.error(404, "no such resource")
@@ -158,7 +162,8 @@ class RoomzApp:
             except (binascii.Error, ValueError):
                 decoded = None
         if decoded is None or b":" not in decoded:
-            return self.fx.malformed(self.error(401, "Basic credentials required"))  # type: ignore[no-any-return]
+            refusal: Response | None = self.error(401, "Basic credentials required")
+            return self.fx.malformed(refusal)
         user, _, password = decoded.partition(b":")
         if not self.fx.any_user(hmac.compare_digest(user, self._username), user=user):
             return self.error(401, "invalid credentials")
@@ -168,9 +173,9 @@ class RoomzApp:
 
     # --- helpers --------------------------------------------------------------------------
     def _parse_date(self, value: object) -> datetime | None:
-        return self.fx.date(parse_utc(value))  # type: ignore[no-any-return]
+        return self.fx.date(parse_utc(value))
 
-    def _json_object(self, request: Request) -> tuple[dict[str, Any] | None, Response | None]:
+    def _json_object(self, request: Request) -> tuple[dict[str, object] | None, Response | None]:
         """The body as a JSON object, or the refusal (400; 500 under crash-non-object-body)."""
         try:
             body = json.loads(request.body.decode("utf-8"))
@@ -191,7 +196,7 @@ class RoomzApp:
     # --- GET /rooms -----------------------------------------------------------------------
     def _list_rooms(self, request: Request, segments: tuple[str, ...]) -> Response:
         rooms = self.fx.rooms([self.render_room(rid, name, i) for i, (rid, name) in enumerate(self.rooms.items())])
-        body = self.fx.rooms_body(rooms)
+        body: object = self.fx.rooms_body(rooms)
         if isinstance(body, str):   # a page instead of JSON (a fault)
             return Response(200, body.encode("utf-8"), "text/html; charset=utf-8")
         return self.ok(200, body)
@@ -200,7 +205,7 @@ class RoomzApp:
     def _list_meetings(self, request: Request, segments: tuple[str, ...]) -> Response:
         room_id = segments[1]
         if room_id not in self.rooms:
-            return self.fx.unknown_room_listing(self.error(404, f"unknown room {room_id!r}"))  # type: ignore[no-any-return]
+            return self.fx.unknown_room_listing(self.error(404, f"unknown room {room_id!r}"))
         params = parse_qs(request.query, keep_blank_values=True)
         bounds: list[datetime | None] = []
         for name in ("from", "to"):
@@ -211,13 +216,15 @@ class RoomzApp:
                 return self.error(400, f"query parameter {name!r} given more than once")
             instant = self._parse_date(values[0])
             if instant is None:
-                refusal = self.fx.bad_window_date(self.error(400, f"{name!r} must be a UTC date-time "
-                                                             f"YYYY-MM-DDThh:mm:ssZ, got {values[0]!r}"), value=values[0])
+                refusal: Response | None = self.fx.bad_window_date(
+                    self.error(400, f"{name!r} must be a UTC date-time YYYY-MM-DDThh:mm:ssZ, got {values[0]!r}"),
+                    value=values[0],
+                )
                 if refusal is not None:
-                    return refusal  # type: ignore[no-any-return]
+                    return refusal
             bounds.append(instant)   # None: that side of the window is open (only a fault gets here)
         start, end = bounds
-        listed = []
+        listed: list[dict[str, object]] = []
         for m in sorted(self.meetings[room_id], key=lambda m: (m.start, m.meeting_id)):
             inside = ((end is None or m.start < end)
                       and (start is None or m.end > start or (m.start == m.end and m.start >= start)))
@@ -230,17 +237,19 @@ class RoomzApp:
         room_id = segments[1]
         known_room = room_id in self.rooms
         if not known_room:
-            refused = self.fx.unknown_room_create(self.error(404, f"unknown room {room_id!r}"), room_id=room_id)
+            gone: Response | None = self.error(404, f"unknown room {room_id!r}")
+            refused = self.fx.unknown_room_create(gone, room_id=room_id)
             if refused is not None:
-                return refused  # type: ignore[no-any-return]
+                return refused
             known_room = room_id in self.rooms
         body, refusal = self._json_object(request)
         if refusal is not None:
             return refusal
         assert body is not None
-        refused = self.fx.create_fields(None, body=body)
+        no_refusal: Response | None = None
+        refused = self.fx.create_fields(no_refusal, body=body)
         if refused is not None:
-            return refused  # type: ignore[no-any-return]
+            return refused
         subject, organizer_id = body.get("subject"), body.get("organizerId")
         if not isinstance(subject, str):
             return self.error(400, "subject must be a string")
@@ -251,9 +260,10 @@ class RoomzApp:
             return self.error(self.fx.bad_date_status(400), "startDateUTC and endDateUTC must be UTC date-times "
                                                             "YYYY-MM-DDThh:mm:ssZ")
         if end < start:
-            refused = self.fx.reversed_create(self.error(400, "endDateUTC is before startDateUTC"))
+            reversed_dates: Response | None = self.error(400, "endDateUTC is before startDateUTC")
+            refused = self.fx.reversed_create(reversed_dates)
             if refused is not None:
-                return refused  # type: ignore[no-any-return]
+                return refused
             start, end = end, start
         organizer_name = self.fx.unknown_organizer(self.organizers.get(organizer_id), organizer_id=organizer_id)
         if organizer_name is None:
@@ -269,7 +279,7 @@ class RoomzApp:
         self._next_id += 1
         room_meetings.append(meeting)
         response = self.ok(self.fx.create_status(201), self.render_meeting(meeting))
-        return self.fx.create_response(response)  # type: ignore[no-any-return]
+        return self.fx.create_response(response)
 
     # --- PUT /rooms/{roomId}/meetings/{meetingId} -----------------------------------------
     def _update_meeting(self, request: Request, segments: tuple[str, ...]) -> Response:
@@ -277,9 +287,9 @@ class RoomzApp:
         meeting = next((m for m in self.meetings.get(room_id, ()) if m.meeting_id == meeting_id), None)
         if meeting is None:
             known = room_id in self.rooms
-            refusal = self.error(404, f"unknown meeting {meeting_id!r} in room {room_id!r}" if known
+            unknown = self.error(404, f"unknown meeting {meeting_id!r} in room {room_id!r}" if known
                                  else f"unknown room {room_id!r}")
-            return self.fx.unknown_update(refusal, room_known=known)  # type: ignore[no-any-return]
+            return self.fx.unknown_update(unknown, room_known=known)
         body, refusal = self._json_object(request)
         if refusal is not None:
             return refusal
@@ -300,18 +310,20 @@ class RoomzApp:
         if not isinstance(cancelled, bool):
             return self.error(400, "isCancelled must be a boolean")
         if end < start:
-            refused = self.fx.reversed_update(self.error(400, "endDateUTC is before startDateUTC"))
+            reversed_dates: Response | None = self.error(400, "endDateUTC is before startDateUTC")
+            refused = self.fx.reversed_update(reversed_dates)
             if refused is not None:
-                return refused  # type: ignore[no-any-return]
+                return refused
             start, end = end, start
         if not cancelled:
             other = self.fx.update_conflict(self._conflict(self.meetings[room_id], start, end, ignore=meeting))
             if other is not None:
                 return self.error(409, f"conflicts with meeting {other.meeting_id!r}")
-        refused = self.fx.update_fields(None, body=body) or self.fx.valid_put(None)
+        no_refusal: Response | None = None
+        refused = self.fx.update_fields(no_refusal, body=body) or self.fx.valid_put(no_refusal)
         if refused is not None:
-            return refused  # type: ignore[no-any-return]
+            return refused
         updated = replace(meeting, start=start, end=end, subject=subject, is_cancelled=cancelled)
         if self.fx.update_saved(True):
             meeting.start, meeting.end, meeting.subject, meeting.is_cancelled = start, end, subject, cancelled
-        return self.fx.update_response(self.ok(200, self.render_meeting(updated)))  # type: ignore[no-any-return]
+        return self.fx.update_response(self.ok(200, self.render_meeting(updated)))

@@ -48,23 +48,30 @@ def render_html(document: dict[str, Any]) -> str:
     """A self-contained page: one section per import, every value escaped (it came from a client)."""
     imports = document["imports"]
     bad = sum(1 for i in imports if not i["valid"])
-    verdict = "no import received" if not imports else ("every payload valid" if not bad else f"{bad} of {len(imports)} imports violate a MUST rule")
+    verdict = "no import received" if not imports else ("every payload valid" if not bad
+                                                        else f"{bad} of {len(imports)} imports violate a MUST rule")
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Roomonitor sandbox report</title>",
-           "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
-           "text-align:left;vertical-align:top}.MUST{color:#cf222e}.SHOULD{color:#9a6700}</style></head><body>",
+           "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+           "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+           ".MUST{color:#cf222e}.SHOULD{color:#9a6700}</style></head><body>",
            "<h1>Roomonitor sandbox report</h1>", f"<p id='sandbox-verdict'><strong>{escape(verdict)}</strong></p>"]
     for item in imports:
-        out.append(f"<h2>Import #{item['n']}: {escape(item['endpoint'])} at {escape(item['received_at'])} &rarr; HTTP {item['status']}</h2>")
+        out.append(f"<h2>Import #{item['n']}: {escape(item['endpoint'])} at {escape(item['received_at'])} &rarr; HTTP "
+                   f"{item['status']}</h2>")
+        message = ": " + escape(str(item["message"])) if item["message"] else ""
         out.append(f"<p>{item['body_bytes']} bytes, detected {escape(str(item['detected_version']))}; "
-                   f"{'valid' if item['valid'] else 'invalid'}{': ' + escape(str(item['message'])) if item['message'] else ''}</p>")
+                   f"{'valid' if item['valid'] else 'invalid'}{message}</p>")
         if item["violations"]:
             out.append("<table><tr><th>rule</th><th>level</th><th>where</th><th>finding</th></tr>")
             for v in item["violations"]:
-                out.append(f"<tr><td><code>{escape(v['rule'])}</code></td><td class='{escape(v['level'])}'>{escape(v['level'])}</td>"
-                           f"<td><code>{escape(v['path'] or '(document)')}</code></td><td>{escape(v['message'])}</td></tr>")
+                out.append(f"<tr><td><code>{escape(v['rule'])}</code></td>"
+                           f"<td class='{escape(v['level'])}'>{escape(v['level'])}</td>"
+                           f"<td><code>{escape(v['path'] or '(document)')}</code></td>"
+                           f"<td>{escape(v['message'])}</td></tr>")
             out.append("</table>")
         if item["results"]:
-            out.append("<p>Answer lines:</p><ol>" + "".join(f"<li><code>{escape(str(line))}</code></li>" for line in item["results"]) + "</ol>")
+            out.append("<p>Answer lines:</p><ol>" + "".join(f"<li><code>{escape(str(line))}</code></li>"
+                                                            for line in item["results"]) + "</ol>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

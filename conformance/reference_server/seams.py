@@ -10,9 +10,23 @@ seam apply in the order given.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Protocol, TypeVar, cast
 
-Hook = Callable[..., Any]
+# A hook gets the seam's value first, then ``app=`` and the seam's context as keywords; each hook
+# in faults.py declares exactly what it reads and gives back a value of the seam's kind.
+Hook = Callable[..., object]
+T = TypeVar("T")
+
+
+class Through(Protocol):
+    """A seam: the value goes in, the value (or what the hooks made of it) comes out.
+
+    A caller whose hooks may change the kind of value (a refusal that becomes None, a list
+    wrapped in an object) states that wider type where it passes the value.
+    """
+
+    def __call__(self, subject: T, /, **context: object) -> T: ...
+
 
 SEAMS: dict[str, tuple[str, ...]] = {
     "roomz": (
@@ -34,23 +48,23 @@ SEAMS: dict[str, tuple[str, ...]] = {
 class Seams:
     """The seams of one API with the hooks of the switches turned on."""
 
-    def __init__(self, api: str, hooks: Iterable[Mapping[str, Hook]], app: Any) -> None:
+    def __init__(self, api: str, hooks: Iterable[Mapping[str, Hook]], app: object) -> None:
         self._app = app
         self._hooks: dict[str, list[Hook]] = {name: [] for name in SEAMS[api]}
         for mapping in hooks:
             for name, fn in mapping.items():
                 self._hooks[name].append(fn)
 
-    def __getattr__(self, name: str) -> Callable[..., Any]:
+    def __getattr__(self, name: str) -> Through:
         try:
             hooks = self.__dict__["_hooks"][name]
         except KeyError:
             raise AttributeError(f"no seam {name!r}") from None
         app = self.__dict__["_app"]
 
-        def through(subject: Any, /, **context: Any) -> Any:
+        def through(subject: T, /, **context: object) -> T:
             for hook in hooks:
-                subject = hook(subject, app=app, **context)
+                subject = cast(T, hook(subject, app=app, **context))
             return subject
 
         return through

@@ -180,21 +180,24 @@ def serve_main(api: str = "roomz", host: str = "127.0.0.1", port: int = 8000,
                faults: Iterable[str] = (), variants: Iterable[str] = (), prefix: str = "",
                ssl_context: ssl.SSLContext | None = None, latency_ms: int = 0, rooms: int | None = None,
                report_dir: str | Path | None = None, out: TextIO | None = None,
-               **credentials: str | None) -> int:
+               username: str | None = None, password: str | None = None, user_id: str | None = None,
+               auth_token: str | None = None, login_email: str | None = None,
+               login_password: str | None = None) -> int:
     """Run the reference server in the foreground for ``conformance serve``; returns exit code 0.
 
     Prints the URL and the credentials in use: these are the reference server's own demo
-    credentials, the one place the project prints any. ``credentials`` takes the
-    ReferenceServer keyword names (username, password, user_id, auth_token, login_email,
-    login_password). With ``report_dir`` the Roomonitor sandbox writes sandbox.json and
-    sandbox.txt there on shutdown (see sandbox_report). Raises ValueError for unknown
+    credentials, the one place the project prints any. The credentials (username, password,
+    user_id, auth_token, login_email, login_password) are ReferenceServer's. With ``report_dir``
+    the Roomonitor sandbox writes sandbox.json and sandbox.txt there on shutdown (see
+    sandbox_report). Raises ValueError for unknown
     faults/variants (the CLI maps it to exit 2) and OSError when the port cannot be bound.
     """
     out = out or sys.stdout
     # record=False: a long-running sandbox must not keep every raw request in memory.
     server = ReferenceServer(api=api, host=host, port=port, faults=faults, variants=variants, prefix=prefix,
                              ssl_context=ssl_context, latency_ms=latency_ms, rooms=rooms, record=False,
-                             **credentials)
+                             username=username, password=password, user_id=user_id, auth_token=auth_token,
+                             login_email=login_email, login_password=login_password)
     if report_dir is not None and api == "roomonitor":
         try:  # fail now, not after a day of testing, when the report cannot be written
             Path(report_dir).mkdir(parents=True, exist_ok=True)
