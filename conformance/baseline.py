@@ -248,9 +248,9 @@ def apply(results: Mapping[str, Any], baseline: Baseline, today: date) -> GateDe
             if entry is not None:
                 decision.unverified.append(rid)
         elif status == "warning":
-            if live:
+            if entry is not None and live:
                 decision.known.append(rid)
-                decision.reasons[rid] = entry.reason   # type: ignore[union-attr]
+                decision.reasons[rid] = entry.reason
             else:
                 decision.warnings.append(rid)
         elif status == "failed":

@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from conformance import __version__
 from conformance.options import OPTIONS
@@ -20,7 +21,7 @@ from conformance.requirements import format_markdown, format_text, load_catalog
 class _Parser(argparse.ArgumentParser):
     """argparse, with one short line of usage and a suggestion for a mistyped option."""
 
-    def error(self, message: str) -> None:  # argparse exits 2 already; keep its message short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 already; keep its message short
         hint = ""
         match = re.search(r"unrecognized arguments: (\S+)", message)
         if match:

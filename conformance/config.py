@@ -20,7 +20,6 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from conformance.options import APIS, BY_NAME, OptionError
 
@@ -46,7 +45,7 @@ class ConfigError(ValueError):
 class ConfigValues:
     """The options a configuration file sets for one API, ready for ``resolve(file_values=...)``."""
 
-    values: dict[str, Any]          # long option name -> str, bool or list of str
+    values: dict[str, object]          # long option name -> str, bool or list of str
     file: str                       # the file as the user knows it, for messages and provenance
     lines: dict[str, int]           # long option name -> line of the value that applies
     secrets_from_env: set[str] = field(default_factory=set)   # keys whose value used ${VAR}
@@ -155,9 +154,9 @@ class _Loader:
         return ConfigError(f"{self.name} line {line}: {problem}", file=self.name, line=line,
                            key=".".join(keys) or None)
 
-    def load(self, root: dict[str, Any], api: str | None) -> ConfigValues:
-        top: dict[str, Any] = {}
-        tables: dict[str, dict[str, Any]] = {a: {} for a in APIS}
+    def load(self, root: dict[str, object], api: str | None) -> ConfigValues:
+        top: dict[str, object] = {}
+        tables: dict[str, dict[str, object]] = {a: {} for a in APIS}
         for key, value in root.items():
             if key in APIS:
                 if not isinstance(value, dict):
@@ -174,7 +173,7 @@ class _Loader:
         if api is None:
             chosen = top.get("api", "roomz")
             api = chosen if chosen in APIS else "roomz"   # a bad top-level api fails its check below
-        values: dict[str, Any] = {}
+        values: dict[str, object] = {}
         lines: dict[str, int] = {}
         from_env: set[str] = set()
         scopes = [((), top)] + [((a,), tables[a]) for a in APIS]
@@ -204,7 +203,7 @@ class _Loader:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise self.error(f"unknown key '{key}'{where}{hint}", *keys)
 
-    def convert(self, key: str, value: Any, keys: tuple[str, ...]) -> Any:
+    def convert(self, key: str, value: object, keys: tuple[str, ...]) -> object:
         """TOML value -> what the option parsers take: str, bool or list of str."""
         option = BY_NAME.get(key)
         flag = option.flag if option else isinstance(value, bool)
@@ -227,7 +226,7 @@ class _Loader:
             raise self.error(f"{_label(keys)}: expected a value, not a table", *keys)
         raise self.error(f"{_label(keys)}: expected a string, a number, true or false; quote dates and times", *keys)
 
-    def substitute(self, value: Any, keys: tuple[str, ...], strict: bool) -> tuple[Any, bool]:
+    def substitute(self, value: object, keys: tuple[str, ...], strict: bool) -> tuple[object, bool]:
         """``value`` with ``${VAR}`` replaced, and whether a variable was used. For a value that does
         not apply to this run, a missing variable is no error: the value is then (None, True)."""
         if isinstance(value, list):
@@ -248,7 +247,7 @@ class _Loader:
                 return None, True
             raise self.error(f"{_label(keys)}: {missing.problem}", *keys) from None
 
-    def check_value(self, key: str, value: Any, raw: Any, keys: tuple[str, ...]) -> None:
+    def check_value(self, key: str, value: object, raw: object, keys: tuple[str, ...]) -> None:
         """Run the option's own parser now, so a bad value names its line (resolve cannot)."""
         option = BY_NAME.get(key)
         if option is None:
@@ -332,8 +331,9 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
             continue
         array = _ARRAY_TABLE.match(line)
         header = None if array else _TABLE.match(line)
-        if array or header:
-            table = _split_key((array or header).group(1))   # type: ignore[union-attr]
+        found = array or header
+        if found:
+            table = _split_key(found.group(1))
             positions.setdefault(table, number)
             continue
         assign = _ASSIGN.match(line)
@@ -364,12 +364,13 @@ def _label(keys: tuple[str, ...]) -> str:
     return ".".join(keys)
 
 
-def _lookup(data: dict[str, Any], keys: tuple[str, ...]) -> Any:
+def _lookup(data: dict[str, object], keys: tuple[str, ...]) -> object:
+    found: object = data
     for key in keys:
-        if not isinstance(data, dict) or key not in data:
+        if not isinstance(found, dict) or key not in found:
             return None
-        data = data[key]
-    return data
+        found = found[key]
+    return found
 
 
 def _display(path: Path) -> str:

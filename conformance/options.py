@@ -12,7 +12,6 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.client.session import DEFAULT_MAX_BODY
@@ -29,13 +28,20 @@ class OptionError(ValueError):
 
 
 # -- value parsers: each turns the text a user typed into the value, or raises OptionError ----
-def _text(value: str) -> str:
+def _text(value: object) -> object:
     return value
 
 
-def _positive(value: Any) -> float:
+def _scalar(value: object) -> str | float:
+    """A number or its text, for float() and int(); anything else is the TypeError they raise."""
+    if isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _positive(value: object) -> float:
     try:
-        number = float(value)
+        number = float(_scalar(value))
     except (TypeError, ValueError):
         raise OptionError(f"expected a number of seconds, got {value!r}") from None
     if not math.isfinite(number) or number <= 0:
@@ -43,11 +49,11 @@ def _positive(value: Any) -> float:
     return number
 
 
-def _positive_int(value: Any) -> int:
+def _positive_int(value: object) -> int:
     if isinstance(value, bool):
         raise OptionError(f"expected a whole number, got {value!r}")
     try:
-        number = int(value)
+        number = int(_scalar(value))
     except (TypeError, ValueError):
         raise OptionError(f"expected a whole number, got {value!r}") from None
     if number <= 0:
@@ -55,16 +61,16 @@ def _positive_int(value: Any) -> int:
     return number
 
 
-def _int(value: Any) -> int:
+def _int(value: object) -> int:
     if isinstance(value, bool):
         raise OptionError(f"expected a whole number, got {value!r}")
     try:
-        return int(value)
+        return int(_scalar(value))
     except (TypeError, ValueError):
         raise OptionError(f"expected a whole number, got {value!r}") from None
 
 
-def _bool(value: Any) -> bool:
+def _bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -91,7 +97,7 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
-def _url(value: Any) -> str:
+def _url(value: object) -> str:
     text = str(value)
     problem = base_url_problem(text)
     if problem:
@@ -99,15 +105,15 @@ def _url(value: Any) -> str:
     return text
 
 
-def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
+def _choice(choices: tuple[str, ...]) -> Callable[[object], str]:
+    def parse(value: object) -> str:
         if value not in choices:
             raise OptionError(f"expected one of {', '.join(choices)}, got {value!r}")
         return str(value)
     return parse
 
 
-def _rate(value: Any) -> float:
+def _rate(value: object) -> float:
     """'5/s', '120/min', '2' (per second) -> requests per second."""
     text = str(value).strip().lower().replace(" ", "")
     number, _, unit = text.partition("/")
@@ -121,7 +127,7 @@ def _rate(value: Any) -> float:
     return count / seconds
 
 
-def _existing_file(value: Any) -> str:
+def _existing_file(value: object) -> str:
     if not Path(str(value)).is_file():
         raise OptionError(f"{value}: no such file")
     return str(value)
@@ -135,7 +141,7 @@ class Option:
 
     name: str
     help: str
-    parse: Callable[[Any], Any] = _text
+    parse: Callable[[object], object] = _text
     env: str | None = None
     flag: bool = False            # a switch: present means true
     repeat: bool = False          # may be given several times; the value is a tuple
@@ -254,9 +260,9 @@ class RunOptions:
     def secrets(self) -> list[str]:
         return [str(getattr(self, o.attr)) for o in OPTIONS if o.secret and getattr(self, o.attr)]
 
-    def redacted(self) -> dict[str, Any]:
+    def redacted(self) -> dict[str, object]:
         """Every option given, secrets as their environment variable: for provenance."""
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         for o in OPTIONS:
             value = getattr(self, o.attr)
             if value in (None, (), False) and o.name not in ("read-only",):
@@ -296,7 +302,7 @@ def _without_password(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def resolve(given: Mapping[str, Any], env: Mapping[str, str], file_values: Mapping[str, Any] | None = None,
+def resolve(given: Mapping[str, object], env: Mapping[str, str], file_values: Mapping[str, object] | None = None,
             file_name: str | None = None) -> RunOptions:
     """The options of a run from the command line (``given``: only what the user typed), the
     environment and a configuration file, in that order of precedence. Raises OptionError
@@ -317,14 +323,14 @@ def resolve(given: Mapping[str, Any], env: Mapping[str, str], file_values: Mappi
         try:
             if o.repeat:
                 items = value if isinstance(value, (list, tuple)) else [value]
-                parsed: Any = tuple(o.parse(v) for v in items)
+                parsed: object = tuple(o.parse(v) for v in items)
             else:
                 parsed = o.parse(value)
         except OptionError as exc:
             where = {"command line": f"--{o.name}", "environment": f"{o.env} (for --{o.name})"}.get(
                 source, f"{o.name} in {source}")
             raise OptionError(f"{where}: {exc}") from None
-        setattr(options, o.attr, Path(parsed) if o.name == "report-dir" else parsed)
+        setattr(options, o.attr, Path(str(parsed)) if o.name == "report-dir" else parsed)
         options.sources[o.name] = source
     options.config_file = file_name
     return options

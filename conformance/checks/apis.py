@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from conformance.client import Placeholder
 
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from conformance.client import Client, Exchange
     from conformance.options import RunOptions
     from conformance.results import Ledger
+
+
+D = TypeVar("D", bound="Discovery")
 
 
 class ConfigurationError(Exception):
@@ -46,17 +49,19 @@ class Credential:
 
 
 @dataclass(frozen=True)
-class ApiProfile:
+class ApiProfile(Generic[D]):
+    """``D`` is the API's Discovery: the profile builds it and its functions take it back."""
+
     name: str
     title: str
     checks_module: str                                   # imported once: registers the checks
     credentials: tuple[Credential, ...]                  # required to certify
     auth_headers: Callable[[RunOptions], dict[str, str]]
-    discovery: Callable[[Client, RunOptions, Callable[[str], None]], Discovery]
-    preflight: Callable[[Discovery], None]             # raises ConfigurationError
+    discovery: Callable[[Client, RunOptions, Callable[[str], None]], D]
+    preflight: Callable[[D], None]                     # raises ConfigurationError
     exclusions: Callable[[RunOptions], dict[str, str]]  # requirement -> why it is left out
-    release: Callable[[Discovery], list[str]]          # problems releasing what the run created
-    root_causes: Callable[[Ledger, Discovery, list[Exchange]], list[RootCause]]
+    release: Callable[[D], list[str]]                  # problems releasing what the run created
+    root_causes: Callable[[Ledger, D, list[Exchange]], list[RootCause]]
     looks_like: Callable[[Client], bool]               # does an unauthenticated probe look like this API?
     owners: dict[str, str] = field(default_factory=dict)  # operationId -> the requirement its call answers to
     mask_as_variable: tuple[str, ...] = field(default=())  # credentials shown as $VAR even in text
@@ -80,7 +85,9 @@ _OPTIONAL: dict[str, tuple[Credential, ...]] = {
 _MODULES = {"roomz": "conformance.checks.roomz", "roomonitor": "conformance.checks.roomonitor"}
 
 
-def api_profile(name: str) -> ApiProfile:
-    """The profile of ``roomz`` or ``roomonitor`` (importing its checks registers them)."""
+def api_profile(name: str) -> ApiProfile[Discovery]:
+    """The profile of ``roomz`` or ``roomonitor`` (importing its checks registers them). The
+    runner sees any API's Discovery as a Discovery: it only hands back what the profile built."""
     module = importlib.import_module(_MODULES[name])
-    return module.PROFILE  # type: ignore[no-any-return]
+    profile: ApiProfile[Discovery] = module.PROFILE
+    return profile

@@ -18,10 +18,11 @@ import functools
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
-from conformance.client import Exchange
+from conformance.client import Client, Exchange
 from conformance.requirements import load_catalog
 from conformance.results import Finding, Ledger
 
@@ -121,7 +122,7 @@ class Recorder:
             return list(self._setup)
 
 
-CheckFn = Callable[[Any, Recorder], None]
+CheckFn = Callable[[Any, Recorder], None]   # its API's Discovery subclass, and the recorder
 ObserverFn = Callable[[Recorder, Exchange], None]
 
 
@@ -181,23 +182,38 @@ def discovering() -> bool:
     return getattr(_discovering, "depth", 0) > 0
 
 
-class memo(Generic[T]):
+class _Memoised(Protocol):
+    """What holds memoised values: a Discovery, or a helper bound to one (it shares its lock)."""
+
+    @property
+    def _memo_lock(self) -> AbstractContextManager[object]: ...
+
+
+Owner = TypeVar("Owner", bound=_Memoised)
+
+
+class memo(Generic[Owner, T]):
     """A discovery value computed once per run: its value, or the ``Blocked`` it raised, is kept
     and given again to every later caller, so a prerequisite costs its requests once and every
     dependent check is told the same reason. Thread-safe (one computation at a time)."""
 
-    def __init__(self, fn: Callable[[Any], T]) -> None:
+    def __init__(self, fn: Callable[[Owner], T]) -> None:
         self.fn = fn
         self.name = fn.__name__
-        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]  # typeshed: only callables wrap
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, obj: Any, owner: type | None = None) -> T:
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> memo[Owner, T]: ...
+    @overload
+    def __get__(self, obj: Owner, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: Owner | None, owner: type | None = None) -> T | memo[Owner, T]:
         if obj is None:
-            return self  # type: ignore[return-value]
-        cache: dict[str, Any] = obj.__dict__.setdefault("_memo", {})
+            return self
+        cache: dict[str, T | Blocked] = obj.__dict__.setdefault("_memo", {})
         with obj._memo_lock:
             if self.name not in cache:
                 outermost = not discovering()
@@ -205,25 +221,28 @@ class memo(Generic[T]):
                 started, sent = time.monotonic(), getattr(getattr(root, "client", None), "count", 0)
                 _discovering.depth = getattr(_discovering, "depth", 0) + 1
                 try:
-                    cache[self.name] = (True, self.fn(obj))
+                    cache[self.name] = self.fn(obj)
                 except Blocked as blocked:
-                    cache[self.name] = (False, blocked)
+                    cache[self.name] = blocked
                 finally:
                     _discovering.depth -= 1
                     if outermost and isinstance(root, Discovery):   # for the benchmark's split by phase
                         root.spent_s += time.monotonic() - started
                         root.spent_requests += root.client.count - sent
-            ok, value = cache[self.name]
-        if not ok:
+            value = cache[self.name]
+        if isinstance(value, Blocked):
             raise value
-        return value  # type: ignore[no-any-return]
+        return value
+
+
+DS = TypeVar("DS", bound="Discovery")
 
 
 class Discovery:
     """The prerequisites of one run against one API: what the server lists, the suite's own
     meetings or bookings, the values the user gave. Subclassed per API."""
 
-    def __init__(self, client: Any, options: RunOptions, notes: Callable[[str], None]) -> None:
+    def __init__(self, client: Client, options: RunOptions, notes: Callable[[str], None]) -> None:
         self.client = client
         self.options = options
         self._note = notes
@@ -235,14 +254,14 @@ class Discovery:
         self.spent_s = 0.0          # time and requests spent computing discovery values (within the checks' phases)
         self.spent_requests = 0
 
-    def shared(self, factory: Callable[[Any], T]) -> T:
+    def shared(self: DS, factory: Callable[[DS], T]) -> T:
         """One instance per run of a helper several checks share (e.g. the auth probes' calls),
         keyed by its class: typed, never a string key."""
         with self._memo_lock:
-            cache: dict[Any, Any] = self.__dict__.setdefault("_shared", {})
+            cache: dict[Callable[[DS], T], T] = self.__dict__.setdefault("_shared", {})
             if factory not in cache:
                 cache[factory] = factory(self)
-            return cache[factory]  # type: ignore[no-any-return]
+            return cache[factory]
 
     def say(self, text: str) -> None:
         """A remark about discovery itself (shown once at the top of the report)."""

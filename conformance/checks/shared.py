@@ -1,8 +1,7 @@
 """Pieces both APIs' checks share: the same rule written once, registered per requirement."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from conformance.checks.model import Discovery, Recorder, check, observer
@@ -24,7 +23,7 @@ def json_problems(ex: Exchange) -> list[str]:
     return problems
 
 
-def walk(value: Any, pointer: str = "") -> Iterator[tuple[str, str | None, Any]]:
+def walk(value: object, pointer: str = "") -> Iterator[tuple[str, str | None, object]]:
     """(JSON Pointer, key, value) for every value in a JSON document, depth first."""
     if isinstance(value, dict):
         for k, v in value.items():
@@ -38,7 +37,7 @@ def walk(value: Any, pointer: str = "") -> Iterator[tuple[str, str | None, Any]]
             yield from walk(v, p)
 
 
-def duplicates(items: list[Any], key: str) -> Iterator[tuple[str, int, int]]:
+def duplicates(items: Sequence[object], key: str) -> Iterator[tuple[str, int, int]]:
     """(value, first index, later index) for every repeated ``key`` among the objects of a list."""
     seen: dict[str, int] = {}
     for i, item in enumerate(items):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from conformance.checks.dates import parse_lenient
 from conformance.client import Exchange
@@ -21,7 +20,7 @@ class Items:
     """The objects of a listing, read tolerantly. ``wrapped`` names where the array sat when it
     was not the body itself (e.g. ``'rooms'``); ``items`` is None when no array could be found."""
 
-    items: list[dict[str, Any]] | None
+    items: list[dict[str, object]] | None
     wrapped: str | None = None
     others: int = 0          # array entries that are not objects (ignored)
 
@@ -30,7 +29,7 @@ class Items:
         return f"the array sits in an object under {self.wrapped!r}" if self.wrapped else ""
 
 
-def the_array(data: Any, depth: int = 0) -> tuple[list[Any] | None, str | None]:
+def the_array(data: object, depth: int = 0) -> tuple[list[object] | None, str | None]:
     """The body's array: the body itself, or the one array inside an object (one level deep,
     or two through a single object, e.g. ``{"data": {"rooms": [...]}}``). Ambiguous: None."""
     if isinstance(data, list):
@@ -77,7 +76,7 @@ def _norm(key: str) -> str:
     return re.sub(r"[^0-9a-z]", "", key.lower())
 
 
-def get(obj: dict[str, Any], key: str, *aliases: str) -> Any:
+def get(obj: dict[str, object], key: str, *aliases: str) -> object:
     """``obj[key]``, else the value under a spelling that differs only in case or separators
     (``roomID``, ``room_id``), else under one of ``aliases``. None when absent."""
     if key in obj:
@@ -89,7 +88,7 @@ def get(obj: dict[str, Any], key: str, *aliases: str) -> Any:
     return None
 
 
-def text(value: Any) -> str | None:
+def text(value: object) -> str | None:
     """An id as text: a string, or a number where a string was due. None for anything else."""
     if isinstance(value, str) and value:
         return value
@@ -98,24 +97,24 @@ def text(value: Any) -> str | None:
     return None
 
 
-def meeting_id(m: dict[str, Any]) -> str | None:
+def meeting_id(m: dict[str, object]) -> str | None:
     return text(get(m, "meetingId", "id"))
 
 
-def start_of(m: dict[str, Any]) -> datetime | None:
+def start_of(m: dict[str, object]) -> datetime | None:
     return parse_lenient(get(m, "startDateUTC", "startDate", "start"))
 
 
-def end_of(m: dict[str, Any]) -> datetime | None:
+def end_of(m: dict[str, object]) -> datetime | None:
     return parse_lenient(get(m, "endDateUTC", "endDate", "end"))
 
 
-def dates_of(m: dict[str, Any]) -> tuple[datetime, datetime] | None:
+def dates_of(m: dict[str, object]) -> tuple[datetime, datetime] | None:
     start, end = start_of(m), end_of(m)
     return (start, end) if start is not None and end is not None else None
 
 
-def meetings_in(ex: Exchange) -> list[dict[str, Any]] | None:
+def meetings_in(ex: Exchange) -> list[dict[str, object]] | None:
     """The meetings of a listing answer, tolerantly (None when it lists nothing readable)."""
     if ex.status != 200:
         return None

@@ -13,6 +13,7 @@ Everything a server returns is hostile input:
 from conformance.client.curl import Placeholder
 from conformance.client.exchange import DeadlineReached, Exchange, TransportError
 from conformance.client.redact import Redactor
-from conformance.client.session import DEFAULT_MAX_BODY, Client
+from conformance.client.session import DEFAULT_MAX_BODY, Client, Credentials
 
-__all__ = ["Client", "DEFAULT_MAX_BODY", "DeadlineReached", "Exchange", "Placeholder", "Redactor", "TransportError"]
+__all__ = ["Client", "Credentials", "DEFAULT_MAX_BODY", "DeadlineReached", "Exchange", "Placeholder", "Redactor",
+           "TransportError"]

@@ -69,16 +69,16 @@ def shell_word(text: str, placeholders: Iterable[Placeholder], redact: Callable[
         pieces = out
     if not any(is_expr for is_expr, _ in pieces):
         return shlex.quote(redact(text))
-    out = []
+    words: list[str] = []
     for i, (is_expr, piece) in enumerate(pieces):
         if not is_expr:
-            out.append(_escape(redact(piece)))
+            words.append(_escape(redact(piece)))
             continue
         following = pieces[i + 1][1][:1] if i + 1 < len(pieces) and not pieces[i + 1][0] else ""
         if _BARE.match(piece) and (following.isalnum() or following == "_"):
             piece = "${" + piece[1:] + "}"   # $NAME followed by a letter would read as another name
-        out.append(piece)
-    return '"' + "".join(out) + '"'
+        words.append(piece)
+    return '"' + "".join(words) + '"'
 
 
 _BARE = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 _UNSET = object()
 
@@ -38,7 +37,7 @@ class Exchange:
     started: float = 0.0           # wall-clock time the request was sent (epoch seconds)
     reason: str = ""               # the status line's reason phrase
     http_version: str = "HTTP/1.1"
-    _json: Any = field(default=_UNSET, repr=False)
+    _json: object = field(default=_UNSET, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -57,7 +56,7 @@ class Exchange:
                 return v
         return None
 
-    def json(self) -> Any:
+    def json(self) -> object:
         """The body parsed as JSON; raises ValueError when it is not JSON."""
         if self._json is _UNSET:
             if self.truncated:
@@ -70,7 +69,7 @@ class Exchange:
             raise ValueError(str(self._json))
         return self._json
 
-    def json_or_none(self) -> Any:
+    def json_or_none(self) -> object:
         try:
             return self.json()
         except ValueError:

@@ -10,7 +10,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import unquote, urlencode, urlsplit
 
 import requests
@@ -27,6 +27,13 @@ MAX_RETRIES = 6            # sends of one request at most, waits included
 MAX_WAIT_S = 120.0         # a longer Retry-After is not waited out: the answer is judged as it is
 _CHUNK = 64 * 1024
 _USER_AGENT = "conformance/0.1 (contract conformance suite)"
+
+
+class Credentials(TypedDict, total=False):
+    """The credentials a call is sent with, as an API's call helpers pass them on to ``request``:
+    ``auth`` is "valid", "none" or the headers themselves; ``auth_label`` says which in reports."""
+    auth: str | dict[str, str]
+    auth_label: str | None
 
 
 class Client:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -30,7 +30,7 @@ class Watch:
         self._dups: list[socket.socket] = []
         self.expired = False
 
-    def add(self, sock: Any) -> None:
+    def add(self, sock: socket.socket) -> None:
         try:
             dup = socket.fromfd(sock.fileno(), sock.family, sock.type)
         except (OSError, ValueError, AttributeError):
@@ -60,23 +60,30 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
-def _watch(sock: Any) -> None:
+def _watch(sock: socket.socket | None) -> None:
     watch = getattr(current, "watch", None)
     if watch is not None and sock is not None:
         watch.add(sock)
 
 
-class _Watched:
+# The mix-in is used only in front of urllib3's connections: the type checker is told so.
+if TYPE_CHECKING:
+    _Connection = HTTPConnection
+else:
+    _Connection = object
+
+
+class _Watched(_Connection):
     """urllib3 connection mix-in: every socket a request uses is handed to its watchdog."""
 
-    def _new_conn(self) -> Any:
-        sock = super()._new_conn()  # type: ignore[misc]
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
         _watch(sock)
         return sock
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _watch(getattr(self, "sock", None))   # a kept-alive connection: no _new_conn this time
-        super().request(*args, **kwargs)  # type: ignore[misc]
+        super().request(*args, **kwargs)
 
 
 class _WatchedHTTPConnection(_Watched, HTTPConnection):

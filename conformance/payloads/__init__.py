@@ -17,7 +17,6 @@ explanations), ``report`` (text and JSON rendering), ``cli`` (``conformance vali
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from . import rules, strictjson
 from .model import VERSIONS, Version, Violation
@@ -26,7 +25,7 @@ from .text import show
 __all__ = ["Version", "Violation", "detect_version", "check_document", "check_bytes", "is_valid"]
 
 
-def detect_version(doc: Any) -> Version | None:
+def detect_version(doc: object) -> Version | None:
     """v1 or v2 from the content; None when it cannot be told (ambiguous or unrecognisable).
 
     Each booking votes by the fields only one version's templates have and by the type of its
@@ -35,7 +34,7 @@ def detect_version(doc: Any) -> Version | None:
     return rules.detect_version(doc)
 
 
-def check_document(doc: Any, version: Version) -> list[Violation]:
+def check_document(doc: object, version: Version) -> list[Violation]:
     """Every RMP-* violation of an already parsed payload (RMP-JSON is the caller's)."""
     if version not in VERSIONS:
         raise ValueError(f"version must be 'v1' or 'v2', got {version!r}")

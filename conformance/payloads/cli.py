@@ -37,7 +37,7 @@ def validate_main(files: list[str], as_: str | None, fmt: str) -> int:
             return _usage(f"cannot read {escape_unprintable(repr(name))}: {reason}.")
     results = []
     for name, data in bodies:
-        version, violations = check_bytes(data, as_)  # type: ignore[arg-type]
+        version, violations = check_bytes(data, as_)
         results.append(FileResult(name, version, violations, version_given=as_ is not None))
     _write(sys.stdout, render_json(results) if fmt == "json" else render_text(results))
     return EXIT_VALID if all(r.valid for r in results) else EXIT_INVALID

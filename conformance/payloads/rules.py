@@ -20,7 +20,6 @@ import datetime as dt
 import difflib
 import functools
 from collections.abc import Iterable
-from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
@@ -79,7 +78,7 @@ def only_in(version: Version) -> frozenset[str]:
 
 # --- the top level ---------------------------------------------------------------------------
 
-def check_array(doc: Any) -> list[Violation]:
+def check_array(doc: object) -> list[Violation]:
     """RMP-ARRAY: a non-empty array whose elements are all objects."""
     if not isinstance(doc, list):
         hint = ""
@@ -102,7 +101,7 @@ def check_array(doc: Any) -> list[Violation]:
     return out
 
 
-def detect_version(doc: Any) -> Version | None:
+def detect_version(doc: object) -> Version | None:
     """v1 or v2 by majority of the bookings that tell; None when none tells or it is a tie.
 
     A booking tells by the fields only one version's templates have (v1: firstname, email, room…;
@@ -160,7 +159,7 @@ def undetermined_version(doc: list) -> Violation:
     )
 
 
-def check_document(doc: Any, version: Version) -> list[Violation]:
+def check_document(doc: object, version: Version) -> list[Violation]:
     out = check_array(doc)
     if not isinstance(doc, list):
         return out
@@ -300,23 +299,24 @@ def _unknown_message(key: str, version: Version, variant: str | None) -> str:
 
 
 def _shape_message(e: ValidationError, rule: str, name: str) -> str:
-    value = e.instance
+    value: object = e.instance
     if e.validator == "type":
         return (f"expected {_describe(name, _version_of(rule))}, found {show(value)} "
                 f"({json_type(value)}){_type_hint(name, value, rule)}")
     if e.validator == "minLength":
         return "expected a non-empty string, found \"\""
-    if rule == "RMP-V1-PHONE":
+    # the shape keywords below (pattern, minimum, enum) fail only once the type passed
+    if rule == "RMP-V1-PHONE" and isinstance(value, str):
         return phone.explain_v1_prefix(value) if name == "prefix" else phone.explain_v1_telephone(value)
-    if rule == "RMP-V1-DATES":
+    if rule == "RMP-V1-DATES" and isinstance(value, str):
         return _explain_v1_date_shape(value)
-    if rule == "RMP-V2-PHONE":
+    if rule == "RMP-V2-PHONE" and isinstance(value, str):
         return phone.explain_v2(value)
-    if rule == "RMP-V2-TIMESTAMP":
+    if rule == "RMP-V2-TIMESTAMP" and isinstance(value, (int, float)):
         return _explain_timestamp_range(value)
-    if rule == "RMP-V2-LANG":
+    if rule == "RMP-V2-LANG" and isinstance(value, str):
         return _explain_lang_shape(value)
-    if rule == "RMP-V2-BOOKINGTYPE":
+    if rule == "RMP-V2-BOOKINGTYPE" and isinstance(value, str):
         return _explain_booking_type(value)
     return f"expected a value satisfying {e.validator} {show(e.validator_value)}, found {show(value)}"
 
@@ -325,7 +325,7 @@ def _version_of(rule: str) -> Version:
     return "v1" if rule.startswith("RMP-V1-") else "v2"
 
 
-def _type_hint(name: str, value: Any, rule: str) -> str:
+def _type_hint(name: str, value: object, rule: str) -> str:
     v2 = _version_of(rule) == "v2"
     if v2 and name in ("checkin", "checkout"):
         if isinstance(value, str) and value.strip().isdigit():
@@ -482,7 +482,7 @@ def _utc(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _explain_timestamp_range(value: Any) -> str:
+def _explain_timestamp_range(value: float) -> str:
     expected = (f"expected epoch milliseconds from {TS_MIN} (2000-01-01T00:00:00Z) to before {TS_END} "
                 "(2100-01-01T00:00:00Z)")
     hint = ""

@@ -16,7 +16,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NoReturn
 
 from .text import escape_unprintable, pointer, show, truncate
 
@@ -57,7 +57,7 @@ class StrictJSONError(ValueError):
 
 @dataclass
 class Parsed:
-    value: Any
+    value: object
     # (JSON Pointer of the key, the key, how often it occurs in its object)
     duplicate_keys: list[tuple[str, str, int]] = field(default_factory=list)
 
@@ -107,7 +107,7 @@ def parse(data: bytes) -> Parsed:
 
     found_dups = False
 
-    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict:
+    def pairs_hook(pairs: list[tuple[str, object]]) -> dict:
         nonlocal found_dups
         obj = dict(pairs)
         if len(obj) == len(pairs):
@@ -131,7 +131,7 @@ def parse(data: bytes) -> Parsed:
     return Parsed(value, dups)
 
 
-def _reject_constant(name: str) -> Any:
+def _reject_constant(name: str) -> object:
     raise _Rejected(name)
 
 
@@ -143,9 +143,9 @@ def _fallback_problem(exc: BaseException) -> Problem:
     return Problem(None, None, f"a value the JSON parser refused ({truncate(str(exc), 120)})", "correct the JSON")
 
 
-def _collect_duplicates(value: Any) -> list[tuple[str, str, int]]:
+def _collect_duplicates(value: object) -> list[tuple[str, str, int]]:
     out: list[tuple[str, str, int]] = []
-    stack: list[tuple[Any, tuple]] = [(value, ())]
+    stack: list[tuple[object, tuple]] = [(value, ())]
     while stack:
         node, path = stack.pop()
         if isinstance(node, dict):
@@ -164,6 +164,12 @@ _LAX_NUMBER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _STRING_CHUNK = re.compile(r'[^"\\\x00-\x1f]*')
 _SINGLE_CHUNK = re.compile(r"[^'\\\n]*")
+
+
+def _skip(chunk: re.Pattern[str], s: str, i: int) -> int:
+    """Where a run of ``chunk`` (a pattern that also matches nothing) starting at ``i`` ends."""
+    m = chunk.match(s, i)
+    return m.end() if m else i
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 _VALUE_START = set("\"'{[-+.0123456789…") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$")
 _KEY_START = set("\"'") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$")
@@ -207,7 +213,7 @@ class _Scanner:
         line, column = self.where(offset)
         self.problems.append(Problem(line, column, found, hint, offset))
 
-    def fatal(self, offset: int, found: str, hint: str) -> None:
+    def fatal(self, offset: int, found: str, hint: str) -> NoReturn:
         self.problem(offset, found, hint)
         raise _Stop
 
@@ -337,7 +343,7 @@ class _Scanner:
         s, start = self.s, self.i
         self.i += 1
         while True:
-            self.i = _STRING_CHUNK.match(s, self.i).end()  # type: ignore[union-attr]
+            self.i = _skip(_STRING_CHUNK, s, self.i)
             if self.i >= self.n:
                 self.fatal(start, "a string that is never closed", "add the closing double quote")
             c = s[self.i]
@@ -374,7 +380,7 @@ class _Scanner:
         s, start = self.s, self.i
         self.i += 1
         while True:
-            self.i = _SINGLE_CHUNK.match(s, self.i).end()  # type: ignore[union-attr]
+            self.i = _skip(_SINGLE_CHUNK, s, self.i)
             if self.i >= self.n or s[self.i] == "\n":
                 self.fatal(start, "a string in single quotes that is not closed on its line",
                            "JSON strings use double quotes")
@@ -398,10 +404,10 @@ class _Scanner:
             m = _WORD.match(s, self.i)
             if m is None:
                 self.fatal(self.i, f"{self.here()} where a key in double quotes was expected", 'write "key": value')
-            key = m.group()  # type: ignore[union-attr]
+            key = m.group()
             self.problem(self.i, f"the unquoted key {truncate(key, 40)}",
                          f"JSON keys are strings in double quotes: write {show(truncate(key, 40))}")
-            self.i = m.end()  # type: ignore[union-attr]
+            self.i = m.end()
 
     def obj(self, depth: int) -> None:
         s, opened = self.s, self.i

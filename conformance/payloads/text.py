@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 MAX_SHOWN = 80
 
@@ -31,7 +30,7 @@ def truncate(text: str, limit: int = MAX_SHOWN) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def show(value: Any, limit: int = MAX_SHOWN) -> str:
+def show(value: object, limit: int = MAX_SHOWN) -> str:
     """The offending value as it would appear in the payload, safe and at most ``limit`` long."""
     if isinstance(value, str) and len(value) > 4 * limit:
         value = value[: 4 * limit]  # keep the encoding of huge strings cheap; truncated below anyway
@@ -42,7 +41,7 @@ def show(value: Any, limit: int = MAX_SHOWN) -> str:
     return truncate(escape_unprintable(text), limit)
 
 
-def json_type(value: Any) -> str:
+def json_type(value: object) -> str:
     """The JSON type of a parsed value, with its article: "a string", "an integer", "null"."""
     if value is None:
         return "null"
@@ -61,7 +60,7 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def pointer(parts: Iterable[Any]) -> str:
+def pointer(parts: Iterable[object]) -> str:
     """RFC 6901 JSON Pointer from path segments (``~`` and ``/`` escaped)."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 

@@ -68,7 +68,7 @@ class ReceivedImport:
     refused as a whole. ``status`` and ``message``: the HTTP status answered and, for a 4xx, its
     message. ``received_at``: UTC time of arrival.
     """
-    version: str
+    version: Version
     user_id: str
     body: bytes
     doc: object
@@ -82,7 +82,7 @@ class ReceivedImport:
 
 class _Record(TypedDict):
     """A ReceivedImport being filled in while the import is handled."""
-    version: str
+    version: Version
     user_id: str
     body: bytes
     doc: object

@@ -85,7 +85,7 @@ def write_sandbox_report(received: Iterable[ReceivedImport], report_dir: str | P
     document = {"imports": [as_dict(n, item) for n, item in enumerate(items, 1)]}
     json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if items:
-        results = [payload_report.FileResult(file=_label(n, item), as_=item.version,  # type: ignore[arg-type]
+        results = [payload_report.FileResult(file=_label(n, item), as_=item.version,
                                              violations=list(item.violations), version_given=True)
                    for n, item in enumerate(items, 1)]
         text = payload_report.render_text(results)

@@ -251,7 +251,7 @@ def _catalog_coverage(results: dict[str, Any], reqs: list[dict[str, Any]], catal
     expected = catalog.ids(api) if isinstance(api, str) else []
     if not expected:
         return [f"results.json: api {api!r} is not one the catalog knows"]
-    ids = [r.get("id") if isinstance(r.get("id"), str) else repr(r.get("id")) for r in reqs]
+    ids = [rid if isinstance(rid := r.get("id"), str) else repr(rid) for r in reqs]
     problems = [f"results.json: requirement {rid} appears {ids.count(rid)} times, not once"
                 for rid in expected if ids.count(rid) != 1]
     return problems + [f"results.json: {rid} is not a requirement of the {api} catalog"

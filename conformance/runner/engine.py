@@ -19,7 +19,7 @@ from typing import Any
 
 from conformance import __version__
 from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
-from conformance.checks.model import CHECKS, OBSERVERS, Blocked, Evidence, Recorder, discovering, excerpt
+from conformance.checks.model import CHECKS, OBSERVERS, Blocked, Discovery, Evidence, Recorder, discovering, excerpt
 from conformance.client import Client, DeadlineReached, Exchange, Redactor
 from conformance.options import RunOptions
 from conformance.requirements import Requirement, load_catalog
@@ -43,7 +43,7 @@ Progress = Callable[[str, dict[str, Any]], None]
 class Engine:
     def __init__(self, options: RunOptions, progress: Progress | None = None) -> None:
         self.options = options
-        self.profile: ApiProfile = api_profile(options.api)
+        self.profile: ApiProfile[Discovery] = api_profile(options.api)
         self.catalog = load_catalog()
         self.requirements: list[Requirement] = self.catalog.for_api(options.api)
         self.started_at = datetime.now(timezone.utc).replace(microsecond=0)

@@ -9,10 +9,11 @@ are requirements left out on purpose: not certified, never failed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+import pluggy
 import pytest
 
 from conformance.checks.apis import ConfigurationError, Unreachable
@@ -188,14 +189,16 @@ class RequirementItem(pytest.Item):
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None],
+                               ) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
     outcome = yield
     report = outcome.get_result()
     if not isinstance(item, RequirementItem) or call.when != "call":
         return
-    report.requirement_id = item.requirement.id
+    extra = vars(report)   # attributes pytest serialises with the report (xdist, junit)
+    extra["requirement_id"] = item.requirement.id
     if item.outcome is not None:
-        report.conformance_status = "not certified" if item.outcome.excluded else item.outcome.status
+        extra["conformance_status"] = "not certified" if item.outcome.excluded else item.outcome.status
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:

@@ -68,8 +68,10 @@ class Replayer:
                 return
             outcome = engine.ledger[req.id]
             finding = next((f for f in outcome.findings if f.exchange is not None and f.answered), None)
-            original = by_index.get(finding.exchange) if finding is not None else None
-            if finding is None or original is None:
+            if finding is None or finding.exchange is None:
+                continue
+            original = by_index.get(finding.exchange)
+            if original is None:
                 continue
             if not safe_to_replay(original):
                 finding.replay = "not replayed: the request writes to the server"

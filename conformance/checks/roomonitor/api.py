@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote
 
 from conformance.client import Client, Exchange
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from conformance.client import Credentials
 
 GUEST_FIRST = "Conformance"
 GUEST_LAST = "Test Guest"
@@ -52,12 +57,12 @@ def import_path(version: str, user_id: str) -> str:
     return f"/{version}/import_bookings/{_seg(user_id)}"
 
 
-def get_rooms(client: Client, user_id: str, **kw: Any) -> Exchange:
+def get_rooms(client: Client, user_id: str, **kw: Unpack[Credentials]) -> Exchange:
     return client.request("GET", rooms_path(user_id), operation="getRooms", **kw)
 
 
-def post_import(client: Client, version: str, user_id: str, body: Any, *,
-                raw: bytes | None = None, **kw: Any) -> Exchange:
+def post_import(client: Client, version: str, user_id: str, body: object, *,
+                raw: bytes | None = None, **kw: Unpack[Credentials]) -> Exchange:
     """POST an import; ``raw`` sends those exact bytes as application/json instead of ``body``."""
     path = import_path(version, user_id)
     if raw is not None:
@@ -105,6 +110,22 @@ def epoch_ms(dt: datetime) -> int:
     return int(dt.timestamp()) * 1000
 
 
+class V2Booking(TypedDict, total=False):
+    """A v2 booking the suite sends (either variant); a probe may leave a field out on purpose."""
+    id: str
+    roomId: str
+    customRoomId: str
+    idBooking: str
+    pm: str
+    bookingType: str
+    checkin: int
+    checkout: int
+    guestPhone: str
+    guestName: str
+    lang: str
+    updatedBooking: bool
+
+
 def v1_booking(ref: str, room: str, phone: str, *, offset_days: int = 0) -> dict[str, str]:
     checkin, checkout = stay(offset_days)
     return {
@@ -116,7 +137,7 @@ def v1_booking(ref: str, room: str, phone: str, *, offset_days: int = 0) -> dict
     }
 
 
-def v2_booking(bid: str, room: str, phone: str, *, offset_days: int = 0, nights: int = 2) -> dict[str, Any]:
+def v2_booking(bid: str, room: str, phone: str, *, offset_days: int = 0, nights: int = 2) -> V2Booking:
     """The roomId variant."""
     checkin, checkout = stay(offset_days, nights)
     if nights == 0:
@@ -129,7 +150,7 @@ def v2_booking(bid: str, room: str, phone: str, *, offset_days: int = 0, nights:
     }
 
 
-def v2_custom_insert(custom_room: str, id_booking: str, phone: str) -> dict[str, Any]:
+def v2_custom_insert(custom_room: str, id_booking: str, phone: str) -> V2Booking:
     checkin, checkout = stay(3)
     return {
         "customRoomId": custom_room, "idBooking": id_booking, "pm": PM_NAME, "bookingType": "Booked",
@@ -139,7 +160,7 @@ def v2_custom_insert(custom_room: str, id_booking: str, phone: str) -> dict[str,
     }
 
 
-def v2_custom_cancel(custom_room: str, id_booking: str) -> dict[str, Any]:
+def v2_custom_cancel(custom_room: str, id_booking: str) -> V2Booking:
     """An update that cancels the booking; it omits checkin, checkout and guestPhone as allowed."""
     return {
         "customRoomId": custom_room, "idBooking": id_booking, "pm": PM_NAME, "bookingType": "Cancel",
@@ -148,7 +169,7 @@ def v2_custom_cancel(custom_room: str, id_booking: str) -> dict[str, Any]:
 
 
 # -- result lines ----------------------------------------------------------------------------
-def result_lines(ex: Exchange) -> list[Any] | None:
+def result_lines(ex: Exchange) -> list[object] | None:
     """The parsed 200 body when it is a JSON array (items not yet checked), else None."""
     if ex.status != 200:
         return None
@@ -156,7 +177,7 @@ def result_lines(ex: Exchange) -> list[Any] | None:
     return data if isinstance(data, list) else None
 
 
-def success_id(line: Any) -> str | None:
+def success_id(line: object) -> str | None:
     """The id of a ``[SUCCESS][Booking ID: <id>] …`` line, None for any other line."""
     if not isinstance(line, str):
         return None
@@ -164,17 +185,17 @@ def success_id(line: Any) -> str | None:
     return m.group("id") if m else None
 
 
-def is_success(line: Any) -> bool:
+def is_success(line: object) -> bool:
     return isinstance(line, str) and line.startswith("[SUCCESS]")
 
 
-def message_of(ex: Exchange) -> Any:
+def message_of(ex: Exchange) -> object:
     """The ``message`` of an error body, None when the body is not a JSON object."""
     data = ex.json_or_none()
     return data.get("message") if isinstance(data, dict) else None
 
 
-def short(value: Any, limit: int = 160) -> str:
+def short(value: object, limit: int = 160) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "…"
 

@@ -11,13 +11,16 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from conformance.checks import tolerant
 from conformance.checks.model import Blocked, Discovery, memo
 from conformance.checks.roomonitor import api
 from conformance.client import Client, Exchange
+
+if TYPE_CHECKING:
+    from conformance.options import RunOptions
 
 PLACEHOLDER_ROOM = "conformance-room"
 
@@ -40,7 +43,7 @@ def _base36(n: int) -> str:
 
 
 class RoomonitorDiscovery(Discovery):
-    def __init__(self, client: Client, options: Any, notes: Callable[[str], None]) -> None:
+    def __init__(self, client: Client, options: RunOptions, notes: Callable[[str], None]) -> None:
         super().__init__(client, options, notes)
         self.user_id = str(options.user_id or "")
         self.token = str(options.auth_token or "")
@@ -114,11 +117,11 @@ class RoomonitorDiscovery(Discovery):
         """The national number of the next guest (without the country code), cycling the four."""
         return api.PHONE_NUMBERS[self._ids % len(api.PHONE_NUMBERS)]
 
-    def v1(self, room: str, **kw: Any) -> dict[str, str]:
-        return api.v1_booking(self.next_id(), room, self.phone(), **kw)
+    def v1(self, room: str, *, offset_days: int = 0) -> dict[str, str]:
+        return api.v1_booking(self.next_id(), room, self.phone(), offset_days=offset_days)
 
-    def v2(self, room: str, **kw: Any) -> dict[str, Any]:
-        return api.v2_booking(self.next_id(), room, self.phone(), **kw)
+    def v2(self, room: str, *, offset_days: int = 0, nights: int = 2) -> api.V2Booking:
+        return api.v2_booking(self.next_id(), room, self.phone(), offset_days=offset_days, nights=nights)
 
     # -- secrets -------------------------------------------------------------------------------
     def remember_secret(self, value: str) -> None:

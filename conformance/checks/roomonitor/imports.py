@@ -9,7 +9,7 @@ verdict it decides.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomonitor import api
@@ -28,7 +28,8 @@ def lines_or_fail(rec: Recorder, what: str, ex: Exchange, count: int) -> list[st
         rec.fail(f"{what} to answer 200 with a JSON array of strings, one per booking",
                  f"the server answered {api.body_kind(ex)}", ex, kind=f"{what}:not-array:{ex.status}")
         return None
-    if not all(isinstance(line, str) for line in lines):
+    texts = [line for line in lines if isinstance(line, str)]
+    if len(texts) != len(lines):
         rec.fail(f"{what} to answer a JSON array of strings",
                  f"it holds {api.short([x for x in lines if not isinstance(x, str)][:2])}",
                  ex, kind=f"{what}:not-strings")
@@ -38,7 +39,7 @@ def lines_or_fail(rec: Recorder, what: str, ex: Exchange, count: int) -> list[st
                  f"the server answered {len(lines)}: {api.short(lines, 300)}",
                  ex, kind=f"{what}:count")
         return None
-    return lines
+    return texts
 
 
 def judge_success(rec: Recorder, what: str, ex: Exchange, line: str, bid: str, position: int, why: str = "") -> None:
@@ -89,7 +90,7 @@ def unknown_customer_is_refused(d: RoomonitorDiscovery, rec: Recorder) -> None:
     headers = api.headers_for(unknown, d.token)
     sent = []
     for version in ("v1", "v2"):
-        booking: dict[str, Any] = d.v1(room) if version == "v1" else d.v2(room)
+        booking: Mapping[str, object] = d.v1(room) if version == "v1" else d.v2(room)
         ex = api.post_import(d.client, version, unknown, [booking], auth=headers, auth_label="unknown user")
         what = f"a {version} import for the unknown user id {unknown}"
         if ex.status is None:
@@ -139,7 +140,8 @@ def v2_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
     same_day = d.v2(room, offset_days=13, nights=0)
     two_phones = d.v2(room, offset_days=16)
     two_phones["guestPhone"] = f"+{api.PHONE_PREFIX}{api.PHONE_NUMBERS[0]}, +{api.PHONE_PREFIX}{api.PHONE_NUMBERS[1]}"
-    spanish = {**d.v2(room, offset_days=19), "lang": "ES"}
+    spanish = d.v2(room, offset_days=19)
+    spanish["lang"] = "ES"
     bookings = [(plain, ""), (same_day, " (checkout equal to checkin, as documented)"),
                 (two_phones, " (two guest phones, as documented)"), (spanish, " (lang ES)")]
     ex = api.post_import(d.client, "v2", d.user_id, [b for b, _ in bookings])
@@ -166,7 +168,7 @@ def v2_custom_insert_and_update(d: RoomonitorDiscovery, rec: Recorder) -> None:
     id_booking = d.next_id()
     given = bool(d.options.custom_room_id)
     custom_room = str(d.options.custom_room_id) if given else f"conformance-room-{d.options.seed}"
-    steps: list[tuple[str, dict[str, Any]]] = [
+    steps: list[tuple[str, api.V2Booking]] = [
         ("a v2 customRoomId insert", api.v2_custom_insert(custom_room, id_booking, d.phone())),
         ("a v2 customRoomId update (updatedBooking true, bookingType Cancel)",
          api.v2_custom_cancel(custom_room, id_booking)),
@@ -205,7 +207,7 @@ def partial_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
     del no_checkin["checkin"]
     no_id = d.v2(room, offset_days=41)
     del no_id["id"]
-    plan: list[tuple[dict[str, Any], str | None]] = [
+    plan: list[tuple[api.V2Booking, str | None]] = [
         (d.v2(room, offset_days=20), None),
         (d.v2(d.foreign_room(), offset_days=23), "a room the account does not own"),
         (d.v2(room, offset_days=26), None),

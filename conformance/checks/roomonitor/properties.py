@@ -13,9 +13,8 @@ are never sent, even to the unknown user. With --read-only only get-rooms is gen
 from __future__ import annotations
 
 import zlib
-from typing import Any
 
-from schemathesis import GenerationMode
+from schemathesis import APIOperation, Case, GenerationMode
 
 from conformance.checks import schemathesis_bridge as bridge
 from conformance.checks.model import Recorder, check
@@ -32,7 +31,7 @@ def examples(d: RoomonitorDiscovery, kind: str) -> int:
     return int(setting(d.options.profile, kind))
 
 
-def _documented_examples(op: Any) -> list[Any]:
+def _documented_examples(op: APIOperation) -> list[object]:
     """The request-body examples printed in openapi.yaml (copied from the vendor's docs)."""
     content = ((op.definition.raw.get("requestBody") or {}).get("content") or {})
     return [media["example"] for media in content.values() if isinstance(media, dict) and "example" in media]
@@ -45,7 +44,7 @@ def fuzz(d: RoomonitorDiscovery, operation_id: str, path_parameters: dict[str, s
         else op.as_strategy(generation_mode=mode)
     documented = _documented_examples(op)
 
-    def one(case: Any) -> None:
+    def one(case: Case) -> None:
         if d.out_of_time():
             raise DeadlineReached("the run's time budget is spent")
         if operation_id.startswith("importBookings") and getattr(case, "body", None) in documented:

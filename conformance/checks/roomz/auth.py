@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from conformance.checks.dates import now_utc
 from conformance.checks.model import Blocked, Recorder, check, memo, observer
@@ -80,7 +79,8 @@ class AuthTargets:
             s = d.scratch
             start = s.at("auth")
             room = d.target_room
-            body = s.body(s.subject("auth probe"), d.organizer, start, start + timedelta(minutes=30))
+            subject = s.subject("auth probe")
+            body = s.body(subject, d.organizer, start, start + timedelta(minutes=30))
         except Blocked as blocked:
             self.notes.append(f"POST and PUT were probed on a made-up room: {blocked}")
             room = d.made_up_room
@@ -103,7 +103,7 @@ class AuthTargets:
         def post(auth: Auth, label: str) -> Exchange:
             ex = api.post_meeting(d.client, room, body, auth=auth, auth_label=label)
             if ex.ok:   # accepted (rightly with valid credentials, wrongly otherwise): released at the end
-                found, _ = d.find(room, start, start + timedelta(minutes=30), subject=body["subject"])
+                found, _ = d.find(room, start, start + timedelta(minutes=30), subject=subject)
                 if found is not None:
                     s.track(room, found, start)
                     if auth != "valid":
@@ -121,7 +121,7 @@ class AuthTargets:
 
         return [Call("POST meetings", post), Call("PUT meeting", put, made_up=target is None)]
 
-    def _put_target(self) -> dict[str, Any] | None:
+    def _put_target(self) -> dict[str, object] | None:
         """The suite's own meeting for the PUT probes (never a meeting of the vendor's)."""
         s = self.d.scratch
         start = s.at("auth") + timedelta(minutes=30)

@@ -6,7 +6,6 @@ receives, whichever check caused the request.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from conformance.checks import tolerant
 from conformance.checks.dates import fmt, looks_like_datetime, now_utc, parse_utc, why_not_utc
@@ -68,7 +67,7 @@ def dates_are_exact_utc(rec: Recorder, ex: Exchange) -> None:
                 rec.passed()
 
 
-def _image_url_pointers(ex: Exchange, data: Any) -> set[str]:
+def _image_url_pointers(ex: Exchange, data: object) -> set[str]:
     """Where a Meeting's own imageUrl sits in this answer: /i/imageUrl in a listing (wherever
     its array sits), /imageUrl in a POST or PUT answer. A null anywhere else is a violation."""
     if not ex.ok:

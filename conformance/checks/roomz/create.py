@@ -36,18 +36,20 @@ def created_meeting_is_listed(d: RoomzDiscovery, rec: Recorder) -> None:
     att = s.attempt_a
     if att.accepted is None:
         s.own(att)   # raises Blocked, naming RZ-CREATE
+    accepted = att.accepted
+    assert accepted is not None
     listing = att.listing
     if listing is not None and listing.status != 200:
         raise Blocked(f"the created meeting could not be looked up ({listing.describe()})",
                       by=blocker(listing, "RZ-MEETINGS"))
     what = f"the meeting created by POST ({att.start:%Y-%m-%dT%H:%M:%SZ}..{att.end:%Y-%m-%dT%H:%M:%SZ})"
     if att.meeting is None:
-        rec.fail(f"{what} to be listed by GET meetings", "it is not", listing, setup=[att.accepted])
+        rec.fail(f"{what} to be listed by GET meetings", "it is not", listing, setup=[accepted])
         return
     problems = differences(att.meeting, att.start, att.end, {"organizerId": att.sent["organizerId"],
                                                            "subject": att.sent["subject"], "isCancelled": False})
     if problems:
-        rec.fail(f"{what} to be listed as it was sent", "it has " + "; ".join(problems), listing, setup=[att.accepted])
+        rec.fail(f"{what} to be listed as it was sent", "it has " + "; ".join(problems), listing, setup=[accepted])
     else:
         rec.passed()
 

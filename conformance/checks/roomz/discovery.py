@@ -12,13 +12,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from conformance.checks import tolerant
 from conformance.checks.dates import now_utc
 from conformance.checks.model import Blocked, Discovery, memo
 from conformance.checks.roomz import api
 from conformance.client import Client, Exchange
+
+if TYPE_CHECKING:
+    from conformance.checks.roomz.scratch import Scratch
+    from conformance.options import RunOptions
 
 WIDE_DAYS = 14                # the listing window around now used to discover existing meetings
 ORGANIZER_SCAN_ROOMS = 5      # rooms whose meetings are read to find a known organizer
@@ -45,14 +49,14 @@ class RoomsListing:
 @dataclass(frozen=True)
 class Listing:
     exchange: Exchange
-    meetings: list[dict[str, Any]]   # read tolerantly
+    meetings: list[dict[str, object]]   # read tolerantly
 
 
 class RoomzDiscovery(Discovery):
-    def __init__(self, client: Client, options: Any, notes: Callable[[str], None]) -> None:
+    def __init__(self, client: Client, options: RunOptions, notes: Callable[[str], None]) -> None:
         super().__init__(client, options, notes)
         self.created: dict[tuple[str, str], datetime] = {}   # (room, meetingId) -> start: released at the end
-        self.writer: Any = None                               # the Scratch, once a check wrote
+        self.writer: Scratch | None = None                       # the Scratch, once a check wrote
 
     # -- rooms ---------------------------------------------------------------------------------
     @memo
@@ -126,7 +130,7 @@ class RoomzDiscovery(Discovery):
         return self.list_window(self.target_room, now - timedelta(days=WIDE_DAYS), now + timedelta(days=WIDE_DAYS))
 
     def find(self, room: str, start: datetime, end: datetime, *, meeting_id: str | None = None,
-             subject: str | None = None) -> tuple[dict[str, Any] | None, Exchange]:
+             subject: str | None = None) -> tuple[dict[str, object] | None, Exchange]:
         """List a window around [start, end) and return the meeting with that id (else the one with
         those dates, and that subject when given)."""
         listing = self.list_window(room, start - timedelta(hours=1), end + timedelta(hours=1))
@@ -160,7 +164,7 @@ class RoomzDiscovery(Discovery):
     def organizer_is_invented(self) -> bool:
         return not self.options.organizer_id and self.organizer == INVENTED_ORGANIZER
 
-    def _wide_or_empty(self) -> list[dict[str, Any]]:
+    def _wide_or_empty(self) -> list[dict[str, object]]:
         try:
             return self.wide.meetings
         except Blocked:
@@ -182,7 +186,7 @@ class RoomzDiscovery(Discovery):
 
     # -- the suite's own writes ---------------------------------------------------------------
     @memo
-    def scratch(self) -> Any:
+    def scratch(self) -> Scratch:
         """Where and how the suite writes (``scratch.Scratch``); Blocked under --read-only."""
         from conformance.checks.roomz.scratch import Scratch
 

@@ -6,7 +6,6 @@ answer cannot show: the in-progress meeting, the adjacent ones, bad dates and un
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.checks import tolerant
@@ -25,7 +24,7 @@ MAX_WINDOW_SUBJECTS = 3
 FAR_PAST = (datetime(2001, 1, 1, tzinfo=timezone.utc), datetime(2001, 1, 2, tzinfo=timezone.utc))
 
 
-def _listing(ex: Exchange) -> list[dict[str, Any]] | None:
+def _listing(ex: Exchange) -> list[dict[str, object]] | None:
     if ex.operation != "listMeetings":
         return None
     return tolerant.meetings_in(ex)
@@ -120,7 +119,7 @@ def _window(ex: Exchange) -> tuple[datetime | None, datetime | None]:
     return parse_utc(frm), parse_utc(to)
 
 
-def overlaps(m: dict[str, Any], frm: datetime, to: datetime) -> bool | None:
+def overlaps(m: dict[str, object], frm: datetime, to: datetime) -> bool | None:
     dates = tolerant.dates_of(m)
     if dates is None or dates[1] < dates[0]:
         return None  # unreadable or reversed: RZ-UTC's or RZ-MEETINGS-ORDER's business
@@ -148,10 +147,10 @@ def listed_meetings_overlap(rec: Recorder, ex: Exchange) -> None:
             )
 
 
-def _window_subjects(d: RoomzDiscovery) -> list[dict[str, Any]]:
+def _window_subjects(d: RoomzDiscovery) -> list[dict[str, object]]:
     """Meetings to probe the window with: the suite's own (as listed now) and listed ones with a
     duration."""
-    candidates: list[dict[str, Any]] = []
+    candidates: list[dict[str, object]] = []
     if not d.options.read_only:
         try:
             candidates.append(d.scratch.a_now()[0])
@@ -181,7 +180,9 @@ def window_boundaries(d: RoomzDiscovery, rec: Recorder) -> None:
         raise Blocked("no meeting with a duration was listed (and none could be created), so the window boundaries "
                       "could not be probed")
     for m in subjects:
-        start, end = tolerant.dates_of(m)  # type: ignore[misc]
+        dates = tolerant.dates_of(m)
+        assert dates is not None   # _window_subjects keeps meetings with both dates only
+        start, end = dates
         mid = (start + (end - start) / 2).replace(microsecond=0)
         mid = mid if mid > start else start + timedelta(seconds=1)
         quarter = int(max((end - start) / 4, timedelta(seconds=1)).total_seconds())
@@ -220,8 +221,8 @@ def _far_window(d: RoomzDiscovery, rec: Recorder, room: str) -> None:
         return
     outside = [m for m in listing.meetings if overlaps(m, *FAR_PAST) is False]
     if outside:
-        years = sorted({str(tolerant.start_of(m).year) for m in outside
-                        if tolerant.start_of(m)})  # type: ignore[union-attr]
+        starts = [tolerant.start_of(m) for m in outside]
+        years = sorted({str(start.year) for start in starts if start})
         rec.fail(f"a window in {FAR_PAST[0].year} to list only meetings of that window",
                  f"it listed {len(outside)} meeting(s) of {', '.join(years[:3]) or 'other times'}: the listing appears "
                  "to ignore from and to", listing.exchange, kind="window-ignored")

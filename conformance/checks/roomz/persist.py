@@ -5,13 +5,12 @@ second failure here."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from conformance.checks import tolerant
 from conformance.checks.dates import fmt
 
 
-def _same(got: Any, want: Any) -> bool:
+def _same(got: object, want: object) -> bool:
     if isinstance(want, bool):
         return got is want or (isinstance(got, str) and got.lower() == str(want).lower())
     if isinstance(want, str):
@@ -19,7 +18,7 @@ def _same(got: Any, want: Any) -> bool:
     return bool(got == want)
 
 
-def differences(listed: dict[str, Any], start: datetime, end: datetime, expected: dict[str, Any]) -> list[str]:
+def differences(listed: dict[str, object], start: datetime, end: datetime, expected: dict[str, object]) -> list[str]:
     """What differs: the dates as instants, the subject only when the meeting is not private,
     the rest by value."""
     problems = []
@@ -31,7 +30,7 @@ def differences(listed: dict[str, Any], start: datetime, end: datetime, expected
     for key, value in expected.items():
         if key == "subject" and private:
             continue
-        got = tolerant.get(listed, key)
-        if not _same(got, value):
-            problems.append(f"{key} {got!r} instead of {value!r}")
+        listed_value = tolerant.get(listed, key)
+        if not _same(listed_value, value):
+            problems.append(f"{key} {listed_value!r} instead of {value!r}")
     return problems

@@ -14,10 +14,9 @@ from __future__ import annotations
 import string
 import zlib
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from hypothesis import strategies as st
-from schemathesis import GenerationMode
+from schemathesis import Case, GenerationMode
 
 from conformance.checks import schemathesis_bridge as bridge
 from conformance.checks.dates import fmt, now_utc
@@ -43,7 +42,7 @@ def fuzz(d: RoomzDiscovery, operation_id: str, path_parameters: dict[str, str] |
     if not bridge.has_inputs(op, path_parameters):   # nothing to vary (GET /rooms): one request says it all
         count = 1 if valid else 0
 
-    def one(case: Any) -> None:
+    def one(case: Case) -> None:
         if d.out_of_time():
             raise DeadlineReached("the run's time budget is spent")
         if prefix_ids:   # a generated id, made one no real system has
@@ -116,7 +115,7 @@ SPAN_S = int((datetime(2099, 12, 31, tzinfo=timezone.utc) - EPOCH_MIN).total_sec
 
 
 @st.composite
-def windows(draw: Any) -> tuple[str, str]:
+def windows(draw: st.DrawFn) -> tuple[str, str]:
     """Two real instants in the exact format, ``from`` < ``to``, seconds anywhere in 0..59.
     (An empty window, ``from`` equal to ``to``, is left out: the contract does not say it.)"""
     a = draw(st.integers(0, SPAN_S))
@@ -130,7 +129,7 @@ def _two(lo: int, hi: int) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def malformed_dates(draw: Any) -> str:
+def malformed_dates(draw: st.DrawFn) -> str:
     """Strings that are no date at all: a field out of range, or text without digits.
 
     Hour 24 and Feb 30 are left out on purpose: ISO 8601 allows 24:00:00 and some platforms

@@ -19,7 +19,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from conformance.checks import tolerant
 from conformance.checks.dates import fmt, now_utc
@@ -68,8 +68,8 @@ class Attempt:
     end: datetime
     first: Exchange                   # the contract's four-field POST
     accepted: Exchange | None         # the POST that created it (first, or the fallback)
-    sent: dict[str, Any]              # the body that was accepted (or the first one)
-    meeting: dict[str, Any] | None    # as listed after creation, tolerantly
+    sent: dict[str, object]              # the body that was accepted (or the first one)
+    meeting: dict[str, object] | None    # as listed after creation, tolerantly
     listing: Exchange | None          # the listing that looked for it
 
 
@@ -81,7 +81,7 @@ class Release:
     accepted: Exchange | None
     start: datetime
     new_end: datetime
-    before: dict[str, Any]
+    before: dict[str, object]
 
 
 class Scratch:
@@ -126,7 +126,7 @@ class Scratch:
         return subject_for(self.seed, label)
 
     # -- creating ------------------------------------------------------------------------------
-    def body(self, subject: str, organizer: str, start: datetime, end: datetime) -> dict[str, Any]:
+    def body(self, subject: str, organizer: str, start: datetime, end: datetime) -> dict[str, object]:
         """The POST body of a valid meeting, in the style the server takes: the first creation
         (meeting A) settles it, whichever check writes first."""
         try:
@@ -136,14 +136,14 @@ class Scratch:
         make = api.full_body if self.full_post else api.contract_body
         return make(subject, organizer, start, end)
 
-    def track(self, room: str, meeting: dict[str, Any] | None, start: datetime) -> None:
+    def track(self, room: str, meeting: dict[str, object] | None, start: datetime) -> None:
         """Remember a meeting the suite created so that ``release_all`` shortens it at the end."""
         mid = tolerant.meeting_id(meeting) if meeting else None
         if mid is not None:
             self.d.created[(room, mid)] = start
 
     def find_created(self, room: str, start: datetime, end: datetime, meeting_id: str | None = None,
-                     subject: str | None = None) -> tuple[dict[str, Any] | None, Exchange]:
+                     subject: str | None = None) -> tuple[dict[str, object] | None, Exchange]:
         """Find a meeting the suite just created; a connector that syncs to its booking system may
         list it a moment later, so a miss is retried twice (about 1.5 s in all)."""
         for delay in (0.5, 1.0, None):
@@ -154,8 +154,8 @@ class Scratch:
         return None, ex
 
     def create(self, label: str, start: datetime, end: datetime, *, room: str | None = None,
-               organizer: str | None = None, subject: str | None = None, body: dict[str, Any] | None = None,
-               find: bool = True) -> tuple[Exchange, dict[str, Any] | None]:
+               organizer: str | None = None, subject: str | None = None, body: dict[str, object] | None = None,
+               find: bool = True) -> tuple[Exchange, dict[str, object] | None]:
         """POST one meeting; when it is accepted, find it and track it for release."""
         room = room or self.d.target_room
         text = subject if subject is not None else self.subject(label)
@@ -168,7 +168,7 @@ class Scratch:
             if find:
                 listed, _ = self.find_created(room, start, end, known, subject=text)
                 meeting = listed
-            if meeting is None and known is not None:
+            if meeting is None and known is not None and isinstance(answered, dict):
                 meeting = answered
             if meeting is not None:
                 self.track(room, meeting, start)
@@ -202,9 +202,10 @@ class Scratch:
             if meeting is None and known is not None:
                 self.d.created[(room, known)] = start
             self.track(room, meeting, start)
+        assert first is not None   # the contract POST, or the fallback when none was sent
         return Attempt(label, start, end, first, accepted, sent, meeting, listing)
 
-    def own(self, attempt: Attempt, owner: str = "RZ-CREATE") -> dict[str, Any]:
+    def own(self, attempt: Attempt, owner: str = "RZ-CREATE") -> dict[str, object]:
         """The meeting of an attempt, or Blocked naming why there is none (``owner``: the
         requirement a refused POST of it breaks)."""
         if attempt.accepted is None:
@@ -231,11 +232,11 @@ class Scratch:
         return self.attempt("A", start, start + timedelta(hours=1))
 
     @memo
-    def meeting_a(self) -> dict[str, Any]:
+    def meeting_a(self) -> dict[str, object]:
         """Meeting A at slot+1h..+2h, as listed when it was created."""
         return self.own(self.attempt_a)
 
-    def a_now(self) -> tuple[dict[str, Any], datetime, datetime]:
+    def a_now(self) -> tuple[dict[str, object], datetime, datetime]:
         """Meeting A as listed now, with its dates. The early release comes first, whichever check
         asks first, so every check sees A in the same shape and knows the PUT style."""
         a = self.meeting_a
@@ -260,11 +261,11 @@ class Scratch:
         return self.attempt("C0", start - timedelta(hours=1), start)
 
     @memo
-    def meeting_b(self) -> dict[str, Any]:
+    def meeting_b(self) -> dict[str, object]:
         return self.own(self.attempt_b, "RZ-CREATE-CONFLICT")   # an adjacent POST must succeed
 
-    def current(self, meeting: dict[str, Any], start: datetime,
-                end: datetime) -> tuple[dict[str, Any] | None, Exchange]:
+    def current(self, meeting: dict[str, object], start: datetime,
+                end: datetime) -> tuple[dict[str, object] | None, Exchange]:
         """A meeting of the suite's as listed now, by its id (or its start and subject when a server
         gave it a new id: that is RZ-UPDATE-PERSIST's finding, not blamed again here)."""
         mid = tolerant.meeting_id(meeting)
@@ -277,14 +278,14 @@ class Scratch:
         return listed, ex
 
     # -- updating ------------------------------------------------------------------------------
-    def update_body(self, meeting: dict[str, Any], start: datetime | str, end: datetime | str) -> dict[str, Any]:
+    def update_body(self, meeting: dict[str, object], start: datetime | str, end: datetime | str) -> dict[str, object]:
         """The meeting's full field set as listed, with the new dates (works for servers that
         replace and servers that patch); only the dates once a full-field PUT was refused."""
-        dates = {"startDateUTC": start if isinstance(start, str) else fmt(start),
+        dates: dict[str, object] = {"startDateUTC": start if isinstance(start, str) else fmt(start),
                  "endDateUTC": end if isinstance(end, str) else fmt(end)}
         return dates if self.dates_only_put else {**meeting, **dates}
 
-    def put(self, meeting: dict[str, Any], start: datetime | str, end: datetime | str, *,
+    def put(self, meeting: dict[str, object], start: datetime | str, end: datetime | str, *,
             room: str | None = None) -> Exchange:
         self.settle_put_style()
         mid = tolerant.meeting_id(meeting) or ""
@@ -326,7 +327,7 @@ class Scratch:
         return rel
 
     # -- out of the way, and released at the end -------------------------------------------------
-    def evict(self, room: str, meeting: dict[str, Any] | None) -> None:
+    def evict(self, room: str, meeting: dict[str, object] | None) -> None:
         """Move a meeting the server should have refused out of the scenarios' way (a PUT into the
         graveyard), so one fault does not cascade into the checks that follow."""
         if not meeting or tolerant.meeting_id(meeting) is None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from conformance.checks import tolerant
 from conformance.checks.dates import fmt, now_utc
@@ -51,7 +50,7 @@ def early_release_is_listed(d: RoomzDiscovery, rec: Recorder) -> None:
         rec.passed()
 
 
-def _unchanged(s: Scratch, rec: Recorder, before: dict[str, Any], start: datetime, end: datetime, what: str,
+def _unchanged(s: Scratch, rec: Recorder, before: dict[str, object], start: datetime, end: datetime, what: str,
                probe: Exchange) -> None:
     """After a refused PUT the meeting must be listed as before; put it back if it is not."""
     after, listing = s.current(before, start, end)
@@ -72,7 +71,7 @@ def update_of_unknown_is_404(d: RoomzDiscovery, rec: Recorder) -> None:
     room = d.target_room
     start = s.at("update-unknown")
     body = s.body(s.subject("unknown"), d.organizer, start, start + timedelta(minutes=30))
-    probes: list[tuple[str, str, str, dict[str, Any]]] = [
+    probes: list[tuple[str, str, str, dict[str, object]]] = [
         ("an unknown meetingId", room, d.unknown_id("meeting"), body),
         ("an unknown roomId", d.unknown_id("room"), d.unknown_id("meeting"), body),
     ]
@@ -121,7 +120,7 @@ def invalid_update_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
     s = d.scratch
     s.settle_put_style()
     before, start, end = s.a_now()
-    cases = {
+    cases: dict[str, str | datetime] = {
         "an endDateUTC with month 13": f"{end.year}-13-01T00:00:00Z",
         "an endDateUTC that is not a date": "not-a-date",
         "an endDateUTC before its startDateUTC": start - timedelta(minutes=30),
