@@ -1,4 +1,4 @@
-"""Pieces both APIs' checks share: the same rule written once, registered per requirement."""
+"""Pieces both APIs' checks share: the same check written once, registered per requirement."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence

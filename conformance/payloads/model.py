@@ -11,7 +11,7 @@ VERSIONS: tuple[Version, ...] = ("v1", "v2")
 @dataclass(frozen=True)
 class Violation:
     rule: str          # an RMP-* requirement ID from the catalog
-    level: str         # "MUST" or "SHOULD": the severity of this finding
+    level: str         # "MUST" or "SHOULD": the level of this finding
     path: str          # JSON Pointer into the payload, "" for the whole document
     message: str       # what is expected and what was found
 

@@ -69,7 +69,7 @@ def dates_are_exact_utc(rec: Recorder, ex: Exchange) -> None:
 
 def _image_url_pointers(ex: Exchange, data: object) -> set[str]:
     """Where a Meeting's own imageUrl sits in this answer: /i/imageUrl in a listing (wherever
-    its array sits), /imageUrl in a POST or PUT answer. A null anywhere else is a violation."""
+    its array sits), /imageUrl in a POST or PUT answer. A null anywhere else is a finding of RZ-NULL."""
     if not ex.ok:
         return set()
     if ex.operation == "listMeetings":

@@ -160,7 +160,7 @@ def overlapping_update_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
                      f"({fmt(new_start)}..{fmt(new_end)}) {label}", f"the server answered {ex.describe()}", ex,
                      kind=label.replace(who, "B"))
         _unchanged(s, rec, before, start, end, label.replace(who, "B"), ex)
-    if s.release.accepted is None:   # valid PUTs are refused altogether: RZ-UPDATE's failure, not a conflict rule
+    if s.release.accepted is None:   # valid PUTs are refused altogether: RZ-UPDATE's failure, not a conflict
         rec.note("the adjacent PUT was not judged: the server refuses valid PUTs (see RZ-UPDATE)")
         return
     ex = s.put(before, start, b_start)
