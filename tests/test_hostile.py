@@ -478,7 +478,7 @@ def test_secrets_appear_in_no_output_even_when_the_server_echoes_them(tmp_path, 
         secrets = {"token": SECRETS["auth_token"], "login password": SECRETS["login_password"]}
         upstream = reference("roomonitor", user_id=SECRETS["user_id"], auth_token=SECRETS["auth_token"],
                              login_email=SECRETS["login_email"], login_password=SECRETS["login_password"])
-        poison_after = 60
+        poison_after = 40
     with HostileServer(echoing(poison_after), upstream=upstream) as srv:
         result = cli(tmp_path, "--api", api, "--base-url", srv.url, "--profile", "quick", "--timeout", "1", env=env)
         echoed = sum(1 for s in srv.seen if any(v in (s.headers.get("authorization", ""),
