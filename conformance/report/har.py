@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+if TYPE_CHECKING:
+    from conformance.client import Exchange
 
 MAX_HAR_BODY = 64 * 1024
 SECRET_MARGIN = 4096   # longer than any credential: what a cut may have split is dropped
@@ -38,7 +41,7 @@ def _text(body: bytes | None, redact: Callable[[str], str]) -> tuple[str, str]:
     return window[:MAX_HAR_BODY], f"body cut at {MAX_HAR_BODY} bytes of {len(body)}"
 
 
-def _request(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
+def _request(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:
     query = parse_qsl(urlsplit(ex.url).query, keep_blank_values=True)
     request: dict[str, Any] = {
         "method": ex.method, "url": redact(ex.url), "httpVersion": "HTTP/1.1", "cookies": [],
@@ -56,7 +59,7 @@ def _request(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
     return request
 
 
-def _response(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
+def _response(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:
     """A request that got no answer is status 0 with the transport error in ``_error`` (HAR's
     convention for custom fields), so viewers still list it."""
     text, comment = _text(ex.body, redact)
@@ -73,7 +76,7 @@ def _response(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
     return response
 
 
-def entry(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
+def entry(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:
     """One exchange; its comment names its number in the run, its operation and the credentials
     it carried (valid, none, a probe's label, or the exchange it replays)."""
     started = datetime.fromtimestamp(ex.started or 0, tz=timezone.utc).isoformat(timespec="milliseconds")
@@ -83,7 +86,7 @@ def entry(ex: Any, redact: Callable[[str], str]) -> dict[str, Any]:
             "cache": {}, "timings": {"send": 0, "wait": ms, "receive": 0}, "comment": redact(comment)}
 
 
-def build(traffic: Iterable[Any], redact: Callable[[str], str], version: str) -> dict[str, Any]:
+def build(traffic: Iterable[Exchange], redact: Callable[[str], str], version: str) -> dict[str, Any]:
     """The whole archive: one entry per request the run sent, in the order they were sent."""
     return {"log": {"version": "1.2", "creator": {"name": "conformance", "version": version},
                     "pages": [], "entries": [entry(ex, redact) for ex in sorted(traffic, key=lambda ex: ex.index)]}}

@@ -89,7 +89,7 @@ document.querySelectorAll('button.copy').forEach(function(button){button.addEven
 """
 
 
-def e(value: Any) -> str:
+def e(value: object) -> str:
     """Escaped for HTML text and attribute values alike: the only way a value enters the page."""
     return escape(str(value), quote=True)
 
@@ -103,7 +103,7 @@ def _badge(status: str) -> str:
     return f'<span class="badge" style="background:{STATUS_COLOUR.get(status, "#57606a")}">{e(status)}</span>'
 
 
-def _plural(n: Any, word: str) -> str:
+def _plural(n: object, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 

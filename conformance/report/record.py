@@ -20,10 +20,15 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
 from conformance.results import VERDICT_EXIT, verdict_of_results
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from conformance.requirements import Catalog
 
 RECORD = "record.json"
 SIGNATURE = "record.json.sig"
@@ -90,7 +95,7 @@ def write(record: dict[str, Any], report_dir: Path, sign_key: Path | None = None
     return written
 
 
-def _private_key(path: Path) -> Any:
+def _private_key(path: Path) -> Ed25519PrivateKey:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
@@ -234,7 +239,7 @@ def expected_status(entry: dict[str, Any]) -> str:
     return "passed"
 
 
-def consistency(results: dict[str, Any], record: dict[str, Any], catalog: Any) -> list[str]:
+def consistency(results: dict[str, Any], record: dict[str, Any], catalog: Catalog) -> list[str]:
     """The verdict and exit code follow from the statuses, each status from its entry's findings;
     every requirement appears once."""
     reqs = results.get("requirements")
@@ -246,7 +251,7 @@ def consistency(results: dict[str, Any], record: dict[str, Any], catalog: Any) -
     return problems + _verdict_problems(results, record)
 
 
-def _catalog_coverage(results: dict[str, Any], reqs: list[dict[str, Any]], catalog: Any) -> list[str]:
+def _catalog_coverage(results: dict[str, Any], reqs: list[dict[str, Any]], catalog: Catalog) -> list[str]:
     api = results.get("api")
     expected = catalog.ids(api) if isinstance(api, str) else []
     if not expected:
@@ -258,10 +263,10 @@ def _catalog_coverage(results: dict[str, Any], reqs: list[dict[str, Any]], catal
                        for rid in sorted(set(ids) - set(expected))]
 
 
-def _entry_problems(r: dict[str, Any], catalog: Any) -> list[str]:
+def _entry_problems(r: dict[str, Any], catalog: Catalog) -> list[str]:
     rid = r.get("id")
     problems = []
-    if rid in catalog and r.get("level") != catalog[rid].level:
+    if isinstance(rid, str) and rid in catalog and r.get("level") != catalog[rid].level:
         problems.append(f"results.json: {rid} has level {r.get('level')!r}, the catalog says {catalog[rid].level}")
     if r.get("status") == "failed" and not r.get("failures"):
         problems.append(f"results.json: {rid} is failed without any failure")

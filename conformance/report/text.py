@@ -5,12 +5,17 @@ Lines wrap at the terminal's width instead of being cut.
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conformance.options import RunOptions
+    from conformance.requirements import Requirement
+    from conformance.results import Outcome
 
 INDENT = "    "
 
 
-def header_lines(options: Any) -> list[str]:
+def header_lines(options: RunOptions) -> list[str]:
     """What this run certifies, in two lines: API, target, profile, seed, budget."""
     from conformance.profiles import describe
 
@@ -22,7 +27,7 @@ def header_lines(options: Any) -> list[str]:
             + ("; read-only" if options.read_only else "")]
 
 
-def failure_text(requirement: Any, outcome: Any) -> str:
+def failure_text(requirement: Requirement, outcome: Outcome) -> str:
     """One requirement's findings for a failed or warned test item."""
     lines = [f"[{requirement.id}] {requirement.title}",
              f"Requirement ({requirement.level}, {requirement.source}): {requirement.text}"]

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
 from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
@@ -26,6 +26,10 @@ from conformance.requirements import Requirement, load_catalog
 from conformance.results import VERDICT_EXIT, Ledger, Outcome, verdict_of
 from conformance.runner.replay import Replayer
 from conformance.spec import spec_sha256
+
+if TYPE_CHECKING:
+    from conformance.checks.apis import Credential
+    from conformance.reference_server import ReferenceServer
 
 ABORT_AFTER_TRANSPORT_ERRORS = 8   # consecutive requests without any answer: the target is gone
 RELEASE_BOUND_S = 60               # the release of what the run created may run past the budget by this
@@ -52,7 +56,7 @@ class Engine:
         self.phases: dict[str, float] = {}
         self.phase_requests: dict[str, int] = {}
         self.progress = progress or (lambda event, data: None)
-        self.reference: Any = None
+        self.reference: ReferenceServer | None = None
         self.aborted: str | None = None
         self.configuration_error: str | None = None
         self.discovery_notes: list[str] = []
@@ -460,7 +464,7 @@ class Engine:
         return ops
 
 
-def _login_credentials(api: str) -> list[Any]:
+def _login_credentials(api: str) -> list[Credential]:
     from conformance.checks.apis import _OPTIONAL
 
     return list(_OPTIONAL.get(api, ()))

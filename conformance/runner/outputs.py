@@ -9,18 +9,21 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
 from conformance.report import har, record
 from conformance.report import html as html_report
 
+if TYPE_CHECKING:
+    from conformance.runner.engine import Engine
 
-def write_json(path: Path, data: Any, *, indent: int | None = 2) -> None:
+
+def write_json(path: Path, data: object, *, indent: int | None = 2) -> None:
     path.write_text(json.dumps(data, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_outputs(engine: Any, results: dict[str, Any], report_dir: Path) -> list[Path]:
+def write_outputs(engine: Engine, results: dict[str, Any], report_dir: Path) -> list[Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
     paths = [report_dir / "results.json", report_dir / "report.html", report_dir / "traffic.har"]
     write_json(paths[0], results)
@@ -33,7 +36,7 @@ def catalog_sha256() -> str:
     return hashlib.sha256(resources.files("conformance").joinpath("requirements.yaml").read_bytes()).hexdigest()
 
 
-def write_record(engine: Any, results: dict[str, Any], report_dir: Path) -> Path:
+def write_record(engine: Engine, results: dict[str, Any], report_dir: Path) -> Path:
     options = engine.options
     data = record.build(results, report_dir, exit_code=engine.exit_code(), catalog_sha256=catalog_sha256(),
                         options=options.redacted())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 import pytest
@@ -22,6 +22,10 @@ from conformance.report.text import failure_text
 from conformance.requirements import Requirement, load_catalog
 from conformance.runner.outputs import write_outputs, write_record
 
+if TYPE_CHECKING:
+    from conformance.results import Outcome
+    from conformance.runner.engine import Engine, Progress
+
 STATE_KEY = pytest.StashKey["RunState"]()
 NOT_SELECTED = "not selected for this run (deselected), so not certified"
 
@@ -31,17 +35,17 @@ class RunState:
 
     def __init__(self, options: RunOptions) -> None:
         self.options = options
-        self.engine: Any = None
+        self.engine: Engine | None = None
         self.error: str | None = None          # a configuration error: exit 2
         self.unreachable: str | None = None
         self.results: dict[str, Any] | None = None
         self.exit_code: int | None = None
         self.selected: set[str] | None = None
-        self.progress: Any = None
+        self.progress: Progress | None = None
         self.outputs: list[Path] = []
         self.gate: list[str] = []             # the baseline's summary lines, when one was applied
 
-    def start(self) -> Any:
+    def start(self) -> Engine | None:
         """The engine, started and run once. A configuration error or an unreachable target keeps
         the engine (every requirement is then skipped with the reason)."""
         if self.engine is not None or self.error is not None:
@@ -73,7 +77,7 @@ class RunState:
 class OptionsCarrier:
     """Handed to ``pytest.main(plugins=[...])`` by the CLI: credentials never touch argv."""
 
-    def __init__(self, options: RunOptions, progress: Any = None) -> None:
+    def __init__(self, options: RunOptions, progress: Progress | None = None) -> None:
         self.options = options
         self.progress = progress
         self.state: RunState | None = None
@@ -155,7 +159,7 @@ class RequirementItem(pytest.Item):
     def __init__(self, *, requirement: Requirement, **kw: Any) -> None:
         super().__init__(**kw)
         self.requirement = requirement
-        self.outcome: Any = None
+        self.outcome: Outcome | None = None
         self.warning: str | None = None
         self.add_marker(pytest.mark.requirement(requirement.id))
 
@@ -256,12 +260,12 @@ def gate(options: RunOptions, results: dict[str, Any]) -> tuple[dict[str, Any], 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """After every report writer (junit.xml included): the certification record hashes them all."""
     state = config.stash.get(STATE_KEY, None)
-    if state is None or state.results is None:
+    if state is None or state.results is None or state.engine is None:   # results come from an engine
         return
     state.outputs.append(write_record(state.engine, state.results, Path(state.options.report_dir)))
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is None or state.results is None:
         return

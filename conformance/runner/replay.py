@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from conformance.checks.model import OBSERVERS, Recorder
 from conformance.client import DeadlineReached, Exchange
@@ -49,7 +49,7 @@ def outline(body: bytes) -> str:
     return _kind(data)
 
 
-def _kind(value: Any) -> str:
+def _kind(value: object) -> str:
     """An object by its keys (which are the contract), anything else by its JSON type."""
     return "{" + ",".join(sorted(map(str, value))) + "}" if isinstance(value, dict) else type(value).__name__
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from conformance.baseline import BaselineError, load_baseline
 from conformance.config import ConfigError, find_config, load_config
@@ -18,13 +17,14 @@ from conformance.requirements import load_catalog
 UsageError = (OptionError, ConfigError, BaselineError)
 
 
-def options_from(given: Mapping[str, Any], env: Mapping[str, str], cwd: Path) -> RunOptions:
+def options_from(given: Mapping[str, object], env: Mapping[str, str], cwd: Path) -> RunOptions:
     """The run's options; raises one of ``UsageError`` naming the option, key or file at fault."""
-    found = find_config(cwd, given.get("config"))
+    config, api = given.get("config"), given.get("api")   # text from the command line, or absent
+    found = find_config(cwd, config if isinstance(config, str) else None)
     values = file_name = None
     if found is not None:
         known = [o.name for o in OPTIONS if o.configurable]
-        loaded = load_config(found[0], given.get("api"), env, known, table=found[1])
+        loaded = load_config(found[0], api if isinstance(api, str) else None, env, known, table=found[1])
         values, file_name = loaded.values, loaded.file
     options = resolve(given, env, values, file_name)
     problem = usage_problem(options)
