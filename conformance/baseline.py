@@ -17,7 +17,7 @@ import copy
 import difflib
 import json
 import re
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,11 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from conformance.requirements import load_catalog
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
 
 PREFIX_LENGTH = 60                 # failure messages are compared by their first 60 characters
 ENTRY_KEYS = ("id", "reason", "expires", "status")

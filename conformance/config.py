@@ -16,17 +16,12 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import sys
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.options import APIS, BY_NAME, OptionError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
 
 CONFIG_NAME = "conformance.toml"
 PYPROJECT_NAME = "pyproject.toml"

@@ -17,7 +17,7 @@ names them as parameters without shadowing the import.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,14 +29,14 @@ AUTH = (DEFAULTS["username"], DEFAULTS["password"])
 
 
 def iso(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-NOW = datetime.now(timezone.utc).replace(second=0, microsecond=0)  # whole minutes: see reject-seconds
+NOW = datetime.now(UTC).replace(second=0, microsecond=0)  # whole minutes: see reject-seconds
 FAR = (NOW + timedelta(days=30)).replace(hour=8, minute=0, second=0)
 WIDE = {"from": iso(NOW - timedelta(days=8)), "to": iso(NOW + timedelta(days=8))}
 

@@ -51,7 +51,8 @@ def run_in(repo: Path, command: str, srv: ReferenceServer) -> subprocess.Complet
     and the server's credentials where the CI secrets put them."""
     path = os.pathsep.join([str(Path(sys.executable).parent), ENV.get("PATH", "")])
     secrets = {"ROOMZ_USERNAME": srv.credentials["username"], "ROOMZ_PASSWORD": srv.credentials["password"]}
-    return subprocess.run(command, shell=True, cwd=repo, env={**ENV, "PATH": path, **secrets}, capture_output=True, text=True, timeout=240)
+    return subprocess.run(command, shell=True, cwd=repo, env={**ENV, "PATH": path, **secrets},
+                          capture_output=True, text=True, timeout=240)
 
 
 @pytest.fixture

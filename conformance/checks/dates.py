@@ -8,7 +8,7 @@ requirement.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 UTC_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 _UTC_RE = re.compile(UTC_PATTERN, re.ASCII)
@@ -23,7 +23,7 @@ def parse_utc(value: object) -> datetime | None:
     if not isinstance(value, str) or not _UTC_RE.match(value):
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
         return None
 
@@ -42,8 +42,8 @@ def parse_lenient(value: object) -> datetime | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def looks_like_datetime(value: object) -> bool:
@@ -64,14 +64,14 @@ def why_not_utc(value: str) -> str:
 
 
 def fmt(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def now_utc() -> datetime:
     """Now, on a whole minute: the suite's ordinary dates carry :00 seconds, as a display's do;
     only RZ-UTC-ACCEPT sends other seconds on purpose, so a server that refuses them fails that
     requirement alone."""
-    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 __all__ = ["UTC_PATTERN", "parse_utc", "parse_lenient", "looks_like_datetime", "why_not_utc",

@@ -12,7 +12,7 @@ import copy
 import functools
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode
 
@@ -32,8 +32,8 @@ _DROP_HEADERS = ("authorization", "x-auth-token", "x-user-id", "user-agent", "ac
                  "x-schemathesis-testcaseid")
 
 
-_EPOCH = datetime(1000, 1, 1, tzinfo=timezone.utc)
-_SPAN_S = int((datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc) - _EPOCH).total_seconds())
+_EPOCH = datetime(1000, 1, 1, tzinfo=UTC)
+_SPAN_S = int((datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - _EPOCH).total_seconds())
 
 
 def _utc_instants() -> st.SearchStrategy[str]:

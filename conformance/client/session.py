@@ -304,4 +304,4 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
     import datetime as _dt
 
-    return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
+    return max(0.0, (when - _dt.datetime.now(_dt.UTC)).total_seconds())

@@ -336,7 +336,7 @@ def _type_hint(name: str, value: object, rule: str) -> str:
             except ValueError:
                 return ""
             if when.tzinfo is None:
-                when = when.replace(tzinfo=dt.timezone.utc)
+                when = when.replace(tzinfo=dt.UTC)
             return (
                 f": convert the date to epoch milliseconds, e.g. {int(when.timestamp() * 1000)} for {value.strip()} UTC"
             )
@@ -479,7 +479,7 @@ def _check_unique(doc: list, variants: list[str | None]) -> list[Violation]:
 # --- small explanations ----------------------------------------------------------------------
 
 def _utc(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _explain_timestamp_range(value: float) -> str:

@@ -7,7 +7,7 @@ and renders every instant the same way; a fault that wants another spelling asks
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", re.ASCII)
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -21,16 +21,16 @@ def parse_utc(value: object) -> datetime | None:
     if not isinstance(value, str) or not _SHAPE.fullmatch(value):
         return None
     try:
-        return datetime.strptime(value, _FORMAT).replace(tzinfo=timezone.utc)
+        return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
     except ValueError:  # month 13, Feb 30, hour 24 ...
         return None
 
 
 def format_utc(instant: datetime) -> str:
     """``instant`` as ``YYYY-MM-DDThh:mm:ssZ``."""
-    return instant.astimezone(timezone.utc).strftime(_FORMAT)
+    return instant.astimezone(UTC).strftime(_FORMAT)
 
 
 def now_utc() -> datetime:
     """The current instant truncated to whole seconds, the precision the contract can express."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)

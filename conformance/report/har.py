@@ -6,7 +6,7 @@ credentials are masked whole; every secret the run knows is masked in any other 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -79,7 +79,7 @@ def _response(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:
 def entry(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:
     """One exchange; its comment names its number in the run, its operation and the credentials
     it carried (valid, none, a probe's label, or the exchange it replays)."""
-    started = datetime.fromtimestamp(ex.started or 0, tz=timezone.utc).isoformat(timespec="milliseconds")
+    started = datetime.fromtimestamp(ex.started or 0, tz=UTC).isoformat(timespec="milliseconds")
     ms = round((ex.elapsed_s or 0) * 1000, 3)
     comment = f"#{ex.index} {ex.operation or '-'}; credentials: {ex.auth}"
     return {"startedDateTime": started, "time": ms, "request": _request(ex, redact), "response": _response(ex, redact),

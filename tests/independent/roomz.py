@@ -9,13 +9,13 @@ import re
 import secrets
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from tests.independent.http import _BaseServer, _Reply
 
-UTC = timezone.utc
+UTC = UTC
 _EXACT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", re.ASCII)
 
 

@@ -13,7 +13,7 @@ run and easy to find and delete on the server.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote
 
@@ -101,7 +101,7 @@ def login_pair(data: object) -> tuple[str, str] | None:
 # -- bookings --------------------------------------------------------------------------------
 def stay(offset_days: int = 0, nights: int = 2) -> tuple[datetime, datetime]:
     """A future stay: check-in 15:00 UTC ``DAYS_AHEAD + offset_days`` days from today."""
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     checkin = today + timedelta(days=DAYS_AHEAD + offset_days, hours=15)
     return checkin, checkin + timedelta(days=nights, hours=-4)
 

@@ -5,7 +5,7 @@ answer cannot show: the in-progress meeting, the adjacent ones, bad dates and un
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.checks import tolerant
@@ -21,7 +21,7 @@ from conformance.spec import shape_problems
 BAD_DATES = ["yesterday", "2024-13-01T00:00:00Z", "", "2024-05-32T00:00:00Z", "2024-05-01T25:00:00Z",
              "2024-05-01T10:60:00Z"]
 MAX_WINDOW_SUBJECTS = 3
-FAR_PAST = (datetime(2001, 1, 1, tzinfo=timezone.utc), datetime(2001, 1, 2, tzinfo=timezone.utc))
+FAR_PAST = (datetime(2001, 1, 1, tzinfo=UTC), datetime(2001, 1, 2, tzinfo=UTC))
 
 
 def _listing(ex: Exchange) -> list[dict[str, object]] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import string
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
@@ -110,8 +110,8 @@ def unusual_subjects(d: RoomzDiscovery) -> None:
 
 
 # -- dates ---------------------------------------------------------------------------------------
-EPOCH_MIN = datetime(1971, 1, 1, tzinfo=timezone.utc)
-SPAN_S = int((datetime(2099, 12, 31, tzinfo=timezone.utc) - EPOCH_MIN).total_seconds())
+EPOCH_MIN = datetime(1971, 1, 1, tzinfo=UTC)
+SPAN_S = int((datetime(2099, 12, 31, tzinfo=UTC) - EPOCH_MIN).total_seconds())
 
 
 @st.composite
