@@ -21,7 +21,8 @@ import pytest
 from haralyzer import HarParser
 
 from conformance import __version__
-from conformance.client import Redactor
+from conformance.checks.model import MAX_EXCERPT, excerpt
+from conformance.client import Exchange, Redactor
 from conformance.reference_server import DEFAULTS
 from conformance.report import har
 from tests.helpers import RunResult, run_engine
@@ -171,3 +172,15 @@ def test_a_secret_across_the_body_cut_is_not_half_shown() -> None:
             text, comment = har._text(body, redactor.text)
             assert len(text) <= har.MAX_HAR_BODY and comment.startswith("body cut at")
             assert PASSWORD[:4] not in text, (offset, tail, text[-30:])
+
+
+def test_a_secret_across_the_excerpt_cut_is_not_half_shown() -> None:
+    """A finding keeps the first MAX_EXCERPT characters of the body: the body is redacted before
+    that cut, so a secret echoed across it leaves none of its characters in results.json."""
+    redactor = Redactor([PASSWORD])
+    for offset in range(MAX_EXCERPT - len(PASSWORD) - 1, MAX_EXCERPT + 2):
+        body = b"x" * offset + PASSWORD.encode() + b"y" * 10
+        ex = Exchange(method="GET", url="http://h/rooms", path="/rooms", request_headers={}, request_body=None,
+                      status=200, headers={"Content-Type": "text/plain"}, body=body)
+        shown = excerpt(ex, redactor.text)
+        assert "…(truncated)" in shown and PASSWORD[:4] not in shown, (offset, shown[-30:])

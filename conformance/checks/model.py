@@ -49,12 +49,16 @@ class Blocked(Exception):
         return f"{text}; {self.hint}" if self.hint else text
 
 
-def excerpt(ex: Exchange, limit: int = MAX_EXCERPT) -> str:
-    """Status, content type and the start of the body: the evidence a finding keeps."""
+def excerpt(ex: Exchange, redact: Callable[[str], str] = str, limit: int = MAX_EXCERPT) -> str:
+    """Status, content type and the start of the body: the evidence a finding keeps.
+
+    The whole body is redacted before it is cut: a secret the cut runs through would otherwise
+    leave its first characters in the report."""
     if ex.status is None:
-        return f"no response: {ex.error}"
-    text = ex.body[:limit].decode("utf-8", "replace")
-    more = "…(truncated)" if len(ex.body) > limit or ex.truncated else ""
+        return redact(f"no response: {ex.error}")
+    body = redact(ex.body.decode("utf-8", "replace"))
+    text = body[:limit]
+    more = "…(truncated)" if len(body) > limit or ex.truncated else ""
     ctype = ex.content_type or "no Content-Type"
     return f"HTTP {ex.status} ({ctype}), {len(ex.body)} bytes\n{text}{more}"
 

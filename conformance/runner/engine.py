@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
@@ -50,7 +50,7 @@ class Engine:
         self.profile: ApiProfile[Discovery] = api_profile(options.api)
         self.catalog = load_catalog()
         self.requirements: list[Requirement] = self.catalog.for_api(options.api)
-        self.started_at = datetime.now(timezone.utc).replace(microsecond=0)
+        self.started_at = datetime.now(UTC).replace(microsecond=0)
         self.finished_at: datetime | None = None
         self._t0 = time.monotonic()
         self.phases: dict[str, float] = {}
@@ -140,7 +140,7 @@ class Engine:
     def evidence(self, ex: Exchange) -> Evidence:
         redact = self.redactor.text
         return Evidence(request=redact(f"{ex.method} {ex.path}"), reproduce=self.client.curl(ex),
-                        response=redact(excerpt(ex)), index=ex.index or None)
+                        response=excerpt(ex, redact), index=ex.index or None)
 
     def _waited(self, ex: Exchange, seconds: float) -> None:
         """A 429/503 with Retry-After, waited out: kept in the traffic, judged by no requirement."""
@@ -297,7 +297,7 @@ class Engine:
             self._finished = True
             self._complete()
             self._release()
-            self.finished_at = datetime.now(timezone.utc).replace(microsecond=0)
+            self.finished_at = datetime.now(UTC).replace(microsecond=0)
             self.client.close()
             if self.reference is not None:
                 self.reference.stop()
@@ -419,7 +419,7 @@ class Engine:
             "read_only": self.options.read_only,
             "spec_sha256": spec_sha256(),
             "started_at": self.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "finished_at": (self.finished_at or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "finished_at": (self.finished_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "verdict": v.verdict,
             "requirements": reqs,
             "stats": {"requests": self.client.count, "duration_s": self.duration_s,

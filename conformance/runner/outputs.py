@@ -5,9 +5,7 @@ from pytest; ``record.json`` last, once every other artifact is on disk, since i
 """
 from __future__ import annotations
 
-import hashlib
 import json
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,13 +30,9 @@ def write_outputs(engine: Engine, results: dict[str, Any], report_dir: Path) -> 
     return paths
 
 
-def catalog_sha256() -> str:
-    return hashlib.sha256(resources.files("conformance").joinpath("requirements.yaml").read_bytes()).hexdigest()
-
-
 def write_record(engine: Engine, results: dict[str, Any], report_dir: Path) -> Path:
     options = engine.options
-    data = record.build(results, report_dir, exit_code=engine.exit_code(), catalog_sha256=catalog_sha256(),
+    data = record.build(results, report_dir, exit_code=engine.exit_code(), catalog_sha256=record.catalog_sha256(),
                         options=options.redacted())
     sign_key = getattr(options, "sign_key", None)
     return record.write(data, report_dir, Path(sign_key) if sign_key else None)[0]
