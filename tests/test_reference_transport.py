@@ -8,6 +8,7 @@ import json
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -84,45 +85,43 @@ def test_tls_with_a_trusted_certificate(tmp_path):
         assert c("GET", "/rooms", auth=AUTH).status_code == 200
 
 
-def test_concurrent_creates_in_free_slots_all_succeed(roomz):
+def at_once(n: int, call: Callable[[int], int]) -> list[int]:
+    """``call(0)`` … ``call(n-1)`` on n threads released together; their results (HTTP statuses)."""
+    barrier = threading.Barrier(n)
     results: list[int] = []
     lock = threading.Lock()
 
-    def create(i: int) -> None:
-        body = meeting_body(*slot(0, i, 30), subject=f"c{i}")
-        r = requests.post(roomz.url + "/rooms/22/meetings", json=body, auth=AUTH, timeout=10)
+    def run(i: int) -> None:
+        barrier.wait()
+        status = call(i)
         with lock:
-            results.append(r.status_code)
+            results.append(status)
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(20)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert results == [201] * 20
+    return results
+
+
+def test_concurrent_creates_in_free_slots_all_succeed(roomz):
+    def create(i: int) -> int:
+        body = meeting_body(*slot(0, i, 30), subject=f"c{i}")
+        return requests.post(roomz.url + "/rooms/22/meetings", json=body, auth=AUTH, timeout=10).status_code
+
+    assert at_once(20, create) == [201] * 20
     listed = Client(roomz).meetings("22", **{"from": slot(0)[0], "to": slot(1)[0]}).json()
     assert len(listed) == 20 and len({m["meetingId"] for m in listed}) == 20
 
 
 def test_concurrent_overlapping_creates_exactly_one_wins(roomz):
-    barrier = threading.Barrier(20)
-    results: list[int] = []
-    lock = threading.Lock()
-
-    def create(i: int) -> None:
+    def create(i: int) -> int:
         start = parse(slot(0)[0]) + timedelta(minutes=i)
         body = meeting_body(iso(start), iso(start + timedelta(hours=1)))
-        barrier.wait()
-        r = requests.post(roomz.url + "/rooms/57/meetings", json=body, auth=AUTH, timeout=10)
-        with lock:
-            results.append(r.status_code)
+        return requests.post(roomz.url + "/rooms/57/meetings", json=body, auth=AUTH, timeout=10).status_code
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == [201] + [409] * 19
+    assert sorted(at_once(20, create)) == [201] + [409] * 19
     assert len(Client(roomz).meetings("57", **{"from": slot(0)[0], "to": slot(1)[0]}).json()) == 1
 
 

@@ -40,6 +40,21 @@ class RootCause:
     summary: str                  # "no call was ever refused: authentication appears to be off"
     explains: tuple[str, ...]     # the requirements whose findings it explains
 
+    @staticmethod
+    def failed(ledger: Ledger, *rids: str) -> tuple[str, ...]:
+        """Those of ``rids`` with a finding: a cause explains only what actually failed."""
+        return tuple(r for r in rids if ledger[r].findings)
+
+    @classmethod
+    def authentication_off(cls, ledger: Ledger, traffic: list[Exchange], rids: tuple[str, ...]) -> RootCause | None:
+        """Most calls with missing or wrong credentials were accepted: one cause, not one per probe."""
+        probes = [ex for ex in traffic if ex.auth.startswith("probe:") and ex.status is not None]
+        accepted = [ex for ex in probes if ex.ok]
+        if len(probes) < 3 or len(accepted) < 0.75 * len(probes):
+            return None
+        return cls(f"{len(accepted)} of {len(probes)} calls with missing or wrong credentials were accepted: "
+                   "authentication appears to be off", cls.failed(ledger, *rids))
+
 
 @dataclass(frozen=True)
 class Credential:

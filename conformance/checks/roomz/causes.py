@@ -18,20 +18,14 @@ def _kinds(ledger: Ledger, rid: str) -> set[str]:
     return ledger[rid].kinds
 
 
-def _failed(ledger: Ledger, *rids: str) -> tuple[str, ...]:
-    return tuple(r for r in rids if ledger[r].findings)
-
-
 def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> list[RootCause]:
     causes = []
-    probes = [ex for ex in traffic if ex.auth.startswith("probe:") and ex.status is not None]
-    accepted = [ex for ex in probes if ex.ok]
-    if len(probes) >= 3 and len(accepted) >= 0.75 * len(probes):
-        causes.append(RootCause(f"{len(accepted)} of {len(probes)} calls without valid credentials were accepted: "
-                                "authentication appears to be off", _failed(ledger, *AUTH)))
+    auth_off = RootCause.authentication_off(ledger, traffic, AUTH)
+    if auth_off:
+        causes.append(auth_off)
     if "window-ignored" in _kinds(ledger, "RZ-MEETINGS-WINDOW"):
         causes.append(RootCause("the listing ignores from and to: a window in 2001 listed today's meetings",
-                                _failed(ledger, "RZ-MEETINGS-WINDOW", "RZ-MEETINGS-BADDATE")))
+                                RootCause.failed(ledger, "RZ-MEETINGS-WINDOW", "RZ-MEETINGS-BADDATE")))
     wrapped = [rid for rid in ("RZ-ROOMS", "RZ-MEETINGS") if "wrapped" in _kinds(ledger, rid)]
     if wrapped:
         what = " and ".join({"RZ-ROOMS": "the room list", "RZ-MEETINGS": "the meeting list"}[r] for r in wrapped)
@@ -40,11 +34,11 @@ def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> l
     json_ops = {k.split(":")[0] for k in _kinds(ledger, "RZ-JSON")}
     if len(json_ops) >= 3:
         causes.append(RootCause("successful answers are not sent as application/json on any call",
-                                _failed(ledger, "RZ-JSON")))
+                                RootCause.failed(ledger, "RZ-JSON")))
     crashed = {k.split(":")[0] for k in _kinds(ledger, "RZ-5XX")}
     if len(crashed) >= 2:
         causes.append(RootCause("the server answers 5xx to input it should refuse with 400 or 404, on "
-                                f"{len(crashed)} calls", _failed(ledger, "RZ-5XX")))
+                                f"{len(crashed)} calls", RootCause.failed(ledger, "RZ-5XX")))
     if any(k.startswith("accepted:") for k in _kinds(ledger, "RZ-CREATE-CONFLICT")) and \
             any(not k.startswith("changed") and "adjacent" not in k for k in _kinds(ledger, "RZ-UPDATE-CONFLICT")):
         causes.append(
@@ -56,12 +50,12 @@ def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> l
     writer = d.writer
     if writer is not None and writer.full_post:
         causes.append(RootCause("POST needs more than the contract's four fields; the suite sent every Meeting field "
-                                "to judge the rest", _failed(ledger, "RZ-CREATE")))
+                                "to judge the rest", RootCause.failed(ledger, "RZ-CREATE")))
     if writer is not None and writer.dates_only_put:
         causes.append(
             RootCause(
                 "PUT refuses the meeting's full field set; the suite sent the dates alone to judge the rest",
-                _failed(ledger, "RZ-UPDATE"),
+                RootCause.failed(ledger, "RZ-UPDATE"),
             )
         )
     return causes
