@@ -15,6 +15,7 @@ whose failure caused it and what the user can pass to get past it.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -279,4 +280,8 @@ class Discovery:
         return f"conformance-unknown-{kind}-{self.options.seed}-{n}"
 
     def out_of_time(self) -> bool:
-        return self.deadline is not None and time.monotonic() >= self.deadline
+        return self.time_left() <= 0
+
+    def time_left(self) -> float:
+        """Seconds left of the run's budget (infinite without one)."""
+        return math.inf if self.deadline is None else self.deadline - time.monotonic()

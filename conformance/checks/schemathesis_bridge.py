@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -23,7 +24,7 @@ from schemathesis import APIOperation, BaseSchema, Case
 from schemathesis.core.result import Err
 
 from conformance.checks.model import Discovery
-from conformance.client import Client, Exchange
+from conformance.client import Client, DeadlineReached, Exchange
 from conformance.spec import bundled_openapi
 
 T = TypeVar("T")
@@ -159,22 +160,51 @@ CHUNK = 20          # generated values drawn per hypothesis example
 NEGATIVE_CHUNK = 2  # invalid values are drawn with rejections: long lists of them cost more, not less
 
 
+class Pace:
+    """The run's time budget as the generated checks spend it: a list of values is drawn whole
+    before any of it is sent, so a drive must stop when the next list would not be drawn in what
+    is left, not once the time is gone. The slowest draw of the run so far (a drive's first
+    includes hypothesis' set-up) is the measure, with a margin for the one that is slower still."""
+
+    MARGIN = 1.5
+
+    def __init__(self, d: Discovery) -> None:
+        self.time_left = d.time_left
+        self.slowest = 0.0
+
+    def drew(self, seconds: float) -> None:
+        self.slowest = max(self.slowest, seconds)
+
+    def check(self) -> None:
+        """Raises DeadlineReached when the next draw would overrun the budget."""
+        if self.time_left() <= self.MARGIN * self.slowest:
+            raise DeadlineReached("the run's time budget is spent")
+
+
+def pace(d: Discovery) -> Pace:
+    return d.shared(Pace)
+
+
 def drive(strategy: st.SearchStrategy[T], examples: int, run_seed: int, body: Callable[[T], None], *,
-          chunk: int = CHUNK) -> None:
+          chunk: int = CHUNK, budget: Pace | None = None) -> None:
     """Feed ``examples`` generated values to ``body``; never shrink, never stop on a finding.
 
     Values are drawn in lists of ``chunk`` per hypothesis example: the engine's work per example
     (bookkeeping, mutation, health checks) then counts once per list, not once per value, which
-    makes generation several times cheaper for the same values. Findings are
-    recorded by the recorders, not raised, so hypothesis only generates: the run is bounded and
-    reproducible from the seed. An exception from ``body`` (the time budget, a bug) stops the
-    drive and is raised once hypothesis has returned, never replayed by it.
+    makes generation several times cheaper for the same values. Findings are recorded by the
+    recorders, not raised, so hypothesis only generates: the run is bounded and reproducible
+    from the seed. The ``budget`` running out (``DeadlineReached``) or an exception from
+    ``body`` (a bug) stops the drive and is raised once hypothesis has returned, never replayed
+    by it.
     """
     if examples <= 0:
         return
+    if budget is not None:
+        budget.check()
     stopped: list[BaseException] = []
     size = max(1, min(chunk, examples))
     left = [examples]
+    since = [time.monotonic()]
 
     @settings(max_examples=-(-examples // size), database=None, deadline=None, derandomize=False,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
@@ -183,15 +213,23 @@ def drive(strategy: st.SearchStrategy[T], examples: int, run_seed: int, body: Ca
     def run(values: list[T]) -> None:
         if stopped:
             raise _Stop   # ends hypothesis' generation at once (and its replay of this example sends nothing)
-        for value in values:
-            if left[0] <= 0:
-                return
-            left[0] -= 1
-            try:
+        try:
+            if budget is not None:
+                budget.drew(time.monotonic() - since[0])
+            for value in values:
+                if left[0] <= 0:
+                    return
+                if budget is not None and budget.time_left() <= 0:
+                    raise DeadlineReached("the run's time budget is spent")
+                left[0] -= 1
                 body(value)
-            except Exception as exc:  # noqa: BLE001  (re-raised below, outside hypothesis)
-                stopped.append(exc)
-                raise _Stop from None
+            if budget is not None and left[0] > 0:
+                budget.check()
+        except Exception as exc:  # noqa: BLE001  (re-raised below, outside hypothesis)
+            stopped.append(exc)
+            raise _Stop from None
+        finally:
+            since[0] = time.monotonic()
 
     try:
         run()

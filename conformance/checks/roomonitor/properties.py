@@ -20,7 +20,7 @@ from conformance.checks import schemathesis_bridge as bridge
 from conformance.checks.model import Recorder, check
 from conformance.checks.roomonitor import api
 from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
-from conformance.client import DeadlineReached, Exchange
+from conformance.client import Exchange
 from conformance.profiles import setting
 
 # JSON that is not an array of bookings, and bytes that are not JSON: refused, never a crash.
@@ -45,8 +45,6 @@ def fuzz(d: RoomonitorDiscovery, operation_id: str, path_parameters: dict[str, s
     documented = _documented_examples(op)
 
     def one(case: Case) -> None:
-        if d.out_of_time():
-            raise DeadlineReached("the run's time budget is spent")
         if operation_id.startswith("importBookings") and getattr(case, "body", None) in documented:
             return  # the documentation's example guests may be real people: never sent
         ex = bridge.send_case(d.client, case, operation_id, auth=auth)
@@ -58,7 +56,8 @@ def fuzz(d: RoomonitorDiscovery, operation_id: str, path_parameters: dict[str, s
     count = examples(d, "generated" if valid else "invalid")
     if not bridge.has_inputs(op, path_parameters):   # nothing to vary: one request says it all
         count = 1 if valid else 0
-    bridge.drive(strategy, count, run_seed, one, chunk=bridge.CHUNK if valid else bridge.NEGATIVE_CHUNK)
+    bridge.drive(strategy, count, run_seed, one, chunk=bridge.CHUNK if valid else bridge.NEGATIVE_CHUNK,
+                 budget=bridge.pace(d))
 
 
 @check("RM-5XX", generated=True)

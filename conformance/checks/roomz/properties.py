@@ -24,7 +24,6 @@ from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.roomz.meetings import judge_bad_date
-from conformance.client import DeadlineReached
 from conformance.profiles import setting
 
 
@@ -43,14 +42,13 @@ def fuzz(d: RoomzDiscovery, operation_id: str, path_parameters: dict[str, str] |
         count = 1 if valid else 0
 
     def one(case: Case) -> None:
-        if d.out_of_time():
-            raise DeadlineReached("the run's time budget is spent")
         if prefix_ids:   # a generated id, made one no real system has
             case.path_parameters = {k: f"conformance-unknown-{v}" for k, v in (case.path_parameters or {}).items()}
         bridge.send_case(d.client, case, operation_id)   # the observers judge the answer
 
     seed = d.options.seed + zlib.crc32(f"{operation_id}:{mode.value}:{bool(path_parameters)}".encode()) % 10_000
-    bridge.drive(strategy, count, seed, one, chunk=bridge.CHUNK if valid else bridge.NEGATIVE_CHUNK)
+    bridge.drive(strategy, count, seed, one, chunk=bridge.CHUNK if valid else bridge.NEGATIVE_CHUNK,
+                 budget=bridge.pace(d))
 
 
 @check("RZ-5XX", generated=True)
@@ -151,8 +149,6 @@ def generated_windows_are_accepted(d: RoomzDiscovery, rec: Recorder) -> None:
     room, known = d.probe_room()
 
     def one(window: tuple[str, str]) -> None:
-        if d.out_of_time():
-            raise DeadlineReached("the run's time budget is spent")
         ex = api.get_meetings(d.client, room, *window)
         if ex.status == 400:
             rec.fail(f"from={window[0]} to={window[1]} (exact format, from < to) to be accepted",
@@ -160,7 +156,7 @@ def generated_windows_are_accepted(d: RoomzDiscovery, rec: Recorder) -> None:
         elif ex.ok:
             rec.passed()
 
-    bridge.drive(windows(), examples(d, "dates"), d.options.seed + 1, one)
+    bridge.drive(windows(), examples(d, "dates"), d.options.seed + 1, one, budget=bridge.pace(d))
 
 
 @check("RZ-MEETINGS-BADDATE", generated=True)
@@ -171,11 +167,10 @@ def generated_bad_dates_are_refused(d: RoomzDiscovery, rec: Recorder) -> None:
 
     def one(args: tuple[str, bool]) -> None:
         bad, in_from = args
-        if d.out_of_time():
-            raise DeadlineReached("the run's time budget is spent")
         frm, to = (bad, good_to) if in_from else (good_from, bad)
         ex = api.get_meetings(d.client, room, frm, to)
         which = "from" if in_from else "to"
         judge_bad_date(rec, ex, f"{which}={bad!r}", known, kind=f"generated:{which}:{ex.status}")
 
-    bridge.drive(st.tuples(malformed_dates(), st.booleans()), examples(d, "dates"), d.options.seed + 2, one)
+    bridge.drive(st.tuples(malformed_dates(), st.booleans()), examples(d, "dates"), d.options.seed + 2, one,
+                 budget=bridge.pace(d))
