@@ -112,7 +112,8 @@ def github_annotations(results: Mapping[str, Any]) -> list[str]:
 
 def escape_data(text: str) -> str:
     """GitHub's escaping of a workflow command's message: one line, so a server's text cannot start
-    a command of its own."""
+    a command of its own, and no control character (an escape sequence would rewrite the log)."""
+    text = "".join(ch if ch.isprintable() or ch in "\r\n" else "\N{REPLACEMENT CHARACTER}" for ch in text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

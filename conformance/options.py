@@ -94,6 +94,11 @@ def base_url_problem(url: str) -> str | None:
         return f"{url!r} names no host"
     if parts.query or parts.fragment:
         return f"{url!r} carries a query or fragment; give the base only (a path prefix is fine)"
+    if parts.username is not None or parts.password is not None:
+        # requests would send these on every call, over the suite's own probes without or with
+        # wrong credentials: every authentication verdict would be wrong, and the URL is printed.
+        return ("the base URL carries credentials (user:password@); give the URL without them and the "
+                "credentials as --username/--password or their environment variables")
     return None
 
 

@@ -126,6 +126,7 @@ def test_annotations_escape_what_github_requires() -> None:
     assert line == "::error title=RZ-NULL::100%25 broken%0D%0A::set-env name=X::y"
     assert "\n" not in line and "\r" not in line
     assert escape_data("a%b\nc\rd") == "a%25b%0Ac%0Dd"
+    assert "\x1b" not in escape_data("302 redirecting to \x1b[2J\x1b]0;owned\x07")   # no terminal escape
     assert escape_property("RZ-X: a, b%\n") == "RZ-X%3A a%2C b%25%0A"
 
 

@@ -106,12 +106,14 @@ def test_unreachable_target_is_exit_3_with_one_sentence(tmp_path) -> None:
                                   ["run", "--base-url", ""],
                                   ["run", "--base-url", "http://127.0.0.1:99999"],
                                   ["run", "--base-url", "http://x/?q=1"],
+                                  ["run", "--base-url", "https://vendor:s3cret@booking.example.com/api"],
                                   ["run", "--max-body", "0"], ["run", "--timeout", "nan"], ["serve", "--port", "99999"],
                                   ["run", "--api", "roomonitor", "--reference-fault", "date-offset"]])
 def test_usage_errors_exit_2(args) -> None:
     proc = conformance(*args)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
+    assert "s3cret" not in proc.stdout + proc.stderr   # a password in the URL is refused, never echoed
 
 
 def test_an_empty_target_variable_is_a_usage_error_not_a_green_demo(tmp_path) -> None:

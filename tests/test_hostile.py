@@ -292,6 +292,11 @@ GARBAGE = {
         "RZ-ROOMS",
         "could not be decompressed as its Content-Encoding says",
     ),
+    "nested-100000-deep": (
+        lambda c: c.respond(200, b"[" * 100_000 + b"]" * 100_000, headers={"Content-Type": "application/json"}),
+        "RZ-ROOMS",
+        "got a body that is not JSON",
+    ),
 }
 
 
@@ -307,6 +312,20 @@ def test_garbage_is_a_failed_requirement_with_a_clear_message(name) -> None:
     assert not any("internal error" in n for o in run.engine.ledger.outcomes.values() for n in o.notes)
     # nothing is followed or retried: one request received per request sent
     assert len(seen) == run.engine.client.count
+
+
+def test_server_text_cannot_drive_the_terminal(tmp_path) -> None:
+    """A Location header carrying escape sequences (clear screen, set the window title) reaches
+    the failure message; stdout and stderr, which CI logs keep, carry none of its control bytes."""
+    location = "/rooms\x1b[2J\x1b]0;owned\x07"
+    with HostileServer(after_probe(lambda c: c.respond(302, b"", headers={"Location": location})),
+                       upstream=reference()) as srv:
+        result = cli(tmp_path, "--base-url", srv.url, "--profile", "quick", "--requirement", "RZ-ROOMS",
+                     env={"ROOMZ_USERNAME": DEFAULTS["username"], "ROOMZ_PASSWORD": DEFAULTS["password"]})
+    assert_no_traceback(result)
+    assert "redirecting to /rooms" in result.stdout
+    for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        assert not any(ch in text for ch in "\x1b\x07"), f"a control character on {name}"
 
 
 def test_a_whole_run_against_garbage_ends_with_a_verdict_and_no_traceback(tmp_path) -> None:

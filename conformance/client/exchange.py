@@ -65,6 +65,8 @@ class Exchange:
                 self._json = json.loads(self.body.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 self._json = exc
+            except RecursionError:   # a hostile body nested a thousand levels deep
+                self._json = ValueError("JSON nested deeper than the suite can read")
         if isinstance(self._json, Exception):
             raise ValueError(str(self._json))
         return self._json

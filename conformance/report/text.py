@@ -50,8 +50,14 @@ def failure_text(requirement: Requirement, outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
+def printable(text: str) -> str:
+    """Server text made safe for a terminal or a CI log: one line, no control character (an
+    escape sequence in a Location header must not recolour or rewrite the user's terminal)."""
+    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in " ".join(str(text).split()))
+
+
 def _wrap(text: str, width: int, first: str, rest: str = INDENT) -> list[str]:
-    text = " ".join(str(text).split())
+    text = printable(text)
     return textwrap.wrap(text, width=max(40, width), initial_indent=first, subsequent_indent=rest,
                          break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
 

@@ -206,7 +206,7 @@ class Engine:
             try:
                 self.profile.preflight(self.discovery)
             except Unreachable as exc:
-                reason = f"cannot reach {self.redactor.text(self.client.base_url)}: {self.redactor.text(str(exc))}"
+                reason = f"cannot reach {self.client.base_url}: {self.redactor.text(str(exc))}"
                 self.aborted = reason
                 raise Unreachable(reason) from None
             finally:
@@ -251,19 +251,23 @@ class Engine:
             if blocked.by and blocked.by != rid:
                 self._blockers.setdefault(blocked.by, str(blocked))
             if outcome.probes == 0 and not outcome.findings:
-                self.ledger.skip(rid, self.redactor.text(str(blocked)), blocked.by)
+                self._skip(rid, str(blocked), blocked.by)
             else:
                 rec.note(f"partly verified: {blocked}")
         except DeadlineReached:   # the budget ran out (or the run aborted) in the middle of the checks
             if not outcome.findings:   # partly checked is not passed: green must mean tested
-                self.ledger.skip(rid, f"not verified: {self.aborted}" if self.aborted else self._budget_reason())
+                self._skip(rid, f"not verified: {self.aborted}" if self.aborted else self._budget_reason())
         except Exception as exc:  # a bug or hostile data must not lose the run: it is reported
             detail = self.redactor.text("".join(traceback.format_exception_only(type(exc), exc)).strip())
             rec.note(f"internal error while checking: {detail}")
             if not outcome.findings:
-                self.ledger.skip(rid, f"not verified: internal error in the suite ({detail[:200]})")
+                self._skip(rid, f"not verified: internal error in the suite ({detail[:200]})")
         finally:
             self._current.rid = None
+
+    def _skip(self, rid: str, reason: str, blocked_by: str | None = None) -> None:
+        """A skip, its reason redacted here: it goes to JUnit and the terminal as it is."""
+        self.ledger.skip(rid, self.redactor.text(reason), blocked_by)
 
     def _budget_reason(self) -> str:
         return f"not verified: the run's time budget ({self.options.time_budget:g} s, --max-time) was spent"
@@ -289,7 +293,7 @@ class Engine:
         try:
             self.root_causes = self.profile.root_causes(self.ledger, self.discovery, self.traffic)
         except Exception as exc:  # an analysis bug must not lose the report
-            self.discovery_notes.append(f"internal error while naming root causes: {exc!r}")
+            self.discovery_notes.append(self.redactor.text(f"internal error while naming root causes: {exc!r}"))
 
     def finish(self) -> Verdict:
         """Complete the run, release what it created, close."""
@@ -310,16 +314,16 @@ class Engine:
             if outcome.excluded or outcome.findings or outcome.skip_reason is not None or outcome.probes:
                 continue
             if self.configuration_error:
-                self.ledger.skip(req.id, f"not verified: {self.configuration_error}")
+                self._skip(req.id, f"not verified: {self.configuration_error}")
             elif self.aborted:
-                self.ledger.skip(req.id, f"not verified: {self.aborted}")
+                self._skip(req.id, f"not verified: {self.aborted}")
             elif req.id in self._unanswered:   # it did ask, and the server did not answer
                 ex = self._unanswered[req.id]
                 self.recorders[req.id].fail("an answer", f"{ex.method} {ex.path[:120]} got no answer: {ex.error}", ex)
             elif self.discovery.out_of_time():
-                self.ledger.skip(req.id, self._budget_reason())
+                self._skip(req.id, self._budget_reason())
             elif not self._ran:
-                self.ledger.skip(req.id, "not verified: the run ended before this requirement")
+                self._skip(req.id, "not verified: the run ended before this requirement")
             else:
                 self._unseen(req.id)
 
@@ -330,12 +334,12 @@ class Engine:
         unseen = next((o.unseen for o in observers if o.unseen), None) or "nothing in this run could exercise it"
         needs = [n for o in observers for n in o.needs if self.ledger[n].status == "failed"]
         if needs:
-            self.ledger.skip(rid, f"blocked by {needs[0]} ({unseen})", needs[0])
+            self._skip(rid, f"blocked by {needs[0]} ({unseen})", needs[0])
         elif self._blockers:
             by, why = next(iter(self._blockers.items()))
-            self.ledger.skip(rid, f"{unseen}: the checks that would have given it something were {why}", by)
+            self._skip(rid, f"{unseen}: the checks that would have given it something were {why}", by)
         else:
-            self.ledger.skip(rid, unseen)
+            self._skip(rid, unseen)
 
     def _discount_unanswered(self) -> None:
         """After an abort, a request that got no answer proves nothing about a requirement: such
@@ -361,7 +365,7 @@ class Engine:
         except DeadlineReached:
             self.cleanup_problems = [f"the release of what the run created ran past its {RELEASE_BOUND_S} s bound"]
         except Exception as exc:  # never lose the report over a cleanup problem
-            self.cleanup_problems = [f"cleanup failed: {exc!r}"]
+            self.cleanup_problems = [self.redactor.text(f"cleanup failed: {exc!r}")]
         finally:
             self._phase("release", t, count)
 
@@ -413,7 +417,7 @@ class Engine:
             "catalog_version": self.catalog.version,
             "tool": {"name": "conformance", "version": __version__},
             "api": self.options.api,
-            "target": self.redactor.text(self.client.base_url),
+            "target": self.client.base_url,   # as given (it cannot carry credentials): a lab reads it exactly
             "profile": self.options.profile,
             "seed": self.options.seed,
             "read_only": self.options.read_only,

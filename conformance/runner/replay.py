@@ -42,7 +42,7 @@ def outline(body: bytes) -> str:
         return "empty"
     try:
         data = json.loads(body)
-    except ValueError:   # invalid UTF-8 included
+    except (ValueError, RecursionError):   # invalid UTF-8 included; nesting a thousand deep
         return "not JSON"
     if isinstance(data, list):
         return f"[{_kind(data[0])}]" if data else "[]"
