@@ -652,3 +652,36 @@ def test_engine_preflight_raises_unreachable_for_a_refused_port() -> None:
     with pytest.raises(Unreachable, match=f"cannot reach {url}: connection refused"):
         engine.preflight()
     engine.finish()
+
+
+# -- asked to slow down ---------------------------------------------------------------------------
+def test_429_without_retry_after_is_backed_off_not_judged() -> None:
+    """RFC 6585 makes Retry-After optional: a bare 429 on every twentieth request is waited out
+    with a back-off (1 s, then 2, 4 …), and a correct server behind it is still conformant."""
+    def bare_429(c: Conn) -> None:
+        if c.server.count() % 20 == 0:
+            return c.respond(429, b'{"message": "slow down"}', headers={"Content-Type": "application/json"})
+        transparent(c)
+
+    with HostileServer(bare_429, upstream=reference()) as srv:
+        run = run_engine_at(srv.url, only=("RZ-ROOMS", "RZ-AUTH-WRONG", "RZ-STATUS-LISTED"))
+    assert run.verdict.verdict == "conformant", run.results["requirements"]
+    assert run.results["stats"]["waits"] >= 1
+
+
+@pytest.mark.parametrize("status, retry_after", [(429, "3600"), (503, "3600")])
+def test_a_wait_the_run_cannot_give_leaves_the_requirement_unverified(status: int, retry_after: str) -> None:
+    """A 429 (or a 503 with Retry-After) asking for an hour: the calls it answers prove nothing,
+    so their requirements are not verified, never failed, and the reason says how to slow down."""
+    def busy_meetings(c: Conn) -> None:
+        if "/meetings" in c.req.path:
+            return c.respond(status, b"", headers={"Retry-After": retry_after})
+        transparent(c)
+
+    with HostileServer(busy_meetings, upstream=reference()) as srv:
+        run = run_engine_at(srv.url, only=("RZ-MEETINGS-BADDATE", "RZ-5XX", "RZ-STATUS-LISTED", "RZ-ROOMS"))
+    assert not any(run.status(r) == "failed" for r in ("RZ-MEETINGS-BADDATE", "RZ-5XX", "RZ-STATUS-LISTED")), \
+        run.results["requirements"]
+    assert run.status("RZ-MEETINGS-BADDATE") == "skipped"
+    assert "--rate-limit" in run.messages("RZ-MEETINGS-BADDATE")
+    assert run.verdict.verdict == "incomplete"

@@ -7,13 +7,14 @@ Everything a server returns is hostile input:
 - every body is read with a size cap counted after decompression, so a gzip bomb stops at the cap;
 - redirects are never followed, so credentials never travel to another host;
 - transport errors become an ``Exchange`` with ``error`` set (one readable sentence), never an
-  exception; the only exception is ``DeadlineReached`` once the run's time budget is spent;
+  exception; the only exceptions are ``DeadlineReached`` once the run's time budget is spent, and
+  its kind ``RateLimited`` when the server asks for a wait the run cannot give;
 - every text that leaves this layer for a report goes through ``Redactor``, so secrets never appear.
 """
 from conformance.client.curl import Placeholder
-from conformance.client.exchange import DeadlineReached, Exchange, TransportError
+from conformance.client.exchange import DeadlineReached, Exchange, RateLimited, TransportError
 from conformance.client.redact import Redactor
 from conformance.client.session import DEFAULT_MAX_BODY, Client, Credentials
 
-__all__ = ["Client", "Credentials", "DEFAULT_MAX_BODY", "DeadlineReached", "Exchange", "Placeholder", "Redactor",
-           "TransportError"]
+__all__ = ["Client", "Credentials", "DEFAULT_MAX_BODY", "DeadlineReached", "Exchange", "Placeholder", "RateLimited",
+           "Redactor", "TransportError"]

@@ -18,6 +18,12 @@ class DeadlineReached(Exception):
     """
 
 
+class RateLimited(DeadlineReached):
+    """The server asks the suite to slow down (429, or 503 with Retry-After) for longer than the
+    suite may wait. Not a verdict on the server: the requirement at hand is not verified, and the
+    message says how to slow down."""
+
+
 @dataclass
 class Exchange:
     method: str

@@ -18,7 +18,7 @@ import urllib3
 
 from conformance.client import watchdog
 from conformance.client.curl import Placeholder, curl_line
-from conformance.client.exchange import DeadlineReached, Exchange
+from conformance.client.exchange import DeadlineReached, Exchange, RateLimited
 from conformance.client.redact import MASK, Redactor
 from conformance.client.wording import body_error, transport_error
 
@@ -58,7 +58,7 @@ class Client:
         deadline: float | None = None,
         proxy: str | None = None,
         rate_limit: float | None = None,
-        on_wait: Callable[[Exchange, float], None] | None = None,
+        on_wait: Callable[[Exchange, float | None], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth_headers = dict(auth_headers or {})
@@ -157,12 +157,19 @@ class Client:
                             auth=auth_label or (auth if isinstance(auth, str) else "probe"))
 
         exchange = fresh()
-        for _ in range(MAX_RETRIES):
+        for attempt in range(MAX_RETRIES):
             self._pace()
             self._send(exchange)
-            wait = self._wait_for(exchange)
+            wait = self._wait_for(exchange, attempt)
             if wait is None:
                 break
+            if wait < 0 or attempt == MAX_RETRIES - 1:   # asked to wait longer than the suite may
+                if self.on_wait is not None:
+                    self.on_wait(exchange, None)
+                asked = f"{-wait:g} s" if wait < 0 else f"{MAX_RETRIES} times in a row"
+                raise RateLimited(f"{exchange.method} {rel[:120]} was answered {exchange.status}, asking the suite to "
+                                  f"wait, and that wait ({asked}) does not fit the run; pass --rate-limit "
+                                  "to send more slowly, or --max-time to allow more time")
             self.waits.append((f"{method} {rel[:120]}", exchange.status or 0, wait))
             if self.on_wait is not None:
                 self.on_wait(exchange, wait)
@@ -184,16 +191,23 @@ class Client:
         if start > now:
             time.sleep(start - now)
 
-    def _wait_for(self, ex: Exchange) -> float | None:
-        """Seconds to wait before sending ``ex`` again: a 429 or 503 with Retry-After, when the
-        wait fits in the run's time budget. None: the answer stands (and is judged)."""
+    def _wait_for(self, ex: Exchange, attempt: int) -> float | None:
+        """Seconds to wait before sending ``ex`` again, or None: the answer stands and is judged.
+
+        A 429 is a request to slow down, with or without Retry-After (RFC 6585 makes it
+        optional: then 1, 2, 4 … s). A 503 is waited out only with Retry-After; without it, it
+        is a server error like any 5xx. A wait that does not fit (over MAX_WAIT_S, or past the
+        run's deadline) is returned negated: the caller gives up without judging the answer."""
         if ex.status not in (429, 503):
             return None
         seconds = retry_after_seconds(ex.header("Retry-After"))
-        if seconds is None or seconds > MAX_WAIT_S:
-            return None
-        if self.deadline is not None and time.monotonic() + seconds >= self.deadline:
-            return None
+        if seconds is None:
+            if ex.status == 503:
+                return None
+            seconds = float(2 ** attempt)
+        too_late = self.deadline is not None and time.monotonic() + seconds >= self.deadline
+        if seconds > MAX_WAIT_S or too_late:
+            return -max(seconds, 1e-3)
         return seconds
 
     def _timeout(self) -> float:

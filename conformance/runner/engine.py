@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from conformance import __version__
 from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
 from conformance.checks.model import CHECKS, OBSERVERS, Blocked, Discovery, Evidence, Recorder, discovering, excerpt
-from conformance.client import Client, DeadlineReached, Exchange, Redactor
+from conformance.client import Client, DeadlineReached, Exchange, RateLimited, Redactor
 from conformance.options import RunOptions
 from conformance.requirements import Requirement, load_catalog
 from conformance.results import VERDICT_EXIT, Ledger, Outcome, verdict_of
@@ -142,9 +142,11 @@ class Engine:
         return Evidence(request=redact(f"{ex.method} {ex.path}"), reproduce=self.client.curl(ex),
                         response=excerpt(ex, redact), index=ex.index or None)
 
-    def _waited(self, ex: Exchange, seconds: float) -> None:
-        """A 429/503 with Retry-After, waited out: kept in the traffic, judged by no requirement."""
-        ex.auth = f"{ex.auth} (answered {ex.status}, Retry-After waited out: {seconds:g} s)"
+    def _waited(self, ex: Exchange, seconds: float | None) -> None:
+        """A 429 (or 503 with Retry-After) waited out, or given up on (None): kept in the traffic,
+        judged by no requirement."""
+        done = "not waited out (too long for the run)" if seconds is None else f"waited out: {seconds:g} s"
+        ex.auth = f"{ex.auth} (answered {ex.status}, {done})"
         self.traffic.append(ex)
 
     def _record(self, ex: Exchange) -> None:
@@ -209,6 +211,9 @@ class Engine:
                 reason = f"cannot reach {self.client.base_url}: {self.redactor.text(str(exc))}"
                 self.aborted = reason
                 raise Unreachable(reason) from None
+            except RateLimited as exc:   # refused for now, not unreachable: the same abort, its own words
+                self.aborted = self.redactor.text(str(exc))
+                raise Unreachable(self.aborted) from None
             finally:
                 self.client.observers = observers
         except ConfigurationError as exc:
@@ -254,6 +259,9 @@ class Engine:
                 self._skip(rid, str(blocked), blocked.by)
             else:
                 rec.note(f"partly verified: {blocked}")
+        except RateLimited as exc:   # the server asked for a wait the run cannot give
+            if not outcome.findings:
+                self._skip(rid, f"not verified: {exc}")
         except DeadlineReached:   # the budget ran out (or the run aborted) in the middle of the checks
             if not outcome.findings:   # partly checked is not passed: green must mean tested
                 self._skip(rid, f"not verified: {self.aborted}" if self.aborted else self._budget_reason())
