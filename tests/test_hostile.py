@@ -685,3 +685,28 @@ def test_a_wait_the_run_cannot_give_leaves_the_requirement_unverified(status: in
     assert run.status("RZ-MEETINGS-BADDATE") == "skipped"
     assert "--rate-limit" in run.messages("RZ-MEETINGS-BADDATE")
     assert run.verdict.verdict == "incomplete"
+
+
+def test_the_release_changes_no_verdict() -> None:
+    """The release runs after every requirement was reported (JUnit has written its case): a server
+    that breaks down then is kept in the traffic, and no status moves."""
+    broken = threading.Event()
+
+    def breaks_after_the_checks(c: Conn) -> None:
+        if broken.is_set():
+            return c.respond(500, b"null", headers={"Content-Type": "application/json"})
+        transparent(c)
+
+    with HostileServer(breaks_after_the_checks, upstream=reference()) as srv:
+        opts: dict[str, Any] = {"profile": "quick", "timeout": 1.0, "username": DEFAULTS["username"],
+                                "password": DEFAULTS["password"]}
+        engine = Engine(RunOptions(api="roomz", base_url=srv.url, **opts))
+        engine.preflight()
+        engine.run()
+        before = {r.id: engine.status(r.id) for r in engine.requirements}
+        sent = engine.client.count
+        broken.set()
+        engine.finish()
+    assert engine.client.count > sent, "the release sent nothing: this test proves nothing"
+    assert {r.id: engine.status(r.id) for r in engine.requirements} == before
+    assert engine.cleanup_problems

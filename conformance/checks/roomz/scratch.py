@@ -343,8 +343,11 @@ def release_all(d: RoomzDiscovery) -> list[str]:
     problems = []
     scratch = d.writer
     for (room, meeting_id), start in list(d.created.items()):
-        listed, _ = d.find(room, start, start + timedelta(hours=2), meeting_id=meeting_id)
+        listed, listing = d.find(room, start, start + timedelta(hours=2), meeting_id=meeting_id)
         if listed is None:
+            if not listing.ok:   # not listed because the listing failed: it may still stand
+                problems.append(f"meeting {meeting_id} in room {room} could not be looked up to release it "
+                                f"({listing.describe()})")
             continue
         begin = tolerant.start_of(listed) or start
         target_end = begin + timedelta(minutes=RELEASED_MINUTES)
