@@ -186,3 +186,17 @@ def test_proxy_carries_every_request() -> None:
     assert result.verdict.verdict == "conformant", result.summary()
     assert len(proxy.lines) == result.engine.client.count and all("http://127.0.0.1" in line for line in proxy.lines)
     assert DEFAULTS["password"] not in json.dumps(result.results)
+
+
+def test_a_gated_run_with_an_unverified_must_requirement_verifies_intact(tmp_path: Path) -> None:
+    """A known failure accepted by the baseline next to a MUST requirement the budget left
+    unverified: the gate exits 3 (green means tested), and verify finds the folder intact."""
+    base = tmp_path / "baseline.toml"
+    base.write_text('[[known]]\nid = "RZ-NULL"\nreason = "nulls until release 5"\n')
+    proc = conformance("run", "--reference-fault", "null-location", "--max-time", "0.5", "--baseline", str(base),
+                       "--report-dir", "out", cwd=tmp_path)
+    results = results_of(tmp_path / "out")
+    assert any(r["level"] == "MUST" and r["status"] == "skipped" for r in results["requirements"]), results
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    verified = conformance("verify", "out", cwd=tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
