@@ -183,3 +183,11 @@ def test_a_server_that_dies_mid_run_gives_incomplete_not_failed() -> None:
     assert (verdict.verdict, verdict.exit_code) == ("incomplete", 3), {
         r.id: engine.status(r.id) for r in engine.requirements
     }
+
+
+def test_window_boundaries_need_a_meeting_one_empty_listing_proves_nothing() -> None:
+    """Read-only on a room with no meeting: the far-past window lists nothing, which any server
+    passes; with no meeting to probe the boundaries with, RZ-MEETINGS-WINDOW is not verified."""
+    result = run_engine("roomz", read_only=True, room_id="8", requirement=("RZ-MEETINGS-WINDOW",))
+    assert result.status("RZ-MEETINGS-WINDOW") == "skipped", result.summary()
+    assert "no meeting with a duration" in (result.outcome("RZ-MEETINGS-WINDOW").skip_reason or "")

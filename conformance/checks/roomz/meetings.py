@@ -147,19 +147,20 @@ def listed_meetings_overlap(rec: Recorder, ex: Exchange) -> None:
             )
 
 
-def _window_subjects(d: RoomzDiscovery) -> list[dict[str, object]]:
+def _window_subjects(d: RoomzDiscovery) -> tuple[list[dict[str, object]], Blocked | None]:
     """Meetings to probe the window with: the suite's own (as listed now) and listed ones with a
-    duration."""
+    duration; and, when there are none, what kept the suite's own from being there."""
     candidates: list[dict[str, object]] = []
+    missing: Blocked | None = None
     if not d.options.read_only:
         try:
             candidates.append(d.scratch.a_now()[0])
-        except Blocked:
-            pass
+        except Blocked as blocked:
+            missing = blocked
     try:
         candidates += d.wide.meetings
-    except Blocked:
-        pass
+    except Blocked as blocked:
+        missing = missing or blocked
     out, seen = [], set()
     for m in candidates:
         dates = tolerant.dates_of(m)
@@ -168,17 +169,18 @@ def _window_subjects(d: RoomzDiscovery) -> list[dict[str, object]]:
             continue
         seen.add(mid)
         out.append(m)
-    return out[:MAX_WINDOW_SUBJECTS]
+    return out[:MAX_WINDOW_SUBJECTS], missing
 
 
 @check("RZ-MEETINGS-WINDOW")
 def window_boundaries(d: RoomzDiscovery, rec: Recorder) -> None:
     room = d.target_room
-    _far_window(d, rec, room)
-    subjects = _window_subjects(d)
-    if not subjects:
+    subjects, missing = _window_subjects(d)
+    _far_window(d, rec, room, judged=bool(subjects))
+    if not subjects:   # the far window alone proves little: one listing of nothing passes it
         raise Blocked("no meeting with a duration was listed (and none could be created), so the window boundaries "
-                      "could not be probed")
+                      f"could not be probed{f' ({missing.reason})' if missing else ''}",
+                      by=missing.by if missing else None, hint=missing.hint if missing else None)
     for m in subjects:
         dates = tolerant.dates_of(m)
         assert dates is not None   # _window_subjects keeps meetings with both dates only
@@ -213,9 +215,10 @@ def window_boundaries(d: RoomzDiscovery, rec: Recorder) -> None:
                          kind=f"extra:{label}")
 
 
-def _far_window(d: RoomzDiscovery, rec: Recorder, room: str) -> None:
+def _far_window(d: RoomzDiscovery, rec: Recorder, room: str, *, judged: bool) -> None:
     """A window a quarter of a century ago lists nothing the suite knows of today: a listing
-    that ignores from/to shows here at once (a root cause, named at the top of the report)."""
+    that ignores from/to shows here at once (a root cause, named at the top of the report).
+    Listing nothing there counts as a pass only when meetings of today exist (``judged``)."""
     listing = d.list_window(room, *FAR_PAST)
     if listing.exchange.status != 200:
         return
@@ -226,7 +229,7 @@ def _far_window(d: RoomzDiscovery, rec: Recorder, room: str) -> None:
         rec.fail(f"a window in {FAR_PAST[0].year} to list only meetings of that window",
                  f"it listed {len(outside)} meeting(s) of {', '.join(years[:3]) or 'other times'}: the listing appears "
                  "to ignore from and to", listing.exchange, kind="window-ignored")
-    else:
+    elif judged:
         rec.passed()
 
 
