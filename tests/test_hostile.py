@@ -710,3 +710,19 @@ def test_the_release_changes_no_verdict() -> None:
     assert engine.client.count > sent, "the release sent nothing: this test proves nothing"
     assert {r.id: engine.status(r.id) for r in engine.requirements} == before
     assert engine.cleanup_problems
+
+
+def test_a_generated_request_with_an_answer_too_big_is_noted_not_failed() -> None:
+    """Generated windows reach back centuries; on a real calendar the answer may exceed --max-body.
+    That is no 5xx: RZ-5XX (which drives the campaign) does not fail, RZ-MEETINGS notes it."""
+    def huge_history(c: Conn) -> None:
+        if "/meetings" in c.req.path and "from=1" in c.req.query:   # a window starting in the years 1000-1999
+            return c.respond(200, b"[" + b",".join([b"{}"] * 20_000) + b"]",
+                             headers={"Content-Type": "application/json"})
+        transparent(c)
+
+    with HostileServer(huge_history, upstream=reference()) as srv:
+        run = run_engine_at(srv.url, profile="full", max_body=30_000, only=("RZ-5XX", "RZ-MEETINGS"))
+    notes = run.engine.ledger["RZ-MEETINGS"].notes
+    assert any("could not be used" in n for n in notes), "no generated window reached the years 1000-1999"
+    assert run.status("RZ-5XX") == "passed", run.results["requirements"]
