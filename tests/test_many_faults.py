@@ -195,3 +195,23 @@ def test_probe_credentials_derived_from_the_password_never_appear(tmp_path) -> N
     assert any('$(printf %s "$ROOMZ_PASSWORD" | tr a-zA-Z A-Za-z)' in line for line in lines), lines
     assert any("${ROOMZ_PASSWORD%?}" in line for line in lines), lines
     assert any("${ROOMZ_PASSWORD}x" in line for line in lines), lines
+
+
+def test_what_a_permissive_server_wrongly_accepts_stays_in_the_checked_stretch() -> None:
+    """A server with no authentication and no conflict checks accepts every probe: each accepted
+    meeting is moved out of the scenarios' way, and none lands outside the stretch the suite made
+    sure was free (where it could sit on a vendor's real booking)."""
+    from conformance.checks.roomz.scratch import MARGIN, SPAN
+    from conformance.reference_server.roomz import RoomzApp
+
+    api, faults = COMBINATIONS["demo-connector"]
+    result = run_engine(api, faults=faults)
+    scratch = result.engine.discovery.writer
+    assert scratch is not None
+    lo, hi = scratch.slot - MARGIN, scratch.slot + SPAN + MARGIN
+    app = result.server.app
+    assert isinstance(app, RoomzApp)
+    ours = [m for ms in app.meetings.values() for m in ms if m.subject.startswith("conformance")]
+    assert len(ours) > 12, "the server accepted too little for this test to prove anything"
+    outside = [(m.subject, m.start, m.end) for m in ours if not (lo <= m.start and m.end <= hi)]
+    assert not outside, outside

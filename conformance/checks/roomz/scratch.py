@@ -50,9 +50,13 @@ HOURS = {
     "long-subject": 6.5,      # unusual subjects (RZ-5XX)
     "auth": 7.0,              # auth probes: POSTs at +0, the PUT probes' own meeting at +30 min
     "update-unknown": 8.0,    # dates of PUTs to unknown meetings (nothing should land)
-    "graveyard": 8.5,         # wrongly accepted meetings are moved here, 15 minutes each
+    "graveyard": 8.5,         # wrongly accepted meetings are moved here, one minute each, two apart
 }
 SPAN = timedelta(hours=10)
+# the graveyard, from 8.5 h to the end of the checked-free stretch: one minute a meeting, two apart,
+# so however many a server wrongly accepts, none is moved past the stretch onto a real booking
+GRAVEYARD_STEP = timedelta(minutes=2)
+GRAVEYARD_PLACES = int((SPAN - timedelta(hours=HOURS["graveyard"])) / GRAVEYARD_STEP)
 
 
 def subject_for(seed: int, label: str) -> str:
@@ -332,9 +336,11 @@ class Scratch:
         graveyard), so one fault does not cascade into the checks that follow."""
         if not meeting or tolerant.meeting_id(meeting) is None:
             return
+        if self._evicted >= GRAVEYARD_PLACES:   # the graveyard is full: it stays where it was, in the stretch
+            return
         self._evicted += 1
-        start = self.at("graveyard") + timedelta(minutes=RELEASED_MINUTES * (self._evicted - 1))
-        self.put(meeting, start, start + timedelta(minutes=RELEASED_MINUTES), room=room)
+        start = self.at("graveyard") + GRAVEYARD_STEP * (self._evicted - 1)
+        self.put(meeting, start, start + GRAVEYARD_STEP / 2, room=room)
         self.track(room, meeting, start)
 
 
