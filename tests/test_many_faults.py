@@ -144,11 +144,23 @@ def test_every_mask_is_genuine_and_explained() -> None:
 def test_an_unreadable_room_list_blocks_only_what_needs_a_room_and_says_so() -> None:
     result = judge("roomz", ["rooms-html"])
     independent = {"RZ-AUTH-MISSING", "RZ-AUTH-WRONG", "RZ-AUTH-MALFORMED", "RZ-AUTH-VALID", "RZ-AUTH-CHALLENGE",
-                   "RZ-MEETINGS-UNKNOWN-ROOM", "RZ-5XX", "RZ-NULL", "RZ-STATUS-LISTED"}
+                   "RZ-MEETINGS-UNKNOWN-ROOM", "RZ-5XX", "RZ-NULL", "RZ-STATUS-LISTED", "RZ-UPDATE-UNKNOWN"}
     assert all(result.status(rid) == "passed" for rid in independent), result.summary()
     blocked = [r for r in result.results["requirements"] if r["status"] == "skipped"]
     assert blocked and all(r["blocked_by"] == "RZ-ROOMS" for r in blocked), blocked
     assert all("--room-id" in r["reason"] for r in blocked if r["id"] in ("RZ-CREATE", "RZ-MEETINGS"))
+
+
+@pytest.mark.parametrize("fault, rid, options", [
+    ("create-unknown-room-400", "RZ-CREATE-UNKNOWN-ROOM", {}),
+    ("create-makes-room", "RZ-CREATE-UNKNOWN-ROOM", {"organizer_id": "u567"}),
+    ("put-unknown-room-500", "RZ-UPDATE-UNKNOWN", {}),
+])
+def test_the_unknown_room_requirements_need_no_room_list(fault: str, rid: str, options: dict[str, Any]) -> None:
+    """A POST or PUT to a room that does not exist needs no room of the server's: with the room
+    list unreadable, its fault is still found."""
+    result = run_engine("roomz", faults=["rooms-html", fault], **options)
+    assert result.status(rid) == "failed", result.summary()
 
 
 def test_a_given_room_id_is_used_even_when_the_listing_is_broken() -> None:

@@ -300,10 +300,11 @@ FAULTS: dict[str, Fault] = _faults(
               "RZ-UTC-ACCEPT", "RZ-MEETINGS", "RZ-MEETINGS-WINDOW", "RZ-CREATE",
               "RZ-CREATE-PERSIST", "RZ-CREATE-CONFLICT",
               "RZ-CREATE-UNKNOWN-ROOM", "RZ-CREATE-UNKNOWN-ORGANIZER", "RZ-CREATE-INVALID", "RZ-UPDATE",
-              "RZ-UPDATE-PERSIST", "RZ-UPDATE-UNKNOWN", "RZ-UPDATE-INVALID", "RZ-UPDATE-CONFLICT", "RZ-MEETINGS-UNIQUE",
+              "RZ-UPDATE-PERSIST", "RZ-UPDATE-INVALID", "RZ-UPDATE-CONFLICT", "RZ-MEETINGS-UNIQUE",
               "RZ-MEETINGS-ORDER", "RZ-IMAGE", "RZ-ROOMS-UNIQUE", "RZ-UTC", "RZ-MEETINGS-BADDATE")}},
           why="the page is no JSON either (RZ-JSON); with no room to read, everything that needs one is blocked by "
-              "RZ-ROOMS (pass --room-id to judge it)"),
+              "RZ-ROOMS (pass --room-id to judge it); the unknown-room probes need none and still run, but the "
+              "POST's 404 proves nothing when its organizer is made up too (RZ-UPDATE-UNKNOWN is judged)"),
     Fault("duplicate-room", "roomz", "GET /rooms lists the first room a second time at the end.",
           {"rooms": _append_first}, requirement="RZ-ROOMS-UNIQUE"),
     # --- ROOMZ: listing meetings ---

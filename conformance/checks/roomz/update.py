@@ -9,7 +9,7 @@ from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.roomz.persist import differences
-from conformance.checks.roomz.scratch import Scratch
+from conformance.checks.roomz.scratch import Scratch, subject_for
 from conformance.client import Exchange
 
 
@@ -67,8 +67,14 @@ def _unchanged(s: Scratch, rec: Recorder, before: dict[str, object], start: date
 
 @check("RZ-UPDATE-UNKNOWN")
 def update_of_unknown_is_404(d: RoomzDiscovery, rec: Recorder) -> None:
-    s = d.scratch
-    room = d.target_room
+    try:
+        s = d.scratch
+        room = d.target_room
+        s.slot
+    except Blocked as blocked:   # an unknown room needs no room of the server's
+        rec.note(f"only the PUT to an unknown room was probed: {blocked}")
+        _unknown_room_only(d, rec)
+        return
     start = s.at("update-unknown")
     body = s.body(s.subject("unknown"), d.organizer, start, start + timedelta(minutes=30))
     probes: list[tuple[str, str, str, dict[str, object]]] = [
@@ -104,6 +110,20 @@ def update_of_unknown_is_404(d: RoomzDiscovery, rec: Recorder) -> None:
                      kind=label.split(" of ")[0])
         if a is not None and r not in (room,) and m == tolerant.meeting_id(a):
             _unchanged(s, rec, a, a_start, a_end, label, ex)
+
+
+def _unknown_room_only(d: RoomzDiscovery, rec: Recorder) -> None:
+    """A PUT of a valid meeting to an unknown room and meeting, 400 days ahead: 404 whatever else
+    the server cannot do."""
+    start = now_utc().replace(minute=0, second=0, microsecond=0) + timedelta(days=400)
+    body = api.contract_body(subject_for(d.options.seed, "unknown"), str(d.options.organizer_id or "conformance"),
+                             start, start + timedelta(minutes=30))
+    ex = api.put_meeting(d.client, d.unknown_id("room"), d.unknown_id("meeting"), body)
+    if ex.status == 404:
+        rec.passed()
+    elif ex.status is not None:
+        rec.fail("404 for a PUT with an unknown roomId", f"the server answered {ex.describe()}", ex,
+                 kind="an unknown roomId")
 
 
 def _id_free_in(d: RoomzDiscovery, room: str, meeting_id: str) -> bool:
