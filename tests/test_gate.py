@@ -200,3 +200,11 @@ def test_a_gated_run_with_an_unverified_must_requirement_verifies_intact(tmp_pat
     assert proc.returncode == 3, proc.stdout + proc.stderr
     verified = conformance("verify", "out", cwd=tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_certification_of_roomonitor_needs_the_login_credentials(tmp_path: Path) -> None:
+    """Without them RM-LOGIN (a MUST) is left out: a certification cannot leave anything out."""
+    with ReferenceServer(api="roomonitor") as srv:
+        env = {"ROOMONITOR_USER_ID": srv.credentials["user_id"], "ROOMONITOR_AUTH_TOKEN": srv.credentials["auth_token"]}
+        proc = conformance("run", "--certify", "--api", "roomonitor", "--base-url", srv.url, cwd=tmp_path, env=env)
+    assert proc.returncode == 2 and "RM-LOGIN" in proc.stderr and "--login-email" in proc.stderr, proc.stderr

@@ -47,6 +47,12 @@ def test_deselection_means_not_certified_never_failed(tmp_path: Path) -> None:
     assert results["verdict"] == "conformant"
 
 
+def test_a_certification_refuses_a_deselection(tmp_path: Path) -> None:
+    proc = pytest_run(tmp_path, *ROUTE, "-k", "AUTH", "--conformance-certify", "--conformance-report-dir",
+                      str(tmp_path / "r"))
+    assert proc.returncode == 4 and "verifies every requirement" in proc.stdout + proc.stderr, proc.stdout[-2000:]
+
+
 def test_every_option_of_conformance_run_exists_under_pytest(tmp_path: Path) -> None:
     proc = pytest_run(tmp_path, "-p", "conformance.runner.plugin", "--help")
     assert proc.returncode == 0, proc.stderr

@@ -146,7 +146,11 @@ class RequirementFile(pytest.File):
 def pytest_collection_finish(session: pytest.Session) -> None:
     items = [i for i in session.items if isinstance(i, RequirementItem)]
     if items or STATE_KEY in session.config.stash:
-        state_of(session.config).selected = {i.requirement.id for i in items}
+        state = state_of(session.config)
+        state.selected = {i.requirement.id for i in items}
+        if state.options.certify and len(state.selected) < len(load_catalog().for_api(state.options.api)):
+            raise pytest.UsageError("conformance: --conformance-certify verifies every requirement; -k, -m or "
+                                    "an item selection left some out")
 
 
 class RequirementFailed(Exception):

@@ -47,6 +47,13 @@ def usage_problem(options: RunOptions) -> str | None:
         if refused:
             return (f"--certify refuses {', '.join(refused)}: a certification run verifies every requirement and "
                     "accepts no known failure")
+        if options.base_url:   # the self-check brings every credential of the bundled server
+            from conformance.checks.apis import api_profile
+
+            left_out = api_profile(options.api).exclusions(options)
+            if left_out:
+                return (f"--certify verifies every requirement, but {', '.join(left_out)} would be left out: "
+                        f"{next(iter(left_out.values()))}")
     if options.baseline_update and not options.baseline:
         return "--baseline-update needs --baseline FILE: the file to write"
     if (options.reference_fault or options.reference_variant) and options.base_url:
