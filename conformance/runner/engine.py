@@ -460,10 +460,8 @@ class Engine:
         out["provenance"] = {"options": self.options.redacted(),
                              "configuration file": self.options.config_file or "none",
                              "baseline": self.options.baseline or "none"}
-        if self.root_causes:
-            out["root_causes"] = [{"summary": c.summary, "explains": list(c.explains)} for c in self.root_causes]
-        if self.discovery_notes:
-            out["discovery"] = list(self.discovery_notes)
+        out["root_causes"] = [{"summary": c.summary, "explains": list(c.explains)} for c in self.root_causes]
+        out["discovery"] = list(self.discovery_notes)
         if self.configuration_error:
             out["configuration_error"] = self.configuration_error
         if self.aborted:
