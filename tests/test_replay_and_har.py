@@ -118,7 +118,7 @@ def test_waits_and_replays_are_in_the_archive() -> None:
     entries = data["log"]["entries"]
     assert len(entries) == stats["requests"] == len(result.server.requests), (len(entries), stats)
     assert exchange_numbers(entries) == list(range(1, stats["requests"] + 1))
-    waited = [e for e in entries if "Retry-After waited out" in e["comment"]]
+    waited = [e for e in entries if "answered 429, waited out" in e["comment"]]
     assert len(waited) == stats["waits"] and {e["response"]["status"] for e in waited} == {429}
     assert sum("credentials: replay of #" in e["comment"] for e in entries) == 1
 
