@@ -102,21 +102,35 @@ class Ledger:
 
     def add(self, finding: Finding) -> None:
         with self._lock:
-            outcome = self.outcomes[finding.requirement]
-            if outcome.excluded:
-                return
-            outcome.probes += 1
-            outcome.kinds.add(finding.key)
-            for existing in outcome.findings:
-                if existing.key == finding.key:
-                    existing.count += 1
-                    if finding.level == "MUST":
-                        existing.level = "MUST"
-                    return
-            if len(outcome.findings) >= MAX_FINDINGS_PER_REQUIREMENT:
-                outcome.dropped += 1
-                return
-            outcome.findings.append(finding)
+            if not self._counted(finding.requirement, finding.key, finding.level):
+                outcome = self.outcomes[finding.requirement]
+                outcome.probes += 1
+                outcome.kinds.add(finding.key)
+                outcome.findings.append(finding)
+
+    def counted(self, rid: str, key: str, level: str) -> bool:
+        """Count a failure that would not be kept (its kind is kept already, or the requirement
+        holds its cap of findings): True when counted, so the caller need not build its evidence.
+        An answer of 40,000 malformed meetings must cost a counter each, not a curl line each."""
+        with self._lock:
+            return self._counted(rid, key, level)
+
+    def _counted(self, rid: str, key: str, level: str) -> bool:
+        outcome = self.outcomes[rid]
+        if outcome.excluded:
+            return True
+        existing = next((f for f in outcome.findings if f.key == key), None)
+        if existing is not None:
+            existing.count += 1
+            if level == "MUST":
+                existing.level = "MUST"
+        elif len(outcome.findings) >= MAX_FINDINGS_PER_REQUIREMENT:
+            outcome.dropped += 1
+        else:
+            return False
+        outcome.probes += 1
+        outcome.kinds.add(key)
+        return True
 
     def met(self, rid: str, times: int = 1) -> None:
         with self._lock:

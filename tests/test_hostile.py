@@ -726,3 +726,30 @@ def test_a_generated_request_with_an_answer_too_big_is_noted_not_failed() -> Non
     notes = run.engine.ledger["RZ-MEETINGS"].notes
     assert any("could not be used" in n for n in notes), "no generated window reached the years 1000-1999"
     assert run.status("RZ-5XX") == "passed", run.results["requirements"]
+
+
+def test_huge_answers_cost_bounded_time_and_memory(tmp_path) -> None:
+    """Every listing answers 40,000 malformed meetings (4 MB): each is judged on its first
+    MAX_JUDGED items, each repeated failure costs a counter, older bodies are shed, so the run
+    keeps its budget and its memory stays far below what the answers add up to (~400 MB of
+    bodies, gigabytes once parsed)."""
+    big = json.dumps([{"meetingId": f"m{i}", "subject": "x" * 40, "organizerId": "u567"}
+                      for i in range(40_000)]).encode()
+
+    def huge_listings(c: Conn) -> None:
+        if c.req.method == "GET" and "/meetings" in c.req.path:
+            c.respond(200, big, headers={"Content-Type": "application/json"})
+        else:
+            transparent(c)
+
+    with HostileServer(huge_listings, upstream=reference()) as srv:
+        result = cli(tmp_path, "--base-url", srv.url, "--profile", "quick", "--timeout", "5", "--max-time", "10",
+                     env={"ROOMZ_USERNAME": DEFAULTS["username"], "ROOMZ_PASSWORD": DEFAULTS["password"]}, limit=90)
+    assert_no_traceback(result)
+    results = result.results()
+    assert results["stats"]["duration_s"] <= 10 + 5 + 5, results["stats"]   # budget + a request + its judgement
+    meetings = result.requirement("RZ-MEETINGS")
+    assert meetings["status"] == "failed"
+    assert any("judged on their first" in n for n in meetings.get("notes", [])), meetings
+    # 32 answers kept whole (~130 MB) and the run itself (~100 MB); without shedding, 600 MB+ and growing
+    assert result.maxrss_mb < 500, f"peak memory {result.maxrss_mb:.0f} MB"

@@ -23,6 +23,7 @@ from haralyzer import HarParser
 from conformance import __version__
 from conformance.checks.model import MAX_EXCERPT, excerpt
 from conformance.client import Exchange, Redactor
+from conformance.client.redact import MARGIN
 from conformance.reference_server import DEFAULTS
 from conformance.report import har
 from tests.helpers import RunResult, run_engine
@@ -167,7 +168,7 @@ def test_a_secret_across_the_body_cut_is_not_half_shown() -> None:
     whatever byte the cut falls on."""
     redactor = Redactor([PASSWORD])
     for offset in range(har.MAX_HAR_BODY - len(PASSWORD) - 1, har.MAX_HAR_BODY + 2):
-        for tail in (10, har.SECRET_MARGIN * 2):
+        for tail in (10, MARGIN * 2):
             body = b"x" * offset + PASSWORD.encode() + b"y" * tail
             text, comment = har._text(body, redactor.text)
             assert len(text) <= har.MAX_HAR_BODY and comment.startswith("body cut at")
@@ -179,8 +180,9 @@ def test_a_secret_across_the_excerpt_cut_is_not_half_shown() -> None:
     that cut, so a secret echoed across it leaves none of its characters in results.json."""
     redactor = Redactor([PASSWORD])
     for offset in range(MAX_EXCERPT - len(PASSWORD) - 1, MAX_EXCERPT + 2):
-        body = b"x" * offset + PASSWORD.encode() + b"y" * 10
-        ex = Exchange(method="GET", url="http://h/rooms", path="/rooms", request_headers={}, request_body=None,
-                      status=200, headers={"Content-Type": "text/plain"}, body=body)
-        shown = excerpt(ex, redactor.text)
-        assert "…(truncated)" in shown and PASSWORD[:4] not in shown, (offset, shown[-30:])
+        for tail in (10, MARGIN * 2):   # the body ends inside the redacted window, or goes on past it
+            body = b"x" * offset + PASSWORD.encode() + b"y" * tail
+            ex = Exchange(method="GET", url="http://h/rooms", path="/rooms", request_headers={}, request_body=None,
+                          status=200, headers={"Content-Type": "text/plain"}, body=body)
+            shown = excerpt(ex, redactor.text)
+            assert "…(truncated)" in shown and PASSWORD[:4] not in shown, (offset, tail, shown[-30:])

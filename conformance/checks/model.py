@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 from conformance.client import Client, Exchange
+from conformance.client.redact import redact_head
 from conformance.requirements import load_catalog
 from conformance.results import Finding, Ledger
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from conformance.options import RunOptions
 
 MAX_EXCERPT = 2000   # characters of a body kept as evidence
+MAX_JUDGED = 1000    # items of one list answer an observer judges
+T = TypeVar("T")
 MAX_STEPS = 6        # set-up requests shown before a finding
 
 
@@ -57,9 +60,8 @@ def excerpt(ex: Exchange, redact: Callable[[str], str] = str, limit: int = MAX_E
     leave its first characters in the report."""
     if ex.status is None:
         return redact(f"no response: {ex.error}")
-    body = redact(ex.body.decode("utf-8", "replace"))
-    text = body[:limit]
-    more = "…(truncated)" if len(body) > limit or ex.truncated else ""
+    text, cut = redact_head(ex.body, limit, redact)
+    more = "…(truncated)" if cut or ex.truncated else ""
     ctype = ex.content_type or "no Content-Type"
     return f"HTTP {ex.status} ({ctype}), {len(ex.body)} bytes\n{text}{more}"
 
@@ -97,9 +99,12 @@ class Recorder:
         """Record that the server broke the requirement: what it expects, what the server did,
         and the exchange that shows it. ``level="SHOULD"`` records a warning under a MUST
         requirement where the catalog says so ("another 4xx is a warning")."""
+        level, kind = level or self.level, kind or expected
+        if self._ledger.counted(self.rid, kind, level):
+            return
         redact = self._redact
         message = redact(f"{self.rid} expects {expected}; {got}")
-        finding = Finding(requirement=self.rid, level=level or self.level, message=message, kind=kind or expected,
+        finding = Finding(requirement=self.rid, level=level, message=message, kind=kind,
                           expected=redact(expected), got=redact(got), by_observer=self.observer)
         if ex is not None:
             ev = self._evidence(ex)
@@ -115,6 +120,15 @@ class Recorder:
 
     def note(self, text: str) -> None:
         self._ledger.note(self.rid, self._redact(text))
+
+    def judged(self, items: list[T], what: str) -> list[T]:
+        """The items of one answer this requirement judges: the first MAX_JUDGED, noted when the
+        answer held more. A server answering 40,000 meetings must not hold the run for minutes
+        (the run's budget bounds requests, not the work on one answer)."""
+        if len(items) <= MAX_JUDGED:
+            return items
+        self.note(f"answers of more than {MAX_JUDGED} {what} were judged on their first {MAX_JUDGED} only")
+        return items[:MAX_JUDGED]
 
     # -- the writes this check sent: the set-up steps shown before a listing's finding ------
     def saw(self, ex: Exchange) -> None:
@@ -175,7 +189,6 @@ def observer(rid: str, *, unseen: str | None = None, needs: tuple[str, ...] = ()
 
 
 # -- discovery --------------------------------------------------------------------------------
-T = TypeVar("T")
 
 
 _discovering = threading.local()

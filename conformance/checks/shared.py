@@ -1,7 +1,7 @@
 """Pieces both APIs' checks share: the same check written once, registered per requirement."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from conformance.checks.model import Discovery, Recorder, check, observer
@@ -23,18 +23,31 @@ def json_problems(ex: Exchange) -> list[str]:
     return problems
 
 
-def walk(value: object, pointer: str = "") -> Iterator[tuple[str, str | None, object]]:
-    """(JSON Pointer, key, value) for every value in a JSON document, depth first."""
+MAX_WALK = 50_000   # values of one answer walked: a 4 MB answer must cost a bounded time, not seconds
+
+
+def _children(pointer: str, value: object) -> list[tuple[str, str | None, object]]:
     if isinstance(value, dict):
-        for k, v in value.items():
-            p = f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}"
-            yield p, str(k), v
-            yield from walk(v, p)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            p = f"{pointer}/{i}"
-            yield p, None, v
-            yield from walk(v, p)
+        return [(f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}", str(k), v) for k, v in value.items()]
+    if isinstance(value, list):
+        return [(f"{pointer}/{i}", None, v) for i, v in enumerate(value)]
+    return []
+
+
+def walk(value: object, *, limit: int = MAX_WALK,
+         on_cut: Callable[[], None] | None = None) -> Iterator[tuple[str, str | None, object]]:
+    """(JSON Pointer, key, value) for every value in a JSON document, depth first, up to
+    ``limit`` values (``on_cut`` is told when there were more). A loop, not recursion: the depth
+    of a hostile document is bounded by the parser, not by Python's stack."""
+    stack = _children("", value)[::-1]
+    for _ in range(limit):
+        if not stack:
+            return
+        pointer, key, item = stack.pop()
+        yield pointer, key, item
+        stack.extend(_children(pointer, item)[::-1])
+    if stack and on_cut is not None:
+        on_cut()
 
 
 def duplicates(items: Sequence[object], key: str) -> Iterator[tuple[str, int, int]]:

@@ -77,6 +77,17 @@ class Exchange:
             raise ValueError(str(self._json))
         return self._json
 
+    def shed(self, keep: int) -> bool:
+        """Keep only the first ``keep`` bytes of the body (and drop its parse), once nothing reads it
+        whole: a run of hundreds of answers of --max-body each must not hold them all. True when
+        it shed anything."""
+        if len(self.body) <= keep:
+            return False
+        self.body = self.body[:keep]
+        self.truncated = True
+        self._json = _UNSET
+        return True
+
     def json_or_none(self) -> object:
         try:
             return self.json()

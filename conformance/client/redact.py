@@ -12,11 +12,12 @@ import base64
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
 SHORT = 6
+MARGIN = 4096   # longer than any credential: a cut may split a secret only inside this margin
 _AUTH_HEADERS = {"authorization", "x-auth-token", "proxy-authorization", "cookie", "set-cookie"}
 
 
@@ -59,3 +60,19 @@ class Redactor:
 
     def headers(self, headers: dict[str, str]) -> dict[str, str]:
         return {k: (MASK if k.lower() in _AUTH_HEADERS else self.text(v)) for k, v in headers.items()}
+
+
+def redact_head(body: bytes, limit: int, redact: Callable[[str], str]) -> tuple[str, bool]:
+    """(text, cut): at most ``limit`` characters of a body, redacted, and whether it was cut.
+
+    Only a window of the body is redacted: a server answering megabytes must not cost a regex
+    pass over all of it for every finding. The window reaches a margin past the bound, and that
+    margin is dropped when the body goes on past it, so a secret crossing the window's end (whose
+    first characters the pattern cannot match) is never shown. Redacted before it is cut, never
+    after, for the same reason.
+    """
+    window = redact(body[:limit + MARGIN].decode("utf-8", "replace"))
+    longer = len(body) > limit + MARGIN
+    if longer:
+        window = window[:-MARGIN]
+    return window[:limit], longer or len(window) > limit

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from conformance.client.redact import redact_head
+
 if TYPE_CHECKING:
     from conformance.client import Exchange
 
 MAX_HAR_BODY = 64 * 1024
-SECRET_MARGIN = 4096   # longer than any credential: what a cut may have split is dropped
 _SECRET_HEADERS = {"authorization", "x-auth-token", "proxy-authorization", "cookie", "set-cookie"}
 
 
@@ -25,20 +26,11 @@ def _headers(headers: dict[str, str], redact: Callable[[str], str]) -> list[dict
 
 
 def _text(body: bytes | None, redact: Callable[[str], str]) -> tuple[str, str]:
-    """(text, comment): the body as redacted text, bounded.
-
-    Redacted before it is cut, never after: a cut through the middle of a secret would leave its
-    first characters unmatched. A longer body is redacted over a margin past the bound, and that
-    margin (where a secret crossing the window's end could sit) is dropped afterwards.
-    """
+    """(text, comment): the body as redacted text, bounded (see ``redact_head``)."""
     if not body:
         return "", ""
-    if len(body) <= MAX_HAR_BODY:
-        return redact(body.decode("utf-8", "replace")), ""
-    window = redact(body[:MAX_HAR_BODY + SECRET_MARGIN].decode("utf-8", "replace"))
-    if len(body) > MAX_HAR_BODY + SECRET_MARGIN:
-        window = window[:-SECRET_MARGIN]
-    return window[:MAX_HAR_BODY], f"body cut at {MAX_HAR_BODY} bytes of {len(body)}"
+    text, cut = redact_head(body, MAX_HAR_BODY, redact)
+    return text, (f"body cut at {MAX_HAR_BODY} bytes of {len(body)}" if cut else "")
 
 
 def _request(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:

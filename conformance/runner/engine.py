@@ -24,7 +24,7 @@ from conformance.client import Client, DeadlineReached, Exchange, RateLimited, R
 from conformance.options import RunOptions
 from conformance.requirements import Requirement, load_catalog
 from conformance.results import VERDICT_EXIT, Ledger, Outcome, verdict_of
-from conformance.runner.replay import Replayer
+from conformance.runner.replay import Replayer, outline
 from conformance.spec import spec_sha256
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from conformance.reference_server import ReferenceServer
 
 ABORT_AFTER_TRANSPORT_ERRORS = 8   # consecutive requests without any answer: the target is gone
+KEEP_WHOLE = 32                    # the last answers kept whole: the checks that asked may still read them
+KEEP_BODY = 256 * 1024             # what an older answer keeps of its body (traffic.har shows 64 KiB)
 RELEASE_BOUND_S = 60               # the release of what the run created may run past the budget by this
 
 
@@ -63,6 +65,7 @@ class Engine:
         self.root_causes: list[RootCause] = []
         self.cleanup_problems: list[str] = []
         self.traffic: list[Exchange] = []
+        self.shapes: dict[int, str] = {}   # the outline of each answer whose body was shed (for the replay)
         self._consecutive_errors = 0
         self._unanswered: dict[str, Exchange] = {}
         self._blockers: dict[str, str] = {}       # requirement whose failure blocked a check -> its reason
@@ -154,6 +157,11 @@ class Engine:
         rid = getattr(self._current, "rid", None)
         if rid is not None:
             self.recorders[rid].saw(ex)
+        if len(self.traffic) > KEEP_WHOLE:   # an older answer: its check is done with it, the reports need little
+            old = self.traffic[-KEEP_WHOLE - 1]
+            shape = outline(old.body) if len(old.body) > KEEP_BODY else None
+            if shape is not None and old.shed(KEEP_BODY):
+                self.shapes[old.index] = shape
 
     def _asker(self, ex: Exchange) -> str | None:
         """The requirement an exchange answers to: the running check's, or, for a request that

@@ -103,7 +103,7 @@ class Replayer:
             return CONFIRMED if judged else f"{NOT_REPRODUCED} (the same request, sent again, met the requirement)"
         if again.status != original.status:
             return f"{NOT_REPRODUCED} (first {original.status}, then {again.status})"
-        if outline(again.body) != outline(original.body):
+        if outline(again.body) != self.engine.shapes.get(original.index, outline(original.body)):
             return f"{NOT_REPRODUCED} (the same status {again.status}, but a body of another shape)"
         return CONFIRMED
 

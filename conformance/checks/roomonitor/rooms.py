@@ -50,7 +50,7 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
                  f"got the array wrapped in an object, under {found.wrapped!r}", ex,
                  kind="wrapped")
     bad = 0
-    for index, room in enumerate(found.items):
+    for index, room in enumerate(rec.judged(found.items, "rooms")):
         problems = shape_problems("roomonitor-room.json", room)
         if problems:
             bad += 1

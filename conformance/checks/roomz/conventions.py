@@ -12,7 +12,14 @@ from conformance.checks.dates import fmt, looks_like_datetime, now_utc, parse_ut
 from conformance.checks.model import Recorder, check, observer
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import BasicTraffic, RoomzDiscovery
-from conformance.checks.shared import json_problems, media_type, register_https, register_no_server_error, walk
+from conformance.checks.shared import (
+    MAX_WALK,
+    json_problems,
+    media_type,
+    register_https,
+    register_no_server_error,
+    walk,
+)
 from conformance.client import Exchange
 from conformance.spec import listed_statuses
 
@@ -47,6 +54,10 @@ def success_is_json(rec: Recorder, ex: Exchange) -> None:
         rec.passed()
 
 
+def _cut(rec: Recorder) -> None:
+    rec.note(f"answers of more than {MAX_WALK} JSON values were judged on their first {MAX_WALK} only")
+
+
 @observer("RZ-UTC", unseen="no successful answer of the run held a date-time to judge")
 def dates_are_exact_utc(rec: Recorder, ex: Exchange) -> None:
     if not ex.ok or ex.operation is None:
@@ -54,7 +65,7 @@ def dates_are_exact_utc(rec: Recorder, ex: Exchange) -> None:
     data = ex.json_or_none()
     if data is None:
         return
-    for pointer, key, value in walk(data):
+    for pointer, key, value in walk(data, on_cut=lambda: _cut(rec)):
         if key in DATE_FIELDS or (key not in FREE_TEXT_FIELDS and isinstance(value, str)
                                   and looks_like_datetime(value)):
             if not isinstance(value, str):
@@ -91,7 +102,7 @@ def no_null(rec: Recorder, ex: Exchange) -> None:
     if data is None:
         return
     allowed = _image_url_pointers(ex, data)
-    for pointer, key, value in walk(data):
+    for pointer, key, value in walk(data, on_cut=lambda: _cut(rec)):
         if value is None and pointer not in allowed:
             rec.fail("no null in any response body (only a Meeting's imageUrl may be null)",
                      f"{pointer or 'the body'} is null in the answer to {ex.method} {ex.path[:80]}", ex,

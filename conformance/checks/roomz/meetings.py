@@ -77,7 +77,7 @@ def meetings_shape(rec: Recorder, ex: Exchange) -> None:
         rec.fail("a JSON array of meetings as the body itself",
                  f"got the array wrapped in an object, under {found.wrapped!r}",
                  ex, kind="wrapped")
-    for i, meeting in enumerate(found.items):
+    for i, meeting in enumerate(rec.judged(found.items, "meetings")):
         problems = [p for p in shape_problems("meeting.json", meeting) if p[0] == "shape"]
         for _, pointer, message in problems:
             rec.fail("every Meeting field with its type", f"meeting {i}{pointer}: {message}", ex,
@@ -92,7 +92,7 @@ def meetings_unique(rec: Recorder, ex: Exchange) -> None:
     data = _listing(ex)
     if not data:
         return
-    ids = [{"meetingId": tolerant.meeting_id(m)} for m in data]
+    ids = [{"meetingId": tolerant.meeting_id(m)} for m in rec.judged(data, "meetings")]
     for key, first, again in duplicates(ids, "meetingId"):
         rec.fail("unique meetingId values in one answer", f"{key!r} is listed at positions {first} and {again}", ex,
                  kind=f"dup:{key}")
@@ -101,7 +101,7 @@ def meetings_unique(rec: Recorder, ex: Exchange) -> None:
 
 @observer("RZ-MEETINGS-ORDER", unseen="no listing held a meeting with readable dates", needs=("RZ-MEETINGS",))
 def meetings_order(rec: Recorder, ex: Exchange) -> None:
-    for i, m in enumerate(_listing(ex) or []):
+    for i, m in enumerate(rec.judged(_listing(ex) or [], "meetings")):
         dates = tolerant.dates_of(m)
         if dates is None:
             continue
@@ -137,7 +137,7 @@ def listed_meetings_overlap(rec: Recorder, ex: Exchange) -> None:
     frm, to = _window(ex)
     if frm is None or to is None or frm > to:
         return
-    for m in data:
+    for m in rec.judged(data, "meetings"):
         if overlaps(m, frm, to) is False:
             rec.fail(
                 f"only meetings overlapping [{fmt(frm)}, {fmt(to)}) to be listed",

@@ -42,7 +42,7 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
     data = ex.json_or_none()
     rooms = data if isinstance(data, list) else found.items
     prefix = "" if isinstance(data, list) else f"/{found.wrapped}"
-    for i, room in enumerate(rooms):
+    for i, room in enumerate(rec.judged(rooms, "rooms")):
         for kind, pointer, message in shape_problems("room.json", room):
             if kind == "shape":
                 rec.fail("each room to be {roomId: non-empty string, name: string}",
@@ -57,7 +57,7 @@ def rooms_unique(rec: Recorder, ex: Exchange) -> None:
     rooms = tolerant.items_of(ex).items
     if rooms is None:
         return
-    ids = [{"roomId": tolerant.text(tolerant.get(r, "roomId", "id"))} for r in rooms]
+    ids = [{"roomId": tolerant.text(tolerant.get(r, "roomId", "id"))} for r in rec.judged(rooms, "rooms")]
     for key, first, again in duplicates(ids, "roomId"):
         rec.fail("unique roomId values", f"{key!r} is listed at /{first} and /{again}", ex, kind=f"dup:{key}")
     rec.passed()
