@@ -358,12 +358,16 @@ class Engine:
         that explains it (one it needs, else the one that blocked the checks of the run)."""
         observers = OBSERVERS.get(rid, [])
         unseen = next((o.unseen for o in observers if o.unseen), None) or "nothing in this run could exercise it"
-        needs = [n for o in observers for n in o.needs if self.ledger[n].status == "failed"]
-        if needs:
-            self._skip(rid, f"blocked by {needs[0]} ({unseen})", needs[0])
-        elif self._blockers:
-            by, why = next(iter(self._blockers.items()))
-            self._skip(rid, f"{unseen}: the checks that would have given it something were {why}", by)
+        needs = [n for o in observers for n in o.needs]
+        failed = [n for n in needs if self.ledger[n].status == "failed"]
+        upstream = [b for n in needs if (b := self.ledger[n].blocked_by) and b in self._blockers]
+        if failed:
+            self._skip(rid, f"blocked by {failed[0]} ({unseen})", failed[0])
+            return
+        # what it needs was itself blocked: name that failure; else the one that blocked the run's checks
+        by = upstream[0] if upstream else next(iter(self._blockers), None)
+        if by is not None:
+            self._skip(rid, f"{unseen}: the checks that would have given it something were {self._blockers[by]}", by)
         else:
             self._skip(rid, unseen)
 
