@@ -382,6 +382,19 @@ def test_credentials_never_follow_a_redirect(api, elsewhere) -> None:
         assert f"307 redirecting to {collector.url}" in run.messages(rooms)
 
 
+def test_a_location_that_is_not_utf8_is_judged_as_the_redirect_it_is() -> None:
+    """requests decodes Location as UTF-8 to prepare a redirect even when none is followed; a
+    server sending a Latin-1 byte there still gave an answer, and the finding quotes it."""
+    def redirect(c: Conn) -> None:
+        c.respond(302, b"", headers={"Location": "/r\xe4ume"})   # one byte 0xE4 on the wire
+
+    with HostileServer(redirect) as srv:
+        run = run_engine_at(srv.url, only=("RZ-ROOMS",))
+    assert run.status("RZ-ROOMS") == "failed"
+    assert "302 redirecting to" in run.messages("RZ-ROOMS"), run.messages("RZ-ROOMS")
+    assert "no answer" not in run.messages("RZ-ROOMS")
+
+
 # -- TLS ----------------------------------------------------------------------------------------
 def test_https_with_ca_bundle_is_conformant_and_passes_rz_https(tmp_path, tls) -> None:
     context, bundle = tls

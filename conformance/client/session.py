@@ -29,6 +29,16 @@ _CHUNK = 64 * 1024
 _USER_AGENT = "conformance/0.1 (contract conformance suite)"
 
 
+
+class _NoRedirects(requests.Session):
+    """A session that never prepares a redirect. The suite follows none, yet requests decodes
+    every Location as UTF-8 to prepare the next request anyway, and a Latin-1 byte there turned
+    an answer into "request failed". The 3xx is judged as it is; Location is only quoted."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        return None
+
+
 class Credentials(TypedDict, total=False):
     """The credentials a call is sent with, as an API's call helpers pass them on to ``request``:
     ``auth`` is "valid", "none" or the headers themselves; ``auth_label`` says which in reports."""
@@ -86,7 +96,7 @@ class Client:
         self._next_slot = 0.0
         self.on_wait = on_wait
         self.waits: list[tuple[str, int, float]] = []   # (request, status, seconds waited): politeness, not failures
-        self._session = requests.Session()
+        self._session = _NoRedirects()
         self._session.trust_env = False  # no proxies or .netrc credentials picked up silently
         if proxy:
             self._session.proxies = {"http": proxy, "https": proxy}
