@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
+from conformance.checks import tolerant
 from conformance.checks.model import Discovery, Recorder, check, observer
 from conformance.client import Exchange
 
@@ -48,6 +49,21 @@ def walk(value: object, *, limit: int = MAX_WALK,
         stack.extend(_children(pointer, item)[::-1])
     if stack and on_cut is not None:
         on_cut()
+
+
+def listed(rec: Recorder, ex: Exchange, what: str) -> tolerant.Items | None:
+    """The items of a listing that must be a JSON array as the body itself: fails ``rec`` when it
+    is no array at all (None) or an array wrapped in an object (the items, read tolerantly)."""
+    found = tolerant.items_of(ex)
+    if found.items is None:
+        data = ex.json_or_none()
+        got = f"a JSON {type(data).__name__}" if data is not None else "a body that is not JSON"
+        rec.fail(f"a JSON array of {what}", f"got {got}", ex, kind="not-array")
+        return None
+    if found.wrapped:
+        rec.fail(f"a JSON array of {what} as the body itself",
+                 f"got the array wrapped in an object, under {found.wrapped!r}", ex, kind="wrapped")
+    return found
 
 
 def duplicates(items: Sequence[object], key: str) -> Iterator[tuple[str, int, int]]:

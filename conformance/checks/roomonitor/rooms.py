@@ -2,10 +2,10 @@
 judged on every get-rooms answer of the run with the given credentials."""
 from __future__ import annotations
 
-from conformance.checks import tolerant
 from conformance.checks.model import Blocked, Recorder, check, observer
 from conformance.checks.roomonitor import api
 from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
+from conformance.checks.shared import listed
 from conformance.client import Exchange
 from conformance.spec import shape_problems
 
@@ -38,17 +38,9 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
                  f"the server answered {api.body_kind(ex)}",
                  ex, kind=f"status:{ex.status}")
         return
-    found = tolerant.items_of(ex)
-    if found.items is None:
-        data = ex.json_or_none()
-        rec.fail("a JSON array of rooms", "the server answered 200 with "
-                                          f"{api.short(data) if data is not None else 'a body that is not JSON'}",
-                 ex, kind="not-array")
+    found = listed(rec, ex, "rooms")
+    if found is None or found.items is None:
         return
-    if found.wrapped:
-        rec.fail("a JSON array of rooms as the body itself",
-                 f"got the array wrapped in an object, under {found.wrapped!r}", ex,
-                 kind="wrapped")
     bad = 0
     for index, room in enumerate(rec.judged(found.items, "rooms")):
         problems = shape_problems("roomonitor-room.json", room)

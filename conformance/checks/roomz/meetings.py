@@ -13,7 +13,7 @@ from conformance.checks.dates import fmt, now_utc, parse_utc
 from conformance.checks.model import Blocked, Recorder, check, observer
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import RoomzDiscovery, blocker
-from conformance.checks.shared import duplicates
+from conformance.checks.shared import duplicates, listed
 from conformance.client import Exchange
 from conformance.spec import shape_problems
 
@@ -67,16 +67,9 @@ def _own_meeting_not_in_other_room(d: RoomzDiscovery, rec: Recorder) -> None:
 def meetings_shape(rec: Recorder, ex: Exchange) -> None:
     if ex.operation != "listMeetings" or ex.status != 200 or ex.error:
         return
-    found = tolerant.items_of(ex)
-    if found.items is None:
-        data = ex.json_or_none()
-        got = f"a JSON {type(data).__name__}" if data is not None else "a body that is not JSON"
-        rec.fail("a JSON array of meetings", f"got {got}", ex, kind="not-array")
+    found = listed(rec, ex, "meetings")
+    if found is None or found.items is None:
         return
-    if found.wrapped:
-        rec.fail("a JSON array of meetings as the body itself",
-                 f"got the array wrapped in an object, under {found.wrapped!r}",
-                 ex, kind="wrapped")
     for i, meeting in enumerate(rec.judged(found.items, "meetings")):
         problems = [p for p in shape_problems("meeting.json", meeting) if p[0] == "shape"]
         for _, pointer, message in problems:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from conformance.checks import tolerant
 from conformance.checks.model import Recorder, check, observer
 from conformance.checks.roomz.discovery import RoomzDiscovery
-from conformance.checks.shared import duplicates
+from conformance.checks.shared import duplicates, listed
 from conformance.client import Exchange
 from conformance.spec import shape_problems
 
@@ -27,17 +27,10 @@ def rooms_shape(rec: Recorder, ex: Exchange) -> None:
     if ex.status != 200:
         rec.fail("GET /rooms to answer 200", f"it answered {ex.describe()}", ex, kind=f"status:{ex.status}")
         return
-    found = tolerant.items_of(ex)
-    if found.items is None:
-        data = ex.json_or_none()
-        got = f"a JSON {type(data).__name__}" if data is not None else "a body that is not JSON"
-        rec.fail("a JSON array of rooms", f"got {got}", ex, kind="not-array")
+    found = listed(rec, ex, "rooms")
+    if found is None or found.items is None:
         return
-    if found.wrapped:
-        rec.fail("a JSON array of rooms as the body itself",
-                 f"got the array wrapped in an object, under {found.wrapped!r}",
-                 ex, kind="wrapped")
-    else:
+    if not found.wrapped:
         rec.passed()
     data = ex.json_or_none()
     rooms = data if isinstance(data, list) else found.items
