@@ -130,6 +130,17 @@ def test_a_connector_with_many_deviations_is_fully_reported(name: str) -> None:
     assert results["root_causes"] and all(c["explains"] for c in results["root_causes"] if "appears" in c["summary"])
 
 
+def test_a_crash_explains_only_the_findings_on_5xx_answers() -> None:
+    """Imports crash on objects (RM-5XX) and answer 200 [] to empty imports (RM-EMPTY): the
+    crash is a root cause of RM-5XX only; fixing it would not fix RM-EMPTY. With the empty import
+    crashing too, the cause explains both."""
+    result = judge("roomonitor", ["rm-crash-non-array", "rm-empty-200"])
+    crash = [c for c in result.engine.root_causes if "5xx to input" in c.summary]
+    assert crash and crash[0].explains == ("RM-5XX",), crash
+    result = judge("roomonitor", ["rm-crash-non-array", "rm-empty-500"])
+    crash = [c for c in result.engine.root_causes if "5xx to input" in c.summary]
+    assert crash and set(crash[0].explains) == {"RM-5XX", "RM-EMPTY"}, crash
+
 def test_every_mask_is_genuine_and_explained() -> None:
     """Masks are few, each with its reason, and each really hides its requirement."""
     assert len(MASKS) <= 8

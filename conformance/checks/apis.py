@@ -45,6 +45,12 @@ class RootCause:
         """Those of ``rids`` with a finding: a cause explains only what actually failed."""
         return tuple(r for r in rids if ledger[r].findings)
 
+    @staticmethod
+    def failed_on_5xx(ledger: Ledger, *rids: str) -> tuple[str, ...]:
+        """Those of ``rids`` with a finding on a 5xx answer: a crash explains only those (an
+        empty import answered 200 [] is another mistake, fixed elsewhere)."""
+        return tuple(r for r in rids if any(f.response.startswith("HTTP 5") for f in ledger[r].findings))
+
     @classmethod
     def authentication_off(cls, ledger: Ledger, traffic: list[Exchange], rids: tuple[str, ...]) -> RootCause | None:
         """Most calls with missing or wrong credentials were accepted: one cause, not one per probe."""

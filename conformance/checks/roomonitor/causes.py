@@ -25,8 +25,9 @@ def root_causes(ledger: Ledger, d: RoomonitorDiscovery, traffic: list[Exchange])
                                 RootCause.failed(ledger, "RM-JSON")))
     crashed = {k.split(":")[0] for k in ledger["RM-5XX"].kinds}
     if len(crashed) >= 2:
+        explains = RootCause.failed(ledger, "RM-5XX") + RootCause.failed_on_5xx(ledger, "RM-EMPTY", "RM-CUSTOMER")
         causes.append(RootCause(f"the server answers 5xx to input it should refuse with 400, on {len(crashed)} calls",
-                                RootCause.failed(ledger, "RM-5XX", "RM-EMPTY", "RM-CUSTOMER")))
+                                explains))
     if len([k for k in ledger["RM-IMPORT-PARTIAL"].kinds if k.startswith("invalid-success")]) >= 3:
         causes.append(RootCause("the import saves bookings without validating them", ("RM-IMPORT-PARTIAL",)))
     return causes
