@@ -217,6 +217,14 @@ def _rm_v2_wrong_id(verdicts: list[BookingVerdict], *, doc: list[object], versio
                            v.violations) for v in verdicts]
 
 
+def _rm_v2_line_wording(verdicts: list[BookingVerdict], *, version: str, **_: object) -> list[BookingVerdict]:
+    from .roomonitor import BookingVerdict
+    if version != "v2":
+        return verdicts
+    return [BookingVerdict(v.index, v.booking_id, True, f"[SUCCESS][Booking: {v.booking_id}] saved", v.violations)
+            if v.saved else v for v in verdicts]
+
+
 def _rm_all_or_nothing(verdicts: list[BookingVerdict], **_: object) -> list[BookingVerdict]:
     from .roomonitor import BookingVerdict
     failed = [v for v in verdicts if not v.saved]
@@ -442,6 +450,9 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("rm-v2-wrong-id", "roomonitor", "When every booking of a v2 import is a valid roomId-variant booking, each "
           "[SUCCESS] line names the roomId instead of the booking id.", {"verdicts": _rm_v2_wrong_id},
           requirement="RM-IMPORT-V2"),
+    Fault("rm-v2-line-wording", "roomonitor", "Each saved v2 booking's line reads '[SUCCESS][Booking: <id>] saved' "
+          "instead of the documented '[SUCCESS][Booking ID: <id>] …' (still [SUCCESS], still naming the id).",
+          {"verdicts": _rm_v2_line_wording}, requirement="RM-IMPORT-V2"),
     Fault("rm-custom-update-fails", "roomonitor", "A customRoomId update (updatedBooking: true) always answers "
           "'[ERROR][Booking ID: x] no booking x to update', even after its insert.",
           {"custom_update_ok": _always(False)},
@@ -453,6 +464,12 @@ FAULTS: dict[str, Fault] = _faults(
           "Every booking is saved and reported [SUCCESS], whatever it holds (any room, "
           "reversed dates, missing fields); only a booking that is not an object is refused.",
           {"booking_problems": lambda problems, **_: [p for p in problems if p.startswith("RMP-ARRAY")]},
+          requirement="RM-IMPORT-PARTIAL"),
+    Fault("rm-v1-no-validation", "roomonitor",
+          "Every v1 booking is saved and reported [SUCCESS], whatever it holds (any room, checkout before "
+          "checkin); v2 bookings are still validated.",
+          {"booking_problems": lambda problems, *, version, **_: (
+              [p for p in problems if p.startswith("RMP-ARRAY")] if version == "v1" else problems)},
           requirement="RM-IMPORT-PARTIAL"),
 )
 

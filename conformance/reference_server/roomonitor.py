@@ -444,7 +444,7 @@ class RoomonitorApp:
             must = [v for v in mine if v.level == "MUST"]
             problems = [f"{v.rule}: {v.message}" for v in must]
             more, variant, room = self._problems(booking, version, account, {v.rule for v in must})
-            problems = self.fx.booking_problems(problems + more)
+            problems = self.fx.booking_problems(problems + more, version=version)
             key = (account.user_id, variant, bid)
             if version == "v1" and bid == str(index):  # no customerReference: nothing to match later
                 key = (account.user_id, variant, f"#{len(self._store) + len(staged)}")
