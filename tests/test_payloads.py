@@ -141,6 +141,9 @@ CASES: list[tuple[str, str, str | None, Any, list[tuple[str, str]]]] = [
     ("RMP-V2-TIMESTAMP", "year 2100", "v2", [w(V2_ROOM_OK, checkout=4102444800000)], [("MUST", "/0/checkout")]),
     ("RMP-V2-TIMESTAMP", "checkout before checkin", "v2", [w(V2_ROOM_OK, checkout=1518865199999)],
      [("MUST", "/0/checkout")]),
+    ("RMP-V2-TIMESTAMP", "integral but written with a fraction or exponent", "v2",
+     [w(V2_ROOM_OK, checkin=1518865200000.0, checkout=1.5188652e12)],
+     [("SHOULD", "/0/checkin"), ("SHOULD", "/0/checkout")]),
 
     ("RMP-V2-PHONE", "one number", "v2", [V2_ROOM_OK], []),
     ("RMP-V2-PHONE", "two numbers, comma and space", "v2",
@@ -199,6 +202,13 @@ def test_messages_say_expected_and_found(rule, case, version, payload, expected)
             assert "expected" in v.message and "found" in v.message, v.message
         if v.rule == "RMP-JSON":
             assert "found" in v.message, v.message
+
+
+def test_a_v1_date_sent_as_epoch_milliseconds_is_pointed_to_v2():
+    """Not "send it as a string": the string would still not be a date."""
+    found = [v for v in findings([w(V1_OK, checkin=1518865200000)], "v1") if v.path == "/0/checkin"]
+    assert found and "v1 dates are strings YYYY-MM-DD" in found[0].message
+    assert "send it as a string" not in found[0].message
 
 
 def test_warnings_never_make_a_payload_invalid():

@@ -342,6 +342,8 @@ def _type_hint(name: str, value: object, rule: str) -> str:
             )
         if isinstance(value, float):
             return ": epoch milliseconds are whole numbers"
+    if not v2 and name in ("checkin", "checkout") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ": v1 dates are strings YYYY-MM-DD (epoch milliseconds are v2's form: is this a v2 booking?)"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f": send it as a string, \"{value}\""
     return ""
@@ -415,6 +417,11 @@ def _check_v2(booking: dict, i: int) -> tuple[str | None, list[Violation]]:
         value = booking.get(name)
         if name not in bad and isinstance(value, (int, float)) and not isinstance(value, bool):
             stamps[name] = int(value)
+            if isinstance(value, float):   # 1518865200000.0 or 1.5188652e12: an integer in JSON Schema's sense
+                out.append(finding("RMP-V2-TIMESTAMP", pointer([i, name]),
+                                   f"expected an integer written without a fraction or an exponent, found {value!r}: "
+                                   f"a server reading a 64-bit integer may refuse it; send {int(value)}",
+                                   warning=True))
     if len(stamps) == 2 and stamps["checkout"] < stamps["checkin"]:
         out.append(finding("RMP-V2-TIMESTAMP", pointer([i, "checkout"]),
                            f"expected checkout on or after checkin ({stamps['checkin']} = {_utc(stamps['checkin'])}), "
