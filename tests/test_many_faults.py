@@ -218,6 +218,8 @@ def test_probe_credentials_derived_from_the_password_never_appear(tmp_path) -> N
     assert any('$(printf %s "$ROOMZ_PASSWORD" | tr a-zA-Z A-Za-z)' in line for line in lines), lines
     assert any("${ROOMZ_PASSWORD%?}" in line for line in lines), lines
     assert any("${ROOMZ_PASSWORD}x" in line for line in lines), lines
+    lines = [f["reproduce"] for r in results["requirements"] if r["id"] == "RZ-AUTH-MALFORMED" for f in r["failures"]]
+    assert any('Bearer $(printf %s "$ROOMZ_USERNAME:$ROOMZ_PASSWORD" | base64' in line for line in lines), lines
 
 
 def test_what_a_permissive_server_wrongly_accepts_stays_in_the_checked_stretch() -> None:

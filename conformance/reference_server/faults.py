@@ -285,6 +285,8 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("accept-malformed", "roomz", "Any Authorization header that is not well-formed Basic (another scheme, "
           "invalid base64, no colon, empty) is accepted.", {"malformed": _always(None)},
           requirement="RZ-AUTH-MALFORMED"),
+    Fault("scheme-ignored", "roomz", "The scheme is not checked: the valid base64 user:password is accepted after "
+          "any scheme ('Bearer <token>').", {"basic_scheme": _always(True)}, requirement="RZ-AUTH-MALFORMED"),
     Fault("reject-valid-put", "roomz", "A PUT with valid credentials that would succeed answers 403 (validation, 404 "
           "and 409 answers are unchanged); the meeting is not updated.",
           {"valid_put": lambda refusal, app=None, **_: app.error(403, "not allowed to update meetings")},

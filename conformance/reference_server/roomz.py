@@ -156,7 +156,7 @@ class RoomzApp:
         if scheme.lower() == "bearer" and self.fx.bearer(False, token=token):
             return None
         decoded = None
-        if scheme.lower() == "basic" and token:
+        if self.fx.basic_scheme(scheme.lower() == "basic", scheme=scheme) and token:
             try:
                 decoded = base64.b64decode(token, validate=True)
             except (binascii.Error, ValueError):

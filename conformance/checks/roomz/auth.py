@@ -217,6 +217,13 @@ def malformed_credentials(d: RoomzDiscovery, rec: Recorder) -> None:
     t = targets(d)
     for label, value in MALFORMED.items():
         t.expect_401(rec, label, {"Authorization": value})
+    user, password = d.options.username, d.options.password
+    if user and password is not None:
+        # the valid token under another scheme: a server that reads whatever follows the first space
+        # accepts it; no other probe can tell (the fixed ones are refused by any credential check)
+        token = _b64(f"{user}:{password}")
+        d.client.protect(token, '$(printf %s "$ROOMZ_USERNAME:$ROOMZ_PASSWORD" | base64 | tr -d "\\n")')
+        t.expect_401(rec, "the valid credentials under the Bearer scheme", {"Authorization": f"Bearer {token}"})
 
 
 @check("RZ-AUTH-VALID")
