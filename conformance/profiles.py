@@ -5,14 +5,15 @@ its scripted probes, junk bodies and date properties is judged by the same obser
 generates no schemathesis cases); ``full`` is certification depth. ``generated`` is the number
 of valid schemathesis cases per operation, ``invalid`` the number of invalid ones (they cost
 several times more to draw, and every answer to them is judged by the same observers); ``dates``
-the number of hypothesis cases per date property; ``max_time`` the default upper bound of a
-whole run in seconds (``--max-time``).
+the number of hypothesis cases per date property; ``rooms`` how many listed rooms have their
+meetings read (ROOMZ; each answer judged by every observer); ``max_time`` the default upper
+bound of a whole run in seconds (``--max-time``).
 """
 from __future__ import annotations
 
 PROFILES: dict[str, dict[str, float]] = {
-    "quick": {"generated": 0, "invalid": 0, "dates": 6, "max_time": 120},
-    "full": {"generated": 60, "invalid": 20, "dates": 40, "max_time": 900},
+    "quick": {"generated": 0, "invalid": 0, "dates": 6, "rooms": 5, "max_time": 120},
+    "full": {"generated": 60, "invalid": 20, "dates": 40, "rooms": 50, "max_time": 900},
 }
 
 

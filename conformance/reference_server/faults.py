@@ -98,6 +98,12 @@ def _null_location(meeting: Meeting, **_: object) -> Meeting:
     return meeting
 
 
+def _null_in_last_room(meeting: Meeting, **_: object) -> Meeting:
+    if meeting.room_id == "r305":
+        meeting.extra["notes"] = None
+    return meeting
+
+
 def _null_location_once(meeting: Rendered, *, app: RoomzApp, m: Meeting, **_: object) -> Rendered:
     """The first answer holding the meeting in progress in room 57 carries "location": null;
     every later one is right: a fault that shows once and not again (replay says so)."""
@@ -260,6 +266,9 @@ FAULTS: dict[str, Fault] = _faults(
           {"date": _seconds_refused}, requirement="RZ-UTC-ACCEPT"),
     Fault("null-location", "roomz", "The seeded meeting in progress now (room 57) carries an extra field \"location\": "
           "null. Extra fields are allowed, so nothing but RZ-NULL is broken.", {"seeded": _null_location},
+          requirement="RZ-NULL"),
+    Fault("null-in-last-room", "roomz", "The meetings of the last listed room (r305), and only those, carry an extra "
+          "field \"notes\": null: a suite reading the target room alone never sees it.", {"seeded": _null_in_last_room},
           requirement="RZ-NULL"),
     Fault("null-location-once", "roomz", "Only the first answer holding the meeting in progress in room 57 carries an "
           "extra \"location\": null; later answers are right (an intermittent fault: replay does not reproduce it).",

@@ -12,9 +12,10 @@ from conformance.checks import tolerant
 from conformance.checks.dates import fmt, now_utc, parse_utc
 from conformance.checks.model import Blocked, Recorder, check, observer
 from conformance.checks.roomz import api
-from conformance.checks.roomz.discovery import RoomzDiscovery, blocker
+from conformance.checks.roomz.discovery import WIDE_DAYS, RoomzDiscovery, blocker
 from conformance.checks.shared import duplicates, listed
 from conformance.client import Exchange
+from conformance.profiles import setting
 from conformance.spec import shape_problems
 
 # the catalog's three, and each other field out of range: a date that rolls over is not a date
@@ -36,7 +37,26 @@ def list_known_room(d: RoomzDiscovery, rec: Recorder) -> None:
     if wide.exchange.status != 200:
         rec.fail(f"200 for GET meetings of the known room {d.target_room!r}", f"it answered {wide.exchange.describe()}",
                  wide.exchange, kind=f"status:{wide.exchange.status}")
+    _other_rooms(d, rec)
     _own_meeting_not_in_other_room(d, rec)
+
+
+def _other_rooms(d: RoomzDiscovery, rec: Recorder) -> None:
+    """Every listed room's meetings, not only the target's (up to the profile's bound): each
+    answer is judged by every observer (fields, dates, nulls, order), and room ids with spaces or
+    non-ASCII letters exercise the path's encoding."""
+    others = [r for r in d.known_rooms() if r != d.target_room]
+    bound = int(setting(d.options.profile, "rooms")) - 1
+    if len(others) > bound:
+        rec.note(f"the meetings of {bound + 1} of the {len(others) + 1} listed rooms were read (--profile full reads "
+                 f"up to {int(setting('full', 'rooms'))})")
+    now = now_utc()
+    for room in others[:bound]:
+        listing = d.list_window(room, now - timedelta(days=WIDE_DAYS), now + timedelta(days=WIDE_DAYS))
+        ex = listing.exchange
+        if ex.status is not None and ex.status != 200:
+            rec.fail(f"200 for GET meetings of the known room {room!r}", f"it answered {ex.describe()}", ex,
+                     kind=f"status:{ex.status}")
 
 
 def _own_meeting_not_in_other_room(d: RoomzDiscovery, rec: Recorder) -> None:
