@@ -186,3 +186,35 @@ def test_a_secret_across_the_excerpt_cut_is_not_half_shown() -> None:
                           status=200, headers={"Content-Type": "text/plain"}, body=body)
             shown = excerpt(ex, redactor.text)
             assert "…(truncated)" in shown and PASSWORD[:4] not in shown, (offset, tail, shown[-30:])
+
+
+def test_a_base_url_holding_the_user_name_stays_legible_and_the_password_stays_hidden() -> None:
+    """User "roomz" under /api/roomz: the user name is shown as $ROOMZ_USERNAME where it stands
+    alone, but the base URL is kept as it is, in the traffic and in the reproduce lines."""
+    from conformance.report.har import build
+
+    result = run_engine("roomz", server_kwargs={"prefix": "/api/roomz"}, only=("RZ-AUTH-WRONG", "RZ-ROOMS"),
+                        faults=["any-credentials"])
+    assert DEFAULTS["username"] == "roomz"
+    base = result.engine.client.base_url
+    assert base.endswith("/api/roomz")
+    har = build(result.engine.traffic, result.engine.redactor.text, __version__)
+    urls = [e["request"]["url"] for e in har["log"]["entries"]]
+    assert urls and all(url.startswith(base + "/") for url in urls), urls[:3]
+    lines = [f.reproduce for f in result.engine.ledger["RZ-AUTH-WRONG"].findings]
+    assert lines and all(base in line and "-u \"$ROOMZ_USERNAME:" in line for line in lines), lines
+    assert DEFAULTS["password"] not in json.dumps(har) + "".join(lines)
+
+
+def test_a_base_url_holding_the_password_is_not_kept() -> None:
+    redactor = Redactor()
+    redactor.add("roomz", mask="$ROOMZ_USERNAME")
+    redactor.keep("http://h/api/roomz/s3cret-pw")
+    redactor.add("s3cret-pw")
+    shown = redactor.text("GET http://h/api/roomz/s3cret-pw/rooms")
+    assert shown == "GET http://h/api/$ROOMZ_USERNAME/[REDACTED]/rooms"
+    redactor = Redactor()
+    redactor.add("roomz", mask="$ROOMZ_USERNAME")
+    redactor.keep("http://h/api/roomz")
+    shown = redactor.text("GET http://h/api/roomz/rooms, user roomz")
+    assert shown == "GET http://h/api/roomz/rooms, user $ROOMZ_USERNAME"

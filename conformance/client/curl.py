@@ -49,32 +49,46 @@ def _pattern(value: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])")
 
 
-def shell_word(text: str, placeholders: Iterable[Placeholder], redact: Callable[[str], str]) -> str:
+TEXT, EXPR, KEPT = "text", "expr", "kept"
+
+
+def _kept_apart(text: str, keep: Iterable[str]) -> list[tuple[str, str]]:
+    """``text`` cut into (kind, piece): the kept literals (the base URL) take no placeholder."""
+    literals = sorted((k for k in keep if k), key=len, reverse=True)
+    if not any(k in text for k in literals):
+        return [(TEXT, text)]
+    parts = re.split("(" + "|".join(re.escape(k) for k in literals) + ")", text)
+    return [(KEPT if i % 2 else TEXT, part) for i, part in enumerate(parts) if part]
+
+
+def shell_word(text: str, placeholders: Iterable[Placeholder], redact: Callable[[str], str],
+               keep: Iterable[str] = ()) -> str:
     """``text`` as one shell word: every placeholder value inside it becomes its expression, the
-    rest is redacted and quoted. Longer values are replaced first."""
-    pieces: list[tuple[bool, str]] = [(False, text)]
+    rest is redacted and quoted. Longer values are replaced first; ``keep`` (the base URL) takes
+    no placeholder (and is redacted whole: the redactor decides whether it may be shown)."""
+    pieces = _kept_apart(text, keep)
     for ph in sorted((p for p in placeholders if p.value), key=lambda p: len(p.value), reverse=True):
         pattern = _pattern(ph.value)
-        out: list[tuple[bool, str]] = []
-        for is_expr, piece in pieces:
-            if is_expr or not pattern.search(piece):
-                out.append((is_expr, piece))
+        out: list[tuple[str, str]] = []
+        for kind, piece in pieces:
+            if kind != TEXT or not pattern.search(piece):
+                out.append((kind, piece))
                 continue
             parts = pattern.split(piece)
             for i, part in enumerate(parts):
                 if i:
-                    out.append((True, ph.expr))
+                    out.append((EXPR, ph.expr))
                 if part:
-                    out.append((False, part))
+                    out.append((TEXT, part))
         pieces = out
-    if not any(is_expr for is_expr, _ in pieces):
+    if not any(kind == EXPR for kind, _ in pieces):
         return shlex.quote(redact(text))
     words: list[str] = []
-    for i, (is_expr, piece) in enumerate(pieces):
-        if not is_expr:
+    for i, (kind, piece) in enumerate(pieces):
+        if kind != EXPR:
             words.append(_escape(redact(piece)))
             continue
-        following = pieces[i + 1][1][:1] if i + 1 < len(pieces) and not pieces[i + 1][0] else ""
+        following = pieces[i + 1][1][:1] if i + 1 < len(pieces) and pieces[i + 1][0] != EXPR else ""
         if _BARE.match(piece) and (following.isalnum() or following == "_"):
             piece = "${" + piece[1:] + "}"   # $NAME followed by a letter would read as another name
         words.append(piece)
@@ -94,7 +108,7 @@ def _join(user: str, password: str) -> str:
 
 
 def curl_line(ex: Exchange, placeholders: list[Placeholder], redact: Callable[[str], str], *, insecure: bool = False,
-              max_body: int = 4000) -> str:
+              max_body: int = 4000, keep: Iterable[str] = ()) -> str:
     words = ["curl", "-i", "-X", shlex.quote(ex.method)]
     if insecure:
         words.append("--insecure")
@@ -110,5 +124,5 @@ def curl_line(ex: Exchange, placeholders: list[Placeholder], redact: Callable[[s
         if len(text) > max_body:
             text = text[:max_body] + "…(truncated)"
         words.append("--data-binary " + shell_word(text, placeholders, redact))
-    words.append(shell_word(ex.url, placeholders, redact))
+    words.append(shell_word(ex.url, placeholders, redact, keep))
     return " ".join(words)

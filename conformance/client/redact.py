@@ -25,6 +25,8 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: list[str] = []
         self._masks: dict[str, str] = {}
+        self._kept: list[str] = []
+        self._in_force: frozenset[str] = frozenset()
         for secret in secrets:
             self.add(secret)
 
@@ -42,9 +44,28 @@ class Redactor:
         self._secrets.extend(f for f in forms if f not in self._secrets)
         self._masks.update({f: mask for f in forms})
         self._secrets.sort(key=len, reverse=True)
+        self._compile()
+
+    def keep(self, literal: str | None) -> None:
+        """Show ``literal`` as it is, even where a value masked as its variable occurs inside it:
+        the base URL, whose path may hold the user name (``/api/roomz/v1`` for user ``roomz``),
+        must not turn into ``/api/$ROOMZ_USERNAME/v1`` in every URL of the traffic. Never in force
+        while a real secret occurs in it."""
+        if literal and literal not in self._kept:
+            self._kept.append(literal)
+            self._compile()
+
+    def kept(self) -> list[str]:
+        """The literals kept as they are, longest first."""
+        return sorted(self._in_force, key=len, reverse=True)
+
+    def _compile(self) -> None:
+        self._in_force = frozenset(k for k in self._kept
+                                   if not any(s in k for s in self._secrets if self._masks[s] == MASK))
         self._pattern = re.compile("|".join(
-            re.escape(s) if len(s) >= SHORT
-            else rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])" for s in self._secrets))
+            [re.escape(k) for k in self.kept()]
+            + [re.escape(s) if len(s) >= SHORT else rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])"
+               for s in self._secrets]))
 
     def add_basic(self, username: str | None, password: str | None) -> None:
         if username is None or password is None:
@@ -56,7 +77,8 @@ class Redactor:
     def text(self, value: str) -> str:
         if not self._secrets or not value:
             return value
-        return self._pattern.sub(lambda m: self._masks.get(m.group(0), MASK), value)
+        return self._pattern.sub(lambda m: m.group(0) if m.group(0) in self._in_force
+                                 else self._masks.get(m.group(0), MASK), value)
 
     def headers(self, headers: dict[str, str]) -> dict[str, str]:
         return {k: (MASK if k.lower() in _AUTH_HEADERS else self.text(v)) for k, v in headers.items()}

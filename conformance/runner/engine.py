@@ -81,6 +81,7 @@ class Engine:
                 self.redactor.add(str(getattr(options, c.option)), mask=f"${c.env}")
         for secret in options.secrets():
             self.redactor.add(secret)
+        self.redactor.keep(options.base_url)   # its path may hold the user name: URLs stay legible
         self.client = Client(
             options.base_url or "", auth_headers=self.profile.auth_headers(options),
             placeholders=self.profile.placeholders(options), timeout=options.timeout, max_body=options.max_body,
