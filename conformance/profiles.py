@@ -13,7 +13,7 @@ from __future__ import annotations
 
 PROFILES: dict[str, dict[str, float]] = {
     "quick": {"generated": 0, "invalid": 0, "dates": 6, "rooms": 5, "max_time": 120},
-    "full": {"generated": 60, "invalid": 20, "dates": 40, "rooms": 50, "max_time": 900},
+    "full": {"generated": 60, "invalid": 20, "dates": 40, "rooms": 10, "max_time": 900},
 }
 
 
