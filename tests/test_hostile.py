@@ -744,8 +744,8 @@ def test_a_generated_request_with_an_answer_too_big_is_noted_not_failed() -> Non
 def test_huge_answers_cost_bounded_time_and_memory(tmp_path) -> None:
     """Every listing answers 40,000 malformed meetings (4 MB): each is judged on its first
     MAX_JUDGED items, each repeated failure costs a counter, older bodies are shed, so the run
-    keeps its budget and its memory stays far below what the answers add up to (~400 MB of
-    bodies, gigabytes once parsed)."""
+    keeps its budget and its memory stays far below what the answers add up to (hundreds of MB
+    of bodies, gigabytes once parsed)."""
     big = json.dumps([{"meetingId": f"m{i}", "subject": "x" * 40, "organizerId": "u567"}
                       for i in range(40_000)]).encode()
 
