@@ -766,3 +766,27 @@ def test_huge_answers_cost_bounded_time_and_memory(tmp_path) -> None:
     assert any("judged on their first" in n for n in meetings.get("notes", [])), meetings
     # 32 answers kept whole (~130 MB) and the run itself (~100 MB); without shedding, 600 MB+ and growing
     assert result.maxrss_mb < 500, f"peak memory {result.maxrss_mb:.0f} MB"
+
+
+def test_the_json_walk_is_depth_first_bounded_and_lazy() -> None:
+    """RZ-UTC and RZ-NULL walk every answer: pointers escaped, depth first, at most MAX_WALK
+    values, the cut told, and a wide container read only as far as the walk goes (a 10 MB flat
+    array must not be turned into a million pointers first)."""
+    from conformance.checks.shared import MAX_WALK, walk
+
+    doc = {"a": [1, {"b": None, "c/d": [2]}], "e~": "x"}
+    assert [p for p, _, _ in walk(doc)] == ["/a", "/a/0", "/a/1", "/a/1/b", "/a/1/c~1d", "/a/1/c~1d/0", "/e~0"]
+    told: list[int] = []
+    assert len(list(walk(list(range(5)), limit=5, on_cut=lambda: told.append(1)))) == 5 and not told
+
+    class Counting(dict):
+        read = 0
+
+        def items(self):  # type: ignore[override]
+            for item in super().items():
+                Counting.read += 1
+                yield item
+
+    wide = Counting((str(i), i) for i in range(MAX_WALK * 4))
+    assert sum(1 for _ in walk(wide, on_cut=lambda: told.append(1))) == MAX_WALK and told == [1]
+    assert Counting.read <= MAX_WALK + 1

@@ -24,31 +24,39 @@ def json_problems(ex: Exchange) -> list[str]:
     return problems
 
 
-MAX_WALK = 50_000   # values of one answer walked: a 4 MB answer must cost a bounded time, not seconds
+MAX_WALK = 50_000   # values of one answer walked: a 10 MB answer must cost a bounded time, not seconds
 
 
-def _children(pointer: str, value: object) -> list[tuple[str, str | None, object]]:
+def _children(pointer: str, value: object) -> Iterator[tuple[str, str | None, object]]:
+    """The children of a container, lazily: a flat array of a million items costs nothing
+    beyond the ones walked."""
     if isinstance(value, dict):
-        return [(f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}", str(k), v) for k, v in value.items()]
+        return ((f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}", str(k), v) for k, v in value.items())
     if isinstance(value, list):
-        return [(f"{pointer}/{i}", None, v) for i, v in enumerate(value)]
-    return []
+        return ((f"{pointer}/{i}", None, v) for i, v in enumerate(value))
+    return iter(())
 
 
 def walk(value: object, *, limit: int = MAX_WALK,
          on_cut: Callable[[], None] | None = None) -> Iterator[tuple[str, str | None, object]]:
     """(JSON Pointer, key, value) for every value in a JSON document, depth first, up to
-    ``limit`` values (``on_cut`` is told when there were more). A loop, not recursion: the depth
-    of a hostile document is bounded by the parser, not by Python's stack."""
-    stack = _children("", value)[::-1]
-    for _ in range(limit):
-        if not stack:
+    ``limit`` values (``on_cut`` is told when there were more). A loop over a stack of
+    iterators, not recursion: the depth of a hostile document is bounded by the parser, not by
+    Python's stack, and nothing is built for values that are never reached."""
+    stack = [_children("", value)]
+    walked = 0
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            continue
+        if walked == limit:
+            if on_cut is not None:
+                on_cut()
             return
-        pointer, key, item = stack.pop()
-        yield pointer, key, item
-        stack.extend(_children(pointer, item)[::-1])
-    if stack and on_cut is not None:
-        on_cut()
+        walked += 1
+        yield step
+        stack.append(_children(step[0], step[2]))
 
 
 def listed(rec: Recorder, ex: Exchange, what: str) -> tolerant.Items | None:

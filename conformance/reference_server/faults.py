@@ -476,6 +476,10 @@ FAULTS: dict[str, Fault] = _faults(
           "reversed dates, missing fields); only a booking that is not an object is refused.",
           {"booking_problems": lambda problems, **_: [p for p in problems if p.startswith("RMP-ARRAY")]},
           requirement="RM-IMPORT-PARTIAL"),
+    Fault("rm-v1-all-or-nothing", "roomonitor", "A v1 import holding any invalid booking fails every booking of it "
+          "(a v1 import of valid bookings alone is saved); v2 is partial as it should be.",
+          {"verdicts": lambda verdicts, *, version, **kw: _rm_all_or_nothing(verdicts, **kw) if version == "v1"
+           else verdicts}, requirement="RM-IMPORT-PARTIAL"),
     Fault("rm-v1-no-validation", "roomonitor",
           "Every v1 booking is saved and reported [SUCCESS], whatever it holds (any room, checkout before "
           "checkin); v2 bookings are still validated.",

@@ -9,7 +9,7 @@ verdict it decides.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomonitor import api
@@ -225,24 +225,26 @@ def partial_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
         (dict(d.v1(room, offset_days=44)), None, None),
         (dict(v1_reversed), None, "checkout before checkin"),
         (dict(d.v1(d.foreign_room(), offset_days=50)), None, "a room the account does not own"),
-    ])
+    ], alone=lambda: dict(d.v1(room, offset_days=53)))
 
 
 def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
-               plan: list[tuple[dict[str, object], object, str | None]]) -> None:
+               plan: list[tuple[dict[str, object], object, str | None]],
+               alone: Callable[[], dict[str, object]] | None = None) -> None:
     """One mixed import: (booking, its id, why it is invalid or None). A valid booking must be
     saved and reported as [SUCCESS] (the line's exact wording is RM-IMPORT-V1/-V2's business);
-    an invalid one must not be. v1 is judged on its invalid bookings only when its answer reads
-    as one line per booking: an account may refuse v1 as a whole (the ruling keeps that
-    RM-IMPORT-V1's warning), and the answer's shape is RM-IMPORT-V1's finding, not this one's."""
+    an invalid one must not be.
+
+    An account may refuse v1 as a whole (the ruling keeps that RM-IMPORT-V1's warning), so when
+    the v1 mix loses its valid booking, or is refused whole, a valid v1 booking is sent ``alone``:
+    saved alone but lost in the mix is this requirement's failure; refused alone too, it is not."""
     invalid = ", ".join(why for _, _, why in plan if why)
     what = f"a {version} import mixing valid bookings with invalid ones ({invalid})"
     ex = api.post_import(d.client, version, d.user_id, [b for b, _, _ in plan])
     if version == "v1":
         raw = api.result_lines(ex)
         if raw is None or len(raw) != len(plan) or not all(isinstance(x, str) for x in raw):
-            rec.note(f"{what} got {api.body_kind(ex)}, not one line per booking, so v1 was not judged here "
-                     "(RM-IMPORT-V1 judges v1 answers)")
+            _v1_lost(rec, d, what, ex, f"it answered {api.body_kind(ex)}, not one line per booking", alone)
             return
         lines = [str(x) for x in raw]
     else:
@@ -257,8 +259,7 @@ def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
             if api.is_success(line) and (not isinstance(bid, str) or bid in line):
                 rec.passed()
             elif version == "v1" and not api.is_success(line):
-                rec.note(f"the valid v1 booking of {mixed} was reported failed ({shown}): RM-IMPORT-V1's warning, "
-                         "not this requirement's")
+                _v1_lost(rec, d, what, ex, f"its valid booking's {shown}", alone)
             else:
                 rec.fail(f"the valid booking at position {position + 1} of {mixed} to be saved and reported as "
                          f"[SUCCESS] naming its id {bid}", shown, ex, kind=f"{version}:valid-not-success")
@@ -271,3 +272,19 @@ def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
         if isinstance(bid, str) and bid not in line:
             rec.warn(f"the line of a failed booking to name its id {bid} (the suite's reading: one line per "
                      "booking, each naming its id)", shown, ex, kind="invalid-unnamed")
+
+
+def _v1_lost(rec: Recorder, d: RoomonitorDiscovery, what: str, ex: Exchange, how: str,
+             alone: Callable[[], dict[str, object]] | None) -> None:
+    """The v1 mix did not save its valid booking: the mix's fault only if one saves alone."""
+    if alone is None:
+        return
+    single = api.post_import(d.client, "v1", d.user_id, [alone()])
+    lines = api.result_lines(single)
+    if lines and len(lines) == 1 and api.is_success(lines[0]):
+        rec.fail(f"{what} to save its valid booking, as a valid v1 booking sent alone is saved",
+                 f"{how}, while the same kind of booking sent alone reads {str(lines[0])[:200]!r}", ex,
+                 kind="v1:valid-lost-in-mix")
+    else:
+        rec.note(f"{what}: {how}; a valid v1 booking sent alone is not saved either ({api.body_kind(single)}), so "
+                 "the account refuses v1 bookings (RM-IMPORT-V1's warning) and v1 was not judged here")
