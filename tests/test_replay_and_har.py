@@ -218,3 +218,26 @@ def test_a_base_url_holding_the_password_is_not_kept() -> None:
     redactor.keep("http://h/api/roomz")
     shown = redactor.text("GET http://h/api/roomz/rooms, user roomz")
     assert shown == "GET http://h/api/roomz/rooms, user $ROOMZ_USERNAME"
+
+
+def test_non_ascii_evidence_is_shown_as_far_as_ascii_is() -> None:
+    """The excerpt bound counts characters: a 13 KB Cyrillic error body shows its first
+    MAX_EXCERPT characters, not nothing (2-byte characters once made the window all margin)."""
+    body = json.dumps({"message": "Ошибка сервера " * 500}, ensure_ascii=False).encode()
+    ex = Exchange(method="GET", url="http://h/rooms", path="/rooms", request_headers={}, request_body=None,
+                  status=500, headers={"Content-Type": "application/json"}, body=body)
+    shown = excerpt(ex, Redactor([PASSWORD]).text)
+    assert shown.count("Ошибка") >= MAX_EXCERPT // 20 and shown.endswith("…(truncated)"), shown[:200]
+    text, comment = har._text(body * 12, Redactor([PASSWORD]).text)
+    assert len(text) == har.MAX_HAR_BODY and comment, comment
+
+
+def test_a_shed_answer_keeps_its_size_in_the_har() -> None:
+    body = b"[" + b'"x",' * 300_000 + b'"x"]'
+    ex = Exchange(method="GET", url="http://h/rooms", path="/rooms", request_headers={}, request_body=None,
+                  status=200, headers={"Content-Type": "application/json"}, body=body)
+    assert ex.shed(256 * 1024) and len(ex.body) == 256 * 1024
+    entry = har.entry(ex, str)
+    assert entry["response"]["bodySize"] == entry["response"]["content"]["size"] == len(body)
+    assert f"of {len(body)} bytes" in entry["response"]["content"]["comment"]
+    assert f"{len(body)} bytes" in excerpt(ex)

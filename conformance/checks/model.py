@@ -63,7 +63,7 @@ def excerpt(ex: Exchange, redact: Callable[[str], str] = str, limit: int = MAX_E
     text, cut = redact_head(ex.body, limit, redact)
     more = "…(truncated)" if cut or ex.truncated else ""
     ctype = ex.content_type or "no Content-Type"
-    return f"HTTP {ex.status} ({ctype}), {len(ex.body)} bytes\n{text}{more}"
+    return f"HTTP {ex.status} ({ctype}), {ex.size} bytes\n{text}{more}"
 
 
 @dataclass(frozen=True)

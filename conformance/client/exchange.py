@@ -43,7 +43,13 @@ class Exchange:
     started: float = 0.0           # wall-clock time the request was sent (epoch seconds)
     reason: str = ""               # the status line's reason phrase
     http_version: str = "HTTP/1.1"
+    shed_from: int = 0             # the body's length before it was shed (0: never shed)
     _json: object = field(default=_UNSET, repr=False)
+
+    @property
+    def size(self) -> int:
+        """The body's length as received (up to --max-body), whatever was shed since."""
+        return self.shed_from or len(self.body)
 
     @property
     def ok(self) -> bool:
@@ -83,6 +89,7 @@ class Exchange:
         it shed anything."""
         if len(self.body) <= keep:
             return False
+        self.shed_from = self.size
         self.body = self.body[:keep]
         self.truncated = True
         self._json = _UNSET

@@ -89,12 +89,15 @@ def redact_head(body: bytes, limit: int, redact: Callable[[str], str]) -> tuple[
 
     Only a window of the body is redacted: a server answering megabytes must not cost a regex
     pass over all of it for every finding. The window reaches a margin past the bound, and that
-    margin is dropped when the body goes on past it, so a secret crossing the window's end (whose
+    margin is dropped when the text goes on past it, so a secret crossing the window's end (whose
     first characters the pattern cannot match) is never shown. Redacted before it is cut, never
-    after, for the same reason.
+    after, for the same reason. Counted in characters (a character is at most 4 bytes), so text
+    in Cyrillic or CJK shows as much as ASCII does.
     """
-    window = redact(body[:limit + MARGIN].decode("utf-8", "replace"))
-    longer = len(body) > limit + MARGIN
-    if longer:
+    span = limit + MARGIN
+    head = body[:4 * span].decode("utf-8", "replace")
+    more = len(head) > span or len(body) > 4 * span
+    window = redact(head[:span])
+    if more:
         window = window[:-MARGIN]
-    return window[:limit], longer or len(window) > limit
+    return window[:limit], more or len(window) > limit

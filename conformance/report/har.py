@@ -25,12 +25,13 @@ def _headers(headers: dict[str, str], redact: Callable[[str], str]) -> list[dict
             for k, v in headers.items()]
 
 
-def _text(body: bytes | None, redact: Callable[[str], str]) -> tuple[str, str]:
-    """(text, comment): the body as redacted text, bounded (see ``redact_head``)."""
+def _text(body: bytes | None, redact: Callable[[str], str], size: int | None = None) -> tuple[str, str]:
+    """(text, comment): the body as redacted text, bounded (see ``redact_head``); ``size`` is its
+    length as received when the run has shed part of it since."""
     if not body:
         return "", ""
     text, cut = redact_head(body, MAX_HAR_BODY, redact)
-    return text, (f"body cut at {MAX_HAR_BODY} bytes of {len(body)}" if cut else "")
+    return text, (f"body cut at {MAX_HAR_BODY} characters of {size or len(body)} bytes" if cut else "")
 
 
 def _request(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:
@@ -54,14 +55,14 @@ def _request(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:
 def _response(ex: Exchange, redact: Callable[[str], str]) -> dict[str, Any]:
     """A request that got no answer is status 0 with the transport error in ``_error`` (HAR's
     convention for custom fields), so viewers still list it."""
-    text, comment = _text(ex.body, redact)
-    content: dict[str, Any] = {"size": len(ex.body or b""), "mimeType": ex.content_type or "x-unknown", "text": text}
+    text, comment = _text(ex.body, redact, ex.size)
+    content: dict[str, Any] = {"size": ex.size, "mimeType": ex.content_type or "x-unknown", "text": text}
     if comment or ex.truncated:
         content["comment"] = comment or "body cut at --max-body"
     response: dict[str, Any] = {
         "status": ex.status or 0, "statusText": redact(ex.reason or (ex.error or "")), "httpVersion": ex.http_version,
         "cookies": [], "headers": _headers(ex.headers, redact), "content": content,
-        "redirectURL": redact(ex.header("Location") or ""), "headersSize": -1, "bodySize": len(ex.body or b""),
+        "redirectURL": redact(ex.header("Location") or ""), "headersSize": -1, "bodySize": ex.size,
     }
     if ex.error:
         response["_error"] = redact(ex.error)
