@@ -240,3 +240,16 @@ def test_what_a_permissive_server_wrongly_accepts_stays_in_the_checked_stretch()
     assert len(ours) > 12, "the server accepted too little for this test to prove anything"
     outside = [(m.subject, m.start, m.end) for m in ours if not (lo <= m.start and m.end <= hi)]
     assert not outside, outside
+
+
+def test_an_unseen_observer_names_the_blocker_of_what_it_needs() -> None:
+    """RZ-MEETINGS-ORDER needs RZ-MEETINGS, blocked by RZ-ROOMS: that is its blocker, even when
+    another check of the run was blocked first by something else."""
+    result = judge("roomz", ["rooms-html"])
+    engine = result.engine
+    assert result.outcome("RZ-MEETINGS").blocked_by == "RZ-ROOMS"
+    engine._blockers = {"RZ-CREATE": "blocked by RZ-CREATE (made up for the test)", **engine._blockers}
+    outcome = result.outcome("RZ-MEETINGS-ORDER")
+    outcome.skip_reason = outcome.blocked_by = None
+    engine._unseen("RZ-MEETINGS-ORDER")
+    assert outcome.blocked_by == "RZ-ROOMS" and "RZ-ROOMS" in (outcome.skip_reason or ""), outcome

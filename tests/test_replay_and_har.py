@@ -241,3 +241,16 @@ def test_a_shed_answer_keeps_its_size_in_the_har() -> None:
     assert entry["response"]["bodySize"] == entry["response"]["content"]["size"] == len(body)
     assert f"of {len(body)} bytes" in entry["response"]["content"]["comment"]
     assert f"{len(body)} bytes" in excerpt(ex)
+
+
+@pytest.mark.parametrize("kept, secret, text", [
+    ("http://h/api", "http://h/api?sig=TOPSECRET", "GET http://h/api?sig=TOPSECRET"),   # the secret holds it
+    ("http://h/ap", "ap-SECRET-TOKEN", "GET http://h/ap-SECRET-TOKEN/rooms"),           # the secret starts inside
+])
+def test_a_kept_base_url_never_shields_a_secret_that_overlaps_it(kept: str, secret: str, text: str) -> None:
+    redactor = Redactor()
+    redactor.keep(kept)
+    redactor.add(secret)
+    assert "SECRET" not in redactor.text(text)
+    from conformance.client.curl import shell_word
+    assert "SECRET" not in shell_word(text, [], redactor.text, redactor.kept_spans)

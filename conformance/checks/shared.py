@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from conformance.checks import tolerant
 from conformance.checks.model import Discovery, Recorder, check, observer
 from conformance.client import Exchange
+from conformance.payloads.text import json_type
 
 
 def media_type(ex: Exchange) -> str:
@@ -64,8 +65,7 @@ def listed(rec: Recorder, ex: Exchange, what: str) -> tolerant.Items | None:
     is no array at all (None) or an array wrapped in an object (the items, read tolerantly)."""
     found = tolerant.items_of(ex)
     if found.items is None:
-        data = ex.json_or_none()
-        got = f"a JSON {type(data).__name__}" if data is not None else "a body that is not JSON"
+        got = f"JSON {json_type(ex.json())}" if ex.is_json else "a body that is not JSON"
         rec.fail(f"a JSON array of {what}", f"got {got}", ex, kind="not-array")
         return None
     if found.wrapped:

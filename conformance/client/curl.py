@@ -52,17 +52,19 @@ def _pattern(value: str) -> re.Pattern[str]:
 TEXT, EXPR, KEPT = "text", "expr", "kept"
 
 
-def _kept_apart(text: str, keep: Iterable[str]) -> list[tuple[str, str]]:
-    """``text`` cut into (kind, piece): the kept literals (the base URL) take no placeholder."""
-    literals = sorted((k for k in keep if k), key=len, reverse=True)
-    if not any(k in text for k in literals):
-        return [(TEXT, text)]
-    parts = re.split("(" + "|".join(re.escape(k) for k in literals) + ")", text)
-    return [(KEPT if i % 2 else TEXT, part) for i, part in enumerate(parts) if part]
+def _kept_apart(text: str, keep: Callable[[str], list[tuple[int, int]]] | None) -> list[tuple[str, str]]:
+    """``text`` cut into (kind, piece): the kept spans (the base URL) take no placeholder."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for start, end in keep(text) if keep else []:
+        out += [(TEXT, text[pos:start]), (KEPT, text[start:end])]
+        pos = end
+    out.append((TEXT, text[pos:]))
+    return [(kind, piece) for kind, piece in out if piece]
 
 
 def shell_word(text: str, placeholders: Iterable[Placeholder], redact: Callable[[str], str],
-               keep: Iterable[str] = ()) -> str:
+               keep: Callable[[str], list[tuple[int, int]]] | None = None) -> str:
     """``text`` as one shell word: every placeholder value inside it becomes its expression, the
     rest is redacted and quoted. Longer values are replaced first; ``keep`` (the base URL) takes
     no placeholder (and is redacted whole: the redactor decides whether it may be shown)."""
@@ -108,7 +110,7 @@ def _join(user: str, password: str) -> str:
 
 
 def curl_line(ex: Exchange, placeholders: list[Placeholder], redact: Callable[[str], str], *, insecure: bool = False,
-              max_body: int = 4000, keep: Iterable[str] = ()) -> str:
+              max_body: int = 4000, keep: Callable[[str], list[tuple[int, int]]] | None = None) -> str:
     words = ["curl", "-i", "-X", shlex.quote(ex.method)]
     if insecure:
         words.append("--insecure")

@@ -26,7 +26,8 @@ class Redactor:
         self._secrets: list[str] = []
         self._masks: dict[str, str] = {}
         self._kept: list[str] = []
-        self._in_force: frozenset[str] = frozenset()
+        self._pattern = self._keep_re = re.compile("")
+        self._real: re.Pattern[str] | None = None
         for secret in secrets:
             self.add(secret)
 
@@ -49,23 +50,27 @@ class Redactor:
     def keep(self, literal: str | None) -> None:
         """Show ``literal`` as it is, even where a value masked as its variable occurs inside it:
         the base URL, whose path may hold the user name (``/api/roomz/v1`` for user ``roomz``),
-        must not turn into ``/api/$ROOMZ_USERNAME/v1`` in every URL of the traffic. Never in force
-        while a real secret occurs in it."""
+        must not turn into ``/api/$ROOMZ_USERNAME/v1`` in every URL of the traffic. An occurrence
+        that any real secret overlaps, even by one character, is not kept."""
         if literal and literal not in self._kept:
             self._kept.append(literal)
             self._compile()
 
-    def kept(self) -> list[str]:
-        """The literals kept as they are, longest first."""
-        return sorted(self._in_force, key=len, reverse=True)
+    def kept_spans(self, value: str) -> list[tuple[int, int]]:
+        """Where ``value`` holds a kept literal that no real secret overlaps."""
+        if not self._kept:
+            return []
+        real = [m.span() for m in self._real.finditer(value)] if self._real else []
+        return [m.span() for m in self._keep_re.finditer(value)
+                if not any(a < m.end() and m.start() < b for a, b in real)]
 
     def _compile(self) -> None:
-        self._in_force = frozenset(k for k in self._kept
-                                   if not any(s in k for s in self._secrets if self._masks[s] == MASK))
-        self._pattern = re.compile("|".join(
-            [re.escape(k) for k in self.kept()]
-            + [re.escape(s) if len(s) >= SHORT else rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])"
-               for s in self._secrets]))
+        def one(s: str) -> str:
+            return re.escape(s) if len(s) >= SHORT else rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])"
+        self._pattern = re.compile("|".join(one(s) for s in self._secrets))
+        real = [s for s in self._secrets if self._masks[s] == MASK]
+        self._real = re.compile("|".join(one(s) for s in real)) if real else None
+        self._keep_re = re.compile("|".join(re.escape(k) for k in sorted(self._kept, key=len, reverse=True)))
 
     def add_basic(self, username: str | None, password: str | None) -> None:
         if username is None or password is None:
@@ -77,8 +82,15 @@ class Redactor:
     def text(self, value: str) -> str:
         if not self._secrets or not value:
             return value
-        return self._pattern.sub(lambda m: m.group(0) if m.group(0) in self._in_force
-                                 else self._masks.get(m.group(0), MASK), value)
+        out, pos = [], 0
+        for start, end in self.kept_spans(value):
+            out += [self._mask(value[pos:start]), value[start:end]]
+            pos = end
+        out.append(self._mask(value[pos:]))
+        return "".join(out)
+
+    def _mask(self, value: str) -> str:
+        return self._pattern.sub(lambda m: self._masks.get(m.group(0), MASK), value) if value else value
 
     def headers(self, headers: dict[str, str]) -> dict[str, str]:
         return {k: (MASK if k.lower() in _AUTH_HEADERS else self.text(v)) for k, v in headers.items()}

@@ -305,7 +305,7 @@ class Client:
     def curl(self, ex: Exchange) -> str:
         """A curl line that reproduces ``ex``, every credential as its placeholder."""
         insecure = self.base_url.startswith("https") and self.verify is False
-        return curl_line(ex, self.placeholders, self.redactor.text, insecure=insecure, keep=self.redactor.kept())
+        return curl_line(ex, self.placeholders, self.redactor.text, insecure=insecure, keep=self.redactor.kept_spans)
 
     def close(self) -> None:
         self._session.close()

@@ -48,8 +48,9 @@ def _other_rooms(d: RoomzDiscovery, rec: Recorder) -> None:
     others = [r for r in d.known_rooms() if r != d.target_room]
     bound = int(setting(d.options.profile, "rooms")) - 1
     if len(others) > bound:
-        rec.note(f"the meetings of {bound + 1} of the {len(others) + 1} listed rooms were read (--profile full reads "
-                 f"up to {int(setting('full', 'rooms'))})")
+        full = int(setting("full", "rooms"))
+        more = f" (--profile full reads up to {full})" if bound + 1 < full else ""
+        rec.note(f"the meetings of {bound + 1} of the {len(others) + 1} listed rooms were read{more}")
     now = now_utc()
     for room in others[:bound]:
         listing = d.list_window(room, now - timedelta(days=WIDE_DAYS), now + timedelta(days=WIDE_DAYS))
