@@ -202,6 +202,13 @@ def _rm_crash_object(refusal: Response, *, doc: object, **_: object) -> Response
     return _json(500, {"status": 500, "message": "Internal Server Error"}) if isinstance(doc, dict) else refusal
 
 
+def _rm_crash_on_types(answer: Response, *, doc: list[object], version: str, **_: object) -> Response:
+    stamps = [b.get(k) for b in doc if isinstance(b, dict) for k in ("checkin", "checkout") if k in b]
+    if version == "v2" and any(isinstance(v, str) for v in stamps) or any(not isinstance(b, dict) for b in doc):
+        return _json(500, {"status": 500, "message": "Internal Server Error"})
+    return answer
+
+
 def _rm_no_auth_rooms(allowed: bool, *, route: str, neither: bool, **_: object) -> bool:
     return allowed or (route == "get-rooms" and neither)
 
@@ -416,6 +423,9 @@ FAULTS: dict[str, Fault] = _faults(
           "JSON).", {"ok_content_type": _always("text/plain; charset=utf-8")}, requirement="RM-JSON"),
     Fault("rm-crash-non-array", "roomonitor", "An import whose body is a JSON object (not an array) answers 500.",
           {"non_array": _rm_crash_object}, requirement="RM-5XX"),
+    Fault("rm-crash-wrong-types", "roomonitor", "An import for the real account crashes (500) on a booking that is "
+          "not an object, or a v2 checkin/checkout sent as a string (unknown users are refused before, so generated "
+          "bodies never reach it).", {"import_answer": _rm_crash_on_types}, requirement="RM-5XX"),
     Fault("rm-no-auth-rooms", "roomonitor",
           "GET /get-rooms/{userId} with neither X-User-Id nor X-Auth-Token answers 200 "
           "with the rooms (wrong headers are still refused).", {"unauthenticated": _rm_no_auth_rooms},

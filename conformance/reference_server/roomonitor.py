@@ -393,7 +393,7 @@ class RoomonitorApp:
         record["verdicts"] = tuple(verdicts)
         lines = [v.line for v in verdicts]
         answer: object = self.fx.v1_answer(lines) if version == "v1" else lines
-        return self.ok(answer)
+        return self.fx.import_answer(self.ok(answer), doc=doc, version=version)
 
     # --- per-booking decisions ------------------------------------------------------------
     def _problems(self, booking: object, version: str, account: Account,

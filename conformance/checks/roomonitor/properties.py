@@ -23,8 +23,10 @@ from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
 from conformance.client import Exchange
 from conformance.profiles import setting
 
-# JSON that is not an array of bookings, and bytes that are not JSON: refused, never a crash.
-JUNK = [b"{}", b'{"bookings": []}', b'"text"', b"42", b"null", b"true", b"{", b"[", b"\xff\xfe\x00"]
+# JSON that is not an array of bookings, arrays of things that are not bookings, and bytes that
+# are not JSON: refused, never a crash. Nothing in them can be imported.
+JUNK = [b"{}", b'{"bookings": []}', b'"text"', b"42", b"null", b"true", b"{", b"[", b"\xff\xfe\x00",
+        b"[1]", b'["booking"]', b"[null]", b"[[]]", b"[{}]"]
 
 
 def examples(d: RoomonitorDiscovery, kind: str) -> int:
@@ -60,6 +62,19 @@ def fuzz(d: RoomonitorDiscovery, operation_id: str, path_parameters: dict[str, s
                  budget=bridge.pace(d))
 
 
+def _wrong_types(d: RoomonitorDiscovery) -> None:
+    """The suite's own (fictional) bookings with fields of the wrong JSON type, to the real
+    account: generated bodies go to an unknown user, so this is what reaches the booking checks
+    of a server that looks the customer up first. Refused or reported failed, never a crash."""
+    room = d.probe_room()
+    v2: dict[str, object] = dict(d.v2(room, offset_days=56))
+    v2.update(checkin="tomorrow", checkout=str(v2["checkout"]))
+    v1: dict[str, object] = dict(d.v1(room, offset_days=59))
+    v1.update(checkin=20270101, room=[room])
+    api.post_import(d.client, "v2", d.user_id, [v2])
+    api.post_import(d.client, "v1", d.user_id, [v1])
+
+
 @check("RM-5XX", generated=True)
 def generated_requests(d: RoomonitorDiscovery, rec: Recorder) -> None:
     d.guard_login_tokens()  # a lenient server might answer a generated login with a token
@@ -83,9 +98,11 @@ def generated_requests(d: RoomonitorDiscovery, rec: Recorder) -> None:
     for version in ("v1", "v2"):
         for body in JUNK:
             api.post_import(d.client, version, d.user_id, None, raw=body)
+    _wrong_types(d)
     if examples(d, "generated") or examples(d, "invalid"):
         rec.note("generated import bodies went to an unknown user id (a real import e-mails and texts the guest), so "
                  "they exercise how the server parses a request, not how it validates bookings; that is judged by the "
-                 "fixed probes of RM-IMPORT-PARTIAL, and bodies that are no booking array went to the real account")
+                 "fixed probes of RM-IMPORT-PARTIAL; fixed bodies that are no booking array, arrays of things that are "
+                 "no booking and bookings with fields of the wrong type went to the real account")
     if accepted:
         rec.note(f"a generated import for an unknown user id was accepted ({accepted[0].describe()}): see RM-CUSTOMER")
