@@ -83,6 +83,11 @@ class Exchange:
             raise ValueError(str(self._json))
         return self._json
 
+    def forget(self) -> None:
+        """Drop the cached parse (parsed again if asked): a parsed answer of 40,000 meetings holds
+        ten times its bytes, and only the latest few answers are still being read."""
+        self._json = _UNSET
+
     def shed(self, keep: int) -> bool:
         """Keep only the first ``keep`` bytes of the body (and drop its parse), once nothing reads it
         whole: a run of hundreds of answers of --max-body each must not hold them all. True when

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from conformance.reference_server import ReferenceServer
 
 ABORT_AFTER_TRANSPORT_ERRORS = 8   # consecutive requests without any answer: the target is gone
+KEEP_PARSED = 4                    # the last answers whose parse is kept: the checks reading them now
 KEEP_WHOLE = 32                    # the last answers kept whole: the checks that asked may still read them
 KEEP_BODY = 256 * 1024             # what an older answer keeps of its body (traffic.har shows 64 KiB)
 RELEASE_BOUND_S = 60               # the release of what the run created may run past the budget by this
@@ -158,6 +159,8 @@ class Engine:
         rid = getattr(self._current, "rid", None)
         if rid is not None:
             self.recorders[rid].saw(ex)
+        if len(self.traffic) > KEEP_PARSED:
+            self.traffic[-KEEP_PARSED - 1].forget()
         if len(self.traffic) > KEEP_WHOLE:   # an older answer: its check is done with it, the reports need little
             old = self.traffic[-KEEP_WHOLE - 1]
             shape = outline(old.body) if len(old.body) > KEEP_BODY else None
