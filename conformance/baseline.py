@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.requirements import load_catalog
+from conformance.textfile import Unreadable, read_text
 
 PREFIX_LENGTH = 60                 # failure messages are compared by their first 60 characters
 ENTRY_KEYS = ("id", "reason", "expires", "status")
@@ -86,13 +87,9 @@ def load_baseline(path: Path | str, api: str | None = None) -> Baseline:
         path = path / "results.json"
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(f"{name}: no such baseline file") from None
-    except UnicodeDecodeError:
-        raise BaselineError(f"{name}: a baseline must be UTF-8 text") from None
-    except OSError as exc:
-        raise BaselineError(f"{name}: the baseline cannot be read: {exc.strerror or exc}") from None
+        text = read_text(path, name, "baseline file")
+    except Unreadable as exc:
+        raise BaselineError(str(exc)) from None
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.options import APIS, BY_NAME, OptionError
+from conformance.textfile import Unreadable, read_text
 
 CONFIG_NAME = "conformance.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -107,13 +108,9 @@ def load_config(path: Path | str, api: str | None, env: Mapping[str, str], known
     path = Path(path)
     name = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{name}: no such configuration file", file=name) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{name} is not UTF-8 text", file=name) from None
-    except OSError as exc:
-        raise ConfigError(f"{name} cannot be read: {exc.strerror or exc}", file=name) from None
+        text = read_text(path, name, "configuration file")
+    except Unreadable as exc:
+        raise ConfigError(str(exc), file=name) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.textfile import Unreadable, read_text
+
 STATUSES = ("passed", "failed", "warning", "skipped")
 VERDICT_RANK = {"conformant": 0, "incomplete": 1, "non-conformant": 2}
 FORMATS = ("text", "json", "markdown")
@@ -93,13 +95,9 @@ def load_results(path: Path | str) -> dict[str, Any]:
             raise DiffError(f"{path} is a folder without a results.json; give a report folder or a results.json")
         path = path / "results.json"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DiffError(f"{path}: no such file or folder") from None
-    except UnicodeDecodeError:
-        raise DiffError(f"{path} is not UTF-8 text, so not a results.json") from None
-    except OSError as exc:
-        raise DiffError(f"{path} cannot be read: {exc.strerror or exc}") from None
+        text = read_text(path, str(path), "file or folder")
+    except Unreadable as exc:
+        raise DiffError(str(exc)) from None
     try:
         data = json.loads(text)
     except ValueError as exc:

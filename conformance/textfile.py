@@ -1,0 +1,22 @@
+"""A file the user named (configuration, baseline, results.json): read it, or say in one
+sentence why it cannot be read, naming it as the user wrote it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class Unreadable(Exception):
+    """The file is missing, not UTF-8, or cannot be read; the message says which."""
+
+
+def read_text(path: Path, name: str, what: str) -> str:
+    """The UTF-8 text of ``path``, shown as ``name``; ``what`` names the kind of file when it is
+    missing ("no such baseline file")."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise Unreadable(f"{name}: no such {what}") from None
+    except UnicodeDecodeError:
+        raise Unreadable(f"{name} is not UTF-8 text") from None
+    except OSError as exc:
+        raise Unreadable(f"{name} cannot be read: {exc.strerror or exc}") from None
