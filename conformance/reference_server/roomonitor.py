@@ -15,7 +15,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NoReturn, TypedDict
+from typing import NoReturn
 from urllib.parse import parse_qs
 
 from conformance import payloads
@@ -55,7 +55,7 @@ class BookingVerdict:
     violations: tuple[Violation, ...]
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReceivedImport:
     """One import request received by the sandbox, for reports written later.
 
@@ -66,29 +66,19 @@ class ReceivedImport:
     v1 payload sent to v2 apart. ``violations``: every RMP finding for the whole document
     (RMP-JSON when it does not parse). ``verdicts``: one per booking, empty when the import was
     refused as a whole. ``status`` and ``message``: the HTTP status answered and, for a 4xx, its
-    message. ``received_at``: UTC time of arrival.
+    message. ``received_at``: UTC time of arrival. Filled in while the import is handled, kept
+    once it is answered.
     """
     version: Version
     user_id: str
     body: bytes
-    doc: object
-    detected_version: str | None
-    violations: tuple[Violation, ...]
-    verdicts: tuple[BookingVerdict, ...]
-    status: int
-    message: str
-    received_at: datetime
-
-
-class _Record(TypedDict):
-    """A ReceivedImport being filled in while the import is handled."""
-    version: Version
-    user_id: str
-    body: bytes
-    doc: object
-    detected_version: str | None
-    violations: tuple[Violation, ...]
-    verdicts: tuple[BookingVerdict, ...]
+    doc: object = None
+    detected_version: str | None = None
+    violations: tuple[Violation, ...] = ()
+    verdicts: tuple[BookingVerdict, ...] = ()
+    status: int = 0
+    message: str = ""
+    received_at: datetime = field(default_factory=now_utc)
 
 
 @dataclass(frozen=True)
@@ -346,8 +336,7 @@ class RoomonitorApp:
     def _import(self, request: Request, segments: tuple[str, ...]) -> Response:
         version: Version = "v1" if segments[0] == "v1" else "v2"   # the route takes nothing else
         path_user = segments[2] if len(segments) == 3 else ""
-        record: _Record = {"version": version, "user_id": path_user, "body": request.body, "doc": None,
-                                  "detected_version": None, "violations": (), "verdicts": ()}
+        record = ReceivedImport(version, path_user, request.body)
         if not path_user:
             return self._finish(record, self.error(400, NO_CUSTOMER_ID))
         account, refusal = self._authorize(request, path_user, NO_CUSTOMER)
@@ -356,41 +345,41 @@ class RoomonitorApp:
         assert account is not None
         return self._finish(record, self._import_body(request.body, version, account, record))
 
-    def _finish(self, record: _Record, response: Response) -> Response:
+    def _finish(self, record: ReceivedImport, response: Response) -> Response:
         message = ""
         if 400 <= response.status < 500:
             try:
                 message = str(json.loads(response.body).get("message", ""))
             except (ValueError, AttributeError):
                 message = ""
-        self._received.append(ReceivedImport(status=response.status, message=message,
-                                             received_at=now_utc(), **record))
+        record.status, record.message = response.status, message
+        self._received.append(record)
         return response
 
-    def _import_body(self, raw: bytes, version: Version, account: Account, record: _Record) -> Response:
+    def _import_body(self, raw: bytes, version: Version, account: Account, record: ReceivedImport) -> Response:
         if not raw.strip():
-            record["violations"] = (Violation("RMP-JSON", "MUST", "", "the body is empty: a 0-byte body is not JSON"),)
+            record.violations = (Violation("RMP-JSON", "MUST", "", "the body is empty: a 0-byte body is not JSON"),)
             return self.fx.empty_import(self.error(400, EMPTY_MESSAGE))
         try:
             doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            record["violations"] = tuple(_safe_check_bytes(raw, version) or [
+            record.violations = tuple(_safe_check_bytes(raw, version) or [
                 Violation("RMP-JSON", "MUST", "", f"the body is not strict JSON: {exc}")])
             return self.error(400, f"Request body is not valid JSON: {exc}")
-        record["doc"] = doc
-        record["detected_version"] = _safe_detect(doc)
+        record.doc = doc
+        record.detected_version = _safe_detect(doc)
         found = _safe_check(doc, version)
         if found is None:  # payload rules not available: report only what this server can tell
             found = [] if isinstance(doc, list) and doc else [
                 Violation("RMP-ARRAY", "MUST", "", "the top level must be a non-empty array of bookings")]
-        record["violations"] = tuple(found)
+        record.violations = tuple(found)
         if doc == []:
             return self.fx.empty_import(self.error(400, EMPTY_MESSAGE))
         if not isinstance(doc, list):
             refusal = self.error(400, f"Request body must be a JSON array of bookings, got {type(doc).__name__}")
             return self.fx.non_array(refusal, doc=doc)
         verdicts = self._apply(doc, version, account, found)
-        record["verdicts"] = tuple(verdicts)
+        record.verdicts = tuple(verdicts)
         lines = [v.line for v in verdicts]
         answer: object = self.fx.v1_answer(lines) if version == "v1" else lines
         return self.fx.import_answer(self.ok(answer), doc=doc, version=version)
