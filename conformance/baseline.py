@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.requirements import load_catalog
-from conformance.textfile import Unreadable, read_text
+from conformance.textfile import Unreadable, read_text, results_in
 
 PREFIX_LENGTH = 60                 # failure messages are compared by their first 60 characters
 ENTRY_KEYS = ("id", "reason", "expires", "status")
@@ -82,11 +82,9 @@ def load_baseline(path: Path | str, api: str | None = None) -> Baseline:
     """Read and check a baseline: a ``results.json`` (or the report folder holding one), or a
     hand-written TOML or JSON list. ``api``, when given, is the API of the run it will gate:
     every ID must be one of its requirements."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "results.json"
-    name = str(path)
     try:
+        path = results_in(Path(path))
+        name = str(path)
         text = read_text(path, name, "baseline file")
     except Unreadable as exc:
         raise BaselineError(str(exc)) from None

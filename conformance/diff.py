@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.textfile import Unreadable, read_text
+from conformance.textfile import Unreadable, read_text, results_in
 
 STATUSES = ("passed", "failed", "warning", "skipped")
 VERDICT_RANK = {"conformant": 0, "incomplete": 1, "non-conformant": 2}
@@ -89,12 +89,8 @@ class Diff:
 # -- input --------------------------------------------------------------------------------------
 def load_results(path: Path | str) -> dict[str, Any]:
     """A ``results.json``, given as the file or as the report folder holding it."""
-    path = Path(path)
-    if path.is_dir():
-        if not (path / "results.json").is_file():
-            raise DiffError(f"{path} is a folder without a results.json; give a report folder or a results.json")
-        path = path / "results.json"
     try:
+        path = results_in(Path(path))
         text = read_text(path, str(path), "file or folder")
     except Unreadable as exc:
         raise DiffError(str(exc)) from None

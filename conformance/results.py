@@ -18,6 +18,8 @@ from typing import Any
 MAX_FINDINGS_PER_REQUIREMENT = 20   # distinct findings kept per requirement; the rest are counted
 STATUSES = ("passed", "failed", "warning", "skipped")
 VERDICT_EXIT = {"conformant": 0, "non-conformant": 1, "incomplete": 3}
+CONFIRMED = "confirmed"                       # a finding's replay: the same request, the same failure
+NOT_REPRODUCED = "not reproduced on replay"   # the same request met the requirement (or answered otherwise)
 
 
 @dataclass

@@ -20,3 +20,12 @@ def read_text(path: Path, name: str, what: str) -> str:
         raise Unreadable(f"{name} is not UTF-8 text") from None
     except OSError as exc:
         raise Unreadable(f"{name} cannot be read: {exc.strerror or exc}") from None
+
+
+def results_in(path: Path) -> Path:
+    """A ``results.json`` given as the file or as the report folder holding it."""
+    if not path.is_dir():
+        return path
+    if not (path / "results.json").is_file():
+        raise Unreadable(f"{path} is a folder without a results.json; give a report folder or a results.json")
+    return path / "results.json"

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from conformance.checks.dates import parse_lenient
 from conformance.client import Exchange
+from conformance.payloads.text import json_type
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def why_no_list(ex: Exchange) -> str:
     if data is None:
         ctype = ex.content_type.split(";")[0].strip() or "no Content-Type"
         return f"{ex.method} {ex.path} answered 200 with a body that is not JSON ({ctype})"
-    return f"{ex.method} {ex.path} answered 200 with a JSON {type(data).__name__} holding no single list"
+    return f"{ex.method} {ex.path} answered 200 with JSON {json_type(data)} holding no single list"
 
 
 def _norm(key: str) -> str:

@@ -60,9 +60,11 @@ class Redactor:
         """Where ``value`` holds a kept literal that no real secret overlaps."""
         if not self._kept:
             return []
-        real = [m.span() for m in self._real.finditer(value)] if self._real else []
-        return [m.span() for m in self._keep_re.finditer(value)
-                if not any(a < m.end() and m.start() < b for a, b in real)]
+        kept = [m.span() for m in self._keep_re.finditer(value)]
+        if not kept or self._real is None:   # most text holds no base URL: one scan, not two
+            return kept
+        real = [m.span() for m in self._real.finditer(value)]
+        return [(start, end) for start, end in kept if not any(a < end and start < b for a, b in real)]
 
     def _compile(self) -> None:
         def one(s: str) -> str:

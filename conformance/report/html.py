@@ -21,13 +21,13 @@ from html import escape
 from typing import Any
 
 from conformance.report.text import rerun_command
+from conformance.results import CONFIRMED, NOT_REPRODUCED
 
 STATUS_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700", "skipped": "#57606a",
                  "not certified": "#57606a"}
 VERDICT_COLOUR = {"conformant": "#1a7f37", "non-conformant": "#cf222e", "incomplete": "#9a6700"}
 MAX_BODY_SHOWN = 6000      # characters of a pretty-printed body; the excerpt itself is bounded upstream
 MAX_VERDICT_LINKS = 12     # failed requirements named in the verdict box; the table has them all
-NOT_REPRODUCED = "not reproduced on replay"
 VERDICT_RULE = ("How the verdict follows: a MUST requirement failed: non-conformant. None failed, but one could not "
                 "be verified: incomplete. Otherwise conformant (SHOULD warnings allowed). Green means tested. "
                 "A failure marked “not reproduced on replay” still counts: the server answered wrongly at least "
@@ -318,7 +318,7 @@ def _replay_mark(replay: str, short: bool = False) -> str:
     """The replay's outcome as a label (``short`` in the table: the mark without its detail)."""
     if not replay:
         return ""
-    if replay == "confirmed":
+    if replay == CONFIRMED:
         return '<span class="replay confirmed">confirmed on replay</span>'
     if replay.startswith(NOT_REPRODUCED):
         if short:

@@ -160,12 +160,12 @@ class Engine:
         if rid is not None:
             self.recorders[rid].saw(ex)
         if len(self.traffic) > KEEP_PARSED:
-            self.traffic[-KEEP_PARSED - 1].forget()
+            read = self.traffic[-KEEP_PARSED - 1]
+            if len(read.body) > KEEP_BODY:   # its body will be shed: keep its outline for the replay, from its parse
+                self.shapes[read.index] = outline(read)
+            read.forget()
         if len(self.traffic) > KEEP_WHOLE:   # an older answer: its check is done with it, the reports need little
-            old = self.traffic[-KEEP_WHOLE - 1]
-            shape = outline(old.body) if len(old.body) > KEEP_BODY else None
-            if shape is not None and old.shed(KEEP_BODY):
-                self.shapes[old.index] = shape
+            self.traffic[-KEEP_WHOLE - 1].shed(KEEP_BODY)
 
     def _asker(self, ex: Exchange) -> str | None:
         """The requirement an exchange answers to: the running check's, or, for a request that

@@ -12,20 +12,17 @@ the time breaks the requirement), the mark tells a flaky server from a steady on
 """
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conformance.checks.model import OBSERVERS, Recorder
 from conformance.client import DeadlineReached, Exchange
-from conformance.results import Finding, Ledger
+from conformance.results import CONFIRMED, NOT_REPRODUCED, Finding, Ledger
 
 if TYPE_CHECKING:
     from conformance.runner.engine import Engine
 
 MAX_REPLAYS = 40   # one per failed requirement at most; a bound for servers that fail everything
-CONFIRMED = "confirmed"
-NOT_REPRODUCED = "not reproduced on replay"
 
 
 def safe_to_replay(ex: Exchange) -> bool:
@@ -35,14 +32,14 @@ def safe_to_replay(ex: Exchange) -> bool:
     return ex.method in ("POST", "PUT") and "conformance-unknown-" in ex.path
 
 
-def outline(body: bytes) -> str:
-    """The shape of a body without its values: the JSON type, an object's keys, and for an array
-    the outline of its first item."""
-    if not body:
+def outline(ex: Exchange) -> str:
+    """The shape of an answer's body without its values: the JSON type, an object's keys, and for
+    an array the outline of its first item. Uses the exchange's own parse (cached)."""
+    if not ex.body:
         return "empty"
     try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):   # invalid UTF-8 included; nesting a thousand deep
+        data = ex.json()
+    except ValueError:   # invalid UTF-8 and nesting too deep included (Exchange.json says so)
         return "not JSON"
     if isinstance(data, list):
         return f"[{_kind(data[0])}]" if data else "[]"
@@ -103,7 +100,7 @@ class Replayer:
             return CONFIRMED if judged else f"{NOT_REPRODUCED} (the same request, sent again, met the requirement)"
         if again.status != original.status:
             return f"{NOT_REPRODUCED} (first {original.status}, then {again.status})"
-        if outline(again.body) != self.engine.shapes.get(original.index, outline(original.body)):
+        if outline(again) != (self.engine.shapes.get(original.index) or outline(original)):
             return f"{NOT_REPRODUCED} (the same status {again.status}, but a body of another shape)"
         return CONFIRMED
 

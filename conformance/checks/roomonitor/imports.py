@@ -9,7 +9,7 @@ verdict it decides.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomonitor import api
@@ -218,30 +218,30 @@ def partial_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
         (d.v2(room, offset_days=38), None),
         (no_id, "no id"),
     ]
-    _judge_mix(rec, d, "v2", [(dict(b), b.get("id"), why) for b, why in plan])
+    _judge_mix(rec, d, "v2", plan)
     v1_reversed = d.v1(room, offset_days=47)
     v1_reversed["checkin"], v1_reversed["checkout"] = v1_reversed["checkout"], v1_reversed["checkin"]
     _judge_mix(rec, d, "v1", [
-        (dict(d.v1(room, offset_days=44)), None, None),
-        (dict(v1_reversed), None, "checkout before checkin"),
-        (dict(d.v1(d.foreign_room(), offset_days=50)), None, "a room the account does not own"),
-    ], alone=lambda: dict(d.v1(room, offset_days=53)))
+        (d.v1(room, offset_days=44), None),
+        (v1_reversed, "checkout before checkin"),
+        (d.v1(d.foreign_room(), offset_days=50), "a room the account does not own"),
+    ], alone=lambda: d.v1(room, offset_days=53))
 
 
 def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
-               plan: list[tuple[dict[str, object], object, str | None]],
-               alone: Callable[[], dict[str, object]] | None = None) -> None:
-    """One mixed import: (booking, its id, why it is invalid or None). A valid booking must be
+               plan: Sequence[tuple[Mapping[str, object], str | None]],
+               alone: Callable[[], Mapping[str, object]] | None = None) -> None:
+    """One mixed import: (booking, why it is invalid or None); a v2 booking's line names its id. A valid booking must be
     saved and reported as [SUCCESS] (the line's exact wording is RM-IMPORT-V1/-V2's business);
     an invalid one must not be.
 
     An account may refuse v1 as a whole (the ruling keeps that RM-IMPORT-V1's warning), so when
     the v1 mix loses its valid booking, or is refused whole, a valid v1 booking is sent ``alone``:
     saved alone but lost in the mix is this requirement's failure; refused alone too, it is not."""
-    invalid = ", ".join(why for _, _, why in plan if why)
+    invalid = ", ".join(why for _, why in plan if why)
     what = f"a {version} import mixing valid bookings with invalid ones ({invalid})"
-    ex = api.post_import(d.client, version, d.user_id, [b for b, _, _ in plan])
-    if version == "v1":
+    ex = api.post_import(d.client, version, d.user_id, [b for b, _ in plan])
+    if alone is not None:
         raw = api.result_lines(ex)
         if raw is None or len(raw) != len(plan) or not all(isinstance(x, str) for x in raw):
             _v1_lost(rec, d, what, ex, f"it answered {api.body_kind(ex)}, not one line per booking", alone)
@@ -253,12 +253,13 @@ def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
             return
         lines = judged
     mixed = f"a {version} mixed import"
-    for position, (line, (_, bid, why)) in enumerate(zip(lines, plan, strict=True)):
+    for position, (line, (booking, why)) in enumerate(zip(lines, plan, strict=True)):
+        bid = booking.get("id")
         shown = f"line {position + 1} reads {line[:200]!r}"
         if why is None:
             if api.is_success(line) and (not isinstance(bid, str) or bid in line):
                 rec.passed()
-            elif version == "v1" and not api.is_success(line):
+            elif alone is not None and not api.is_success(line):
                 _v1_lost(rec, d, what, ex, f"its valid booking's {shown}", alone)
             else:
                 rec.fail(f"the valid booking at position {position + 1} of {mixed} to be saved and reported as "
@@ -275,10 +276,8 @@ def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
 
 
 def _v1_lost(rec: Recorder, d: RoomonitorDiscovery, what: str, ex: Exchange, how: str,
-             alone: Callable[[], dict[str, object]] | None) -> None:
+             alone: Callable[[], Mapping[str, object]]) -> None:
     """The v1 mix did not save its valid booking: the mix's fault only if one saves alone."""
-    if alone is None:
-        return
     single = api.post_import(d.client, "v1", d.user_id, [alone()])
     lines = api.result_lines(single)
     if lines and len(lines) == 1 and api.is_success(lines[0]):

@@ -14,33 +14,29 @@ from conformance.results import Ledger
 AUTH = ("RZ-AUTH-MISSING", "RZ-AUTH-WRONG", "RZ-AUTH-MALFORMED")
 
 
-def _kinds(ledger: Ledger, rid: str) -> set[str]:
-    return ledger[rid].kinds
-
-
 def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> list[RootCause]:
     causes = []
     auth_off = RootCause.authentication_off(ledger, traffic, AUTH)
     if auth_off:
         causes.append(auth_off)
-    if "window-ignored" in _kinds(ledger, "RZ-MEETINGS-WINDOW"):
+    if "window-ignored" in ledger["RZ-MEETINGS-WINDOW"].kinds:
         causes.append(RootCause("the listing ignores from and to: a window in 2001 listed today's meetings",
                                 RootCause.failed(ledger, "RZ-MEETINGS-WINDOW", "RZ-MEETINGS-BADDATE")))
-    wrapped = [rid for rid in ("RZ-ROOMS", "RZ-MEETINGS") if "wrapped" in _kinds(ledger, rid)]
+    wrapped = [rid for rid in ("RZ-ROOMS", "RZ-MEETINGS") if "wrapped" in ledger[rid].kinds]
     if wrapped:
         what = " and ".join({"RZ-ROOMS": "the room list", "RZ-MEETINGS": "the meeting list"}[r] for r in wrapped)
         causes.append(RootCause(f"{what} {'is' if len(wrapped) == 1 else 'are'} wrapped in an object instead of being "
                                 "the body itself; the suite read the array inside and judged the rest", tuple(wrapped)))
-    json_ops = {k.split(":")[0] for k in _kinds(ledger, "RZ-JSON")}
+    json_ops = {k.split(":")[0] for k in ledger["RZ-JSON"].kinds}
     if len(json_ops) >= 3:
         causes.append(RootCause("successful answers are not sent as application/json on any call",
                                 RootCause.failed(ledger, "RZ-JSON")))
-    crashed = {k.split(":")[0] for k in _kinds(ledger, "RZ-5XX")}
+    crashed = {k.split(":")[0] for k in ledger["RZ-5XX"].kinds}
     if len(crashed) >= 2:
         causes.append(RootCause("the server answers 5xx to input it should refuse with 400 or 404, on "
                                 f"{len(crashed)} calls", RootCause.failed(ledger, "RZ-5XX")))
-    if any(k.startswith("accepted:") for k in _kinds(ledger, "RZ-CREATE-CONFLICT")) and \
-            any(not k.startswith("changed") and "adjacent" not in k for k in _kinds(ledger, "RZ-UPDATE-CONFLICT")):
+    if any(k.startswith("accepted:") for k in ledger["RZ-CREATE-CONFLICT"].kinds) and \
+            any(not k.startswith("changed") and "adjacent" not in k for k in ledger["RZ-UPDATE-CONFLICT"].kinds):
         causes.append(
             RootCause(
                 "the server never checks for conflicts: overlapping meetings are accepted on POST and PUT",
