@@ -162,6 +162,14 @@ CHECKS: dict[str, list[Check]] = {}
 OBSERVERS: dict[str, list[Observer]] = {}
 
 
+def checks_of(rid: str) -> list[Check]:
+    """A requirement's checks; one judged only by observers gets the run's ordinary reads, so
+    that selected alone it still has answers to judge."""
+    if rid in CHECKS:
+        return CHECKS[rid]
+    return [Check(lambda d, rec: d.ordinary_reads(), "scripted")] if rid in OBSERVERS else []
+
+
 def check(rid: str, *, generated: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register a check for one catalog requirement; ``generated`` for a property-based one."""
     load_catalog()[rid]   # an unknown ID fails at import time, not in a report
@@ -280,6 +288,10 @@ class Discovery:
             if factory not in cache:
                 cache[factory] = factory(self)
             return cache[factory]
+
+    def ordinary_reads(self) -> None:
+        """The run's ordinary reads, sent once: a requirement judged only by observers (no check
+        of its own), selected alone, still gets answers to judge. Each API says which."""
 
     def say(self, text: str) -> None:
         """A remark about discovery itself (shown once at the top of the report)."""

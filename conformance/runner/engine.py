@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
 from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
-from conformance.checks.model import CHECKS, OBSERVERS, Blocked, Discovery, Evidence, Recorder, discovering, excerpt
+from conformance.checks.model import OBSERVERS, Blocked, Discovery, Evidence, Recorder, checks_of, discovering, excerpt
 from conformance.client import Client, DeadlineReached, Exchange, RateLimited, Redactor
 from conformance.options import RunOptions
 from conformance.requirements import Requirement, load_catalog
@@ -248,8 +248,8 @@ class Engine:
         if self._ran:
             return
         self._ran = True
-        scripted = [(r.id, c) for r in self.requirements for c in CHECKS.get(r.id, []) if c.phase == "scripted"]
-        generated = [(r.id, c) for r in self.requirements for c in CHECKS.get(r.id, []) if c.phase == "generated"]
+        scripted = [(r.id, c) for r in self.requirements for c in checks_of(r.id) if c.phase == "scripted"]
+        generated = [(r.id, c) for r in self.requirements for c in checks_of(r.id) if c.phase == "generated"]
         for phase, work in (("scripted", scripted), ("generated", generated)):
             t, count = time.monotonic(), self.client.count
             self.progress("phase", {"phase": phase, "done": False})

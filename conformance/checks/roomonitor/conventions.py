@@ -5,9 +5,7 @@ whichever check caused the request (the generated campaign of RM-5XX included).
 """
 from __future__ import annotations
 
-from conformance.checks.model import Recorder, check, observer
-from conformance.checks.roomonitor import api
-from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
+from conformance.checks.model import Recorder, observer
 from conformance.checks.shared import (
     json_problems,
     register_https,
@@ -71,23 +69,6 @@ def error_body_shape(rec: Recorder, ex: Exchange) -> None:
     body = ex.body[:200].decode("utf-8", "replace")
     rec.fail(f"the {ex.status} body {expected}", f"{ex.method} answered {problem}: {body!r}", ex,
              kind=f"{ex.operation}:{ex.status}:{kind}")
-
-
-class BasicTraffic:
-    """The run's ordinary reads, sent once, for requirements judged only on traffic: selected on
-    their own, they still get answers to judge (a listing, and a refusal without credentials)."""
-
-    def __init__(self, d: RoomonitorDiscovery) -> None:
-        d.rooms_answer
-        api.get_rooms(d.client, d.user_id, auth="none", auth_label="probe: neither X-User-Id nor X-Auth-Token")
-
-
-def _ordinary_reads(d: RoomonitorDiscovery, rec: Recorder) -> None:
-    d.shared(BasicTraffic)
-
-
-for _rid in ("RM-JSON", "RM-ERROR-BODY"):
-    check(_rid)(_ordinary_reads)
 
 
 register_https("RM-HTTPS", "the X-Auth-Token and the guests' personal data are readable on the wire")

@@ -83,6 +83,9 @@ class RoomonitorDiscovery(Discovery):
             return str(self.options.room_id)
         return self.rooms[0]
 
+    def ordinary_reads(self) -> None:
+        self.shared(BasicTraffic)
+
     def probe_room(self) -> str:
         """The target room, or a fictional one when none is known (for probes a correct server
         refuses before it looks at the bookings)."""
@@ -144,3 +147,12 @@ class RoomonitorDiscovery(Discovery):
                     self.remember_secret(pair[1])
 
         self.client.observers.insert(0, guard)
+
+
+class BasicTraffic:
+    """The run's ordinary reads (``Discovery.ordinary_reads``): a listing, and a refusal without
+    credentials."""
+
+    def __init__(self, d: RoomonitorDiscovery) -> None:
+        d.rooms_answer
+        api.get_rooms(d.client, d.user_id, auth="none", auth_label="probe: neither X-User-Id nor X-Auth-Token")

@@ -11,7 +11,7 @@ from conformance.checks import tolerant
 from conformance.checks.dates import fmt, looks_like_datetime, now_utc, parse_utc, why_not_utc
 from conformance.checks.model import Recorder, check, observer
 from conformance.checks.roomz import api
-from conformance.checks.roomz.discovery import BasicTraffic, RoomzDiscovery
+from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.shared import (
     MAX_WALK,
     json_problems,
@@ -128,16 +128,6 @@ def status_is_listed(rec: Recorder, ex: Exchange) -> None:
 
 
 register_https("RZ-HTTPS", "the Basic credentials are readable on the wire")
-
-
-def _ordinary_reads(d: RoomzDiscovery, rec: Recorder) -> None:
-    """Requirements judged on every answer of the run: selected alone, they still get answers."""
-    d.shared(BasicTraffic)
-
-
-for _rid in ("RZ-JSON", "RZ-UTC", "RZ-NULL", "RZ-STATUS-LISTED", "RZ-MEETINGS-UNIQUE", "RZ-MEETINGS-ORDER", "RZ-IMAGE",
-             "RZ-AUTH-CHALLENGE"):
-    check(_rid)(_ordinary_reads)
 
 
 @check("RZ-UTC-ACCEPT")

@@ -195,10 +195,13 @@ class RoomzDiscovery(Discovery):
         self.writer = Scratch(self)
         return self.writer
 
+    def ordinary_reads(self) -> None:
+        self.shared(BasicTraffic)
+
 
 class BasicTraffic:
-    """The run's ordinary reads, sent once, for requirements judged only on traffic (RZ-NULL,
-    RZ-UTC, RZ-JSON, ...): selected on their own, they still get answers to judge."""
+    """The run's ordinary reads (``Discovery.ordinary_reads``): the room list, the target room's
+    meetings, an unknown room's, and a listing without credentials."""
 
     def __init__(self, d: RoomzDiscovery) -> None:
         d.rooms_answer
