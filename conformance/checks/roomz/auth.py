@@ -22,6 +22,7 @@ from conformance.checks.dates import now_utc
 from conformance.checks.model import Blocked, Recorder, check, memo, observer
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import RoomzDiscovery
+from conformance.checks.roomz.scratch import far_start
 from conformance.checks.shared import walk
 from conformance.client import Exchange
 
@@ -84,7 +85,7 @@ class AuthTargets:
         except Blocked as blocked:
             self.notes.append(f"POST and PUT were probed on a made-up room: {blocked}")
             room = d.made_up_room
-            start = now_utc() + timedelta(days=400)
+            start = far_start()
             body = api.contract_body("conformance auth probe", "conformance", start, start + timedelta(minutes=30))
             meeting = d.unknown_id("meeting")
             return [

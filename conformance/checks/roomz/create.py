@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conformance.checks import tolerant
-from conformance.checks.dates import fmt, now_utc
+from conformance.checks.dates import fmt
 from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomz import api
-from conformance.checks.roomz.discovery import INVENTED_ORGANIZER, RoomzDiscovery, blocker
+from conformance.checks.roomz.discovery import RoomzDiscovery, blocker
 from conformance.checks.roomz.persist import differences
-from conformance.checks.roomz.scratch import Scratch, subject_for
+from conformance.checks.roomz.scratch import Scratch, far_start, subject_for
 
 CREATED = (200, 201)
 CONTRACT_POST = "200 or 201 for a POST of {subject, organizerId, startDateUTC, endDateUTC} into a free slot"
@@ -113,13 +113,10 @@ def create_in_unknown_room(d: RoomzDiscovery, rec: Recorder) -> None:
     except Blocked as blocked:   # no room to write beside: the unknown room needs none
         rec.note(f"probed at a date 400 days ahead; whether the meeting landed in another room was not "
                  f"checked: {blocked}")
-        s, start = None, now_utc().replace(minute=0, second=0, microsecond=0) + timedelta(days=400)
+        s, start = None, far_start()
     end = start + timedelta(hours=1)
     subject = subject_for(d.options.seed, "unknown room")
-    try:
-        organizer, invented = d.organizer, d.organizer_is_invented()
-    except Blocked:
-        organizer, invented = INVENTED_ORGANIZER, True
+    organizer, invented = d.organizer, d.organizer_is_invented()   # never blocked: invented when nothing is listed
     body = s.body(subject, organizer, start, end) if s else api.contract_body(subject, organizer, start, end)
     ex = api.post_meeting(d.client, room, body)
     if ex.status == 404 and s is None and invented:

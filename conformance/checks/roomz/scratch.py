@@ -59,6 +59,12 @@ GRAVEYARD_STEP = timedelta(minutes=2)
 GRAVEYARD_PLACES = int((SPAN - timedelta(hours=HOURS["graveyard"])) / GRAVEYARD_STEP)
 
 
+def far_start() -> datetime:
+    """A whole hour 400 days ahead: where a probe with no room of its own to write beside goes
+    (an unknown room), past any real booking horizon."""
+    return now_utc().replace(minute=0, second=0, microsecond=0) + timedelta(days=400)
+
+
 def subject_for(seed: int, label: str) -> str:
     return f"conformance {label} (test booking, seed {seed})"
 

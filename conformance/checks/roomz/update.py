@@ -9,7 +9,7 @@ from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.roomz.persist import differences
-from conformance.checks.roomz.scratch import Scratch, subject_for
+from conformance.checks.roomz.scratch import Scratch, far_start, subject_for
 from conformance.client import Exchange
 
 
@@ -115,7 +115,7 @@ def update_of_unknown_is_404(d: RoomzDiscovery, rec: Recorder) -> None:
 def _unknown_room_only(d: RoomzDiscovery, rec: Recorder) -> None:
     """A PUT of a valid meeting to an unknown room and meeting, 400 days ahead: 404 whatever else
     the server cannot do."""
-    start = now_utc().replace(minute=0, second=0, microsecond=0) + timedelta(days=400)
+    start = far_start()
     body = api.contract_body(subject_for(d.options.seed, "unknown"), str(d.options.organizer_id or "conformance"),
                              start, start + timedelta(minutes=30))
     ex = api.put_meeting(d.client, d.unknown_id("room"), d.unknown_id("meeting"), body)
