@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.requirements import load_catalog
+from conformance.results import gated_exit_code
 from conformance.textfile import Unreadable, read_text, results_in
 
 PREFIX_LENGTH = 60                 # failure messages are compared by their first 60 characters
@@ -254,7 +255,7 @@ def apply(results: Mapping[str, Any], baseline: Baseline, today: date) -> GateDe
                 decision.known.append(rid)
                 decision.reasons[rid] = entry.reason
     decision.exit_code = 1 if decision.new or decision.worse or decision.expired else 0
-    decision.run_exit_code = _run_exit_code(results, decision)
+    decision.run_exit_code = gated_exit_code(results, bool(decision.exit_code))
     decision.summary = _summary(decision, baseline, today)
     return decision
 
@@ -268,18 +269,6 @@ def _worse(entry: Entry, req: Mapping[str, Any], kind: str) -> bool:
         return False
     seen = {m[:PREFIX_LENGTH] for m in entry.messages}
     return any(m[:PREFIX_LENGTH] not in seen for m in _messages(req))
-
-
-def _run_exit_code(results: Mapping[str, Any], decision: GateDecision) -> int:
-    """The exit code of a gated run: a failed gate is 1; a configuration error stays 2; a MUST
-    requirement left unverified (or an aborted run) stays 3, since green must mean tested."""
-    if results.get("configuration_error"):
-        return 2
-    if decision.exit_code:
-        return 1
-    unverified = any(r.get("level") == "MUST" and r.get("status") == "skipped" and r.get("certified") is not False
-                     for r in results.get("requirements") or [])
-    return 3 if unverified or results.get("aborted") else 0
 
 
 def _summary(decision: GateDecision, baseline: Baseline, today: date) -> list[str]:

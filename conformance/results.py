@@ -176,3 +176,22 @@ def verdict_of_results(results: Mapping[str, Any]) -> str:
     reqs = results.get("requirements") or []
     return verdict_of(((r.get("level"), r.get("status"), r.get("certified") is False) for r in reqs),
                       aborted=bool(results.get("aborted")))
+
+
+def unverified_must(results: Mapping[str, Any]) -> bool:
+    """A MUST requirement left unverified (not on purpose), or an aborted run: green must mean
+    tested, so such a run is never exit 0, whatever a baseline accepts."""
+    return bool(results.get("aborted")) or any(
+        r.get("level") == "MUST" and r.get("status") == "skipped" and r.get("certified") is not False
+        for r in results.get("requirements") or [] if isinstance(r, dict))
+
+
+def gated_exit_code(results: Mapping[str, Any], gate_failed: bool) -> int:
+    """The exit code of a run gated by a baseline: a configuration error stays 2, a failed gate
+    is 1, an unverified MUST requirement (or an aborted run) stays 3, else 0. Written once, so
+    verify can check it."""
+    if results.get("configuration_error"):
+        return 2
+    if gate_failed:
+        return 1
+    return 3 if unverified_must(results) else 0

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
-from conformance.results import VERDICT_EXIT, verdict_of_results
+from conformance.results import VERDICT_EXIT, gated_exit_code, verdict_of_results
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -286,14 +286,11 @@ def _verdict_problems(results: dict[str, Any], record: dict[str, Any]) -> list[s
         problems.append(f"{RECORD}: verdict {record.get('verdict')!r} differs from results.json's "
                         f"{results.get('verdict')!r}")
     exit_code = 2 if results.get("configuration_error") else VERDICT_EXIT.get(verdict)
-    if results.get("baseline") and not results.get("configuration_error"):
-        # a baseline decides the gate's exit (1 for a new failure, else 0), but an unverified MUST
-        # requirement or an aborted run stays 3 whatever the baseline accepts: the verdict stands
-        unverified = results.get("aborted") or any(
-            r.get("level") == "MUST" and r.get("status") == "skipped" and r.get("certified") is not False
-            for r in results.get("requirements") or [] if isinstance(r, dict))
-        if record.get("exit_code") in ((1, 3) if unverified else (0, 1)):
-            exit_code = record.get("exit_code")
+    baseline = results.get("baseline")
+    if isinstance(baseline, dict) and not results.get("configuration_error"):
+        # a baseline decides the gate (1 for a new failure), but an unverified MUST requirement
+        # or an aborted run stays 3 whatever the baseline accepts: the verdict stands
+        exit_code = gated_exit_code(results, bool(baseline.get("gate_exit_code")))
     if record.get("exit_code") != exit_code:
         problems.append(f"{RECORD}: exit code {record.get('exit_code')!r} does not follow from the verdict "
                         f"({exit_code})")
