@@ -158,6 +158,16 @@ def test_probe_reproduce_lines_use_placeholders_for_real_credentials() -> None:
     assert all("roomz-secret" not in line for line in lines)
 
 
+def test_unknown_user_with_the_right_password_is_refused() -> None:
+    """A server checking the password alone lets an unknown user name in with the right password:
+    the finding's reproduce line forms that password from $ROOMZ_PASSWORD, never shows it."""
+    result = run_engine("roomz", faults=["password-only"], only=("RZ-AUTH-WRONG",))
+    findings = result.outcome("RZ-AUTH-WRONG").findings
+    assert findings and all("unknown user name with the right password" in f.message for f in findings), findings
+    assert all('-u "conformance-unknown-user:$ROOMZ_PASSWORD"' in f.reproduce for f in findings), findings
+    assert all("roomz-secret" not in f.reproduce + f.message + (f.request or "") for f in findings)
+
+
 def test_a_server_that_dies_mid_run_gives_incomplete_not_failed() -> None:
     """Requests that got no answer after the server died prove nothing: exit 3, not 1."""
     import threading

@@ -296,6 +296,8 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("any-credentials", "roomz", "Any Basic user name and password are accepted (an empty user name is still "
           "refused).", {"any_user": lambda ok, user=b"", **_: ok or bool(user), "password_ok": _always(True)},
           requirement="RZ-AUTH-WRONG"),
+    Fault("password-only", "roomz", "Only the password is checked: any Basic user name is let in with the right "
+          "password (a wrong password is still refused).", {"any_user": _always(True)}, requirement="RZ-AUTH-WRONG"),
     Fault("accept-bearer", "roomz", "'Authorization: Bearer <anything>' is accepted as valid credentials.",
           {"bearer": lambda allowed, token="", **_: allowed or bool(token)}, requirement="RZ-AUTH-MALFORMED"),
     Fault("accept-malformed", "roomz", "Any Authorization header that is not well-formed Basic (another scheme, "

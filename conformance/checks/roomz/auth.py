@@ -188,6 +188,9 @@ def wrong_credentials(d: RoomzDiscovery, rec: Recorder) -> None:
         d.client.protect_basic(user, value)
         t.expect_401(rec, label, basic(user, value))
     t.expect_401(rec, "an unknown user name", basic(UNKNOWN_USER, WRONG_PASSWORD))
+    # the right password under an unknown user name: a server checking the password alone lets it in
+    d.client.protect_basic(UNKNOWN_USER, password)
+    t.expect_401(rec, "an unknown user name with the right password", basic(UNKNOWN_USER, password))
 
 
 def derived_passwords(password: str) -> list[tuple[str, str, str]]:
