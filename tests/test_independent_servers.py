@@ -346,6 +346,7 @@ RM_FAULT_CASES = [
     pytest.param("foreign-room-accepted", "RM-IMPORT-PARTIAL", {}, id="foreign-room-booking-saved"),
     pytest.param("reversed-dates-accepted", "RM-IMPORT-PARTIAL", {}, id="checkout-before-checkin-saved"),
     pytest.param("form-login-any-password", "RM-LOGIN", {}, id="form-login-ignores-password"),
+    pytest.param("lenient-payload", "RM-IMPORT-PARTIAL", {}, id="payload-rules-not-enforced"),
     # -- where the suite's verdict is wrong --------------------------------------------------------
 ]
 

@@ -248,6 +248,29 @@ def _rm_all_or_nothing(verdicts: list[BookingVerdict], **_: object) -> list[Book
                            f"{failed[0].booking_id} is invalid", v.violations) for v in verdicts]
 
 
+def _rm_unenforced(rule: str) -> Hook:
+    """Bookings whose only problems are ``rule``'s are saved: the server does not enforce it."""
+    def hook(problems: list[str], **_: object) -> list[str]:
+        return [p for p in problems if not p.startswith(f"{rule}:")]
+    return hook
+
+
+# The MUST-level payload rules a booking can break (RM-IMPORT-PARTIAL's ruling), with what a server
+# that skips each one saves.
+RM_RULES_UNENFORCED = {
+    "RMP-V1-FIELDS": "v1 bookings with a field missing, empty or not a string",
+    "RMP-V1-DATES": "v1 bookings with a date that is no real YYYY-MM-DD, or checkout before checkin",
+    "RMP-V1-PHONE": "v1 bookings whose prefix or telephone is not digits only (+0034, spaces, parentheses)",
+    "RMP-V1-EMAIL": "v1 bookings whose e-mail address is malformed",
+    "RMP-V2-VARIANT": "v2 bookings using both variants or half of one",
+    "RMP-V2-FIELDS": "v2 bookings with a field missing, empty or of the wrong type",
+    "RMP-V2-TIMESTAMP": "v2 bookings with timestamps outside 2000-2100 in milliseconds (seconds, 0, "
+                        "99999999999999999) or checkout before checkin",
+    "RMP-V2-PHONE": "v2 bookings whose guestPhone is not +digits (spaces, a trailing comma, no +)",
+    "RMP-V2-LANG": "v2 bookings whose lang is no assigned ISO 639-1 code (XX)",
+}
+
+
 class _Html(str):
     """A body the server sends as an HTML page (rooms-html)."""
 
@@ -427,7 +450,10 @@ FAULTS: dict[str, Fault] = _faults(
           {"non_array": _rm_crash_object}, requirement="RM-5XX"),
     Fault("rm-crash-wrong-types", "roomonitor", "An import for the real account crashes (500) on a booking that is "
           "not an object, or a v2 checkin/checkout sent as a string (unknown users are refused before, so generated "
-          "bodies never reach it).", {"import_answer": _rm_crash_on_types}, requirement="RM-5XX"),
+          "bodies never reach it).", {"import_answer": _rm_crash_on_types}, requirement="RM-5XX",
+          collateral={"RM-IMPORT-PARTIAL": "failed"},
+          why="RM-IMPORT-PARTIAL's mix holding a v2 checkin sent as a string (an RMP-V2-FIELDS probe) is answered "
+              "with a 5xx, so its valid bookings are not saved either"),
     Fault("rm-no-auth-rooms", "roomonitor",
           "GET /get-rooms/{userId} with neither X-User-Id nor X-Auth-Token answers 200 "
           "with the rooms (wrong headers are still refused).", {"unauthenticated": _rm_no_auth_rooms},
@@ -492,6 +518,9 @@ FAULTS: dict[str, Fault] = _faults(
           "(a v1 import of valid bookings alone is saved); v2 is partial as it should be.",
           {"verdicts": lambda verdicts, *, version, **kw: _rm_all_or_nothing(verdicts, **kw) if version == "v1"
            else verdicts}, requirement="RM-IMPORT-PARTIAL"),
+    *(Fault(f"rm-unenforced-{rule[4:].lower()}", "roomonitor", f"{rule} is not enforced: {saved} are saved and "
+            "reported [SUCCESS]; every other rule still is.", {"booking_problems": _rm_unenforced(rule)},
+            requirement="RM-IMPORT-PARTIAL") for rule, saved in RM_RULES_UNENFORCED.items()),
     Fault("rm-v1-no-validation", "roomonitor",
           "Every v1 booking is saved and reported [SUCCESS], whatever it holds (any room, checkout before "
           "checkin); v2 bookings are still validated.",

@@ -408,7 +408,9 @@ class RoomonitorApp:
                 variant = "roomId" if by_room else "customRoomId"
                 room_key, id_key = ("roomId", "id") if by_room else ("customRoomId", "idBooking")
                 for key in (room_key, id_key):
-                    if not isinstance(booking.get(key), str) or not booking[key].strip():
+                    if key not in booking:   # half a variant's pair (the catalog's RMP-V2-FIELDS text)
+                        own.append(("RMP-V2-VARIANT", f"{key} is missing: a variant needs {room_key} and {id_key}"))
+                    elif not isinstance(booking[key], str) or not booking[key].strip():
                         own.append(("RMP-V2-FIELDS", f"{key} must be a non-empty string"))
                 given = booking.get(room_key)
                 room = given if isinstance(given, str) else ""

@@ -45,7 +45,48 @@ ROOMONITOR_FAULTS: dict[str, str] = {
     "reversed-dates-accepted": "RM-IMPORT-PARTIAL: a booking whose checkout is before its checkin is saved "
                                "(room still checked)",
     "form-login-any-password": "RM-LOGIN: a form login succeeds with any password",
+    "lenient-payload": "RM-IMPORT-PARTIAL: bookings are checked for presence, room and date order only (a prefix "
+                       "+0034, a timestamp in seconds, lang XX, both v2 variants ... are saved)",
 }
+
+# The languages this server sends messages in (a real server knows a few; the suite sends EN and ES).
+LANGUAGES = {"EN", "ES", "FR", "DE", "IT", "PT", "NL", "CA", "EU", "GL"}
+TS_FROM, TS_TO = 946684800000, 4102444800000     # 2000-01-01 .. 2100-01-01 in epoch milliseconds
+GUEST_PHONE = re.compile(r"\+\d{6,15}(, ?\+\d{6,15})*")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def strict_problem(version: str, b: dict) -> str | None:
+    """What this server refuses beyond presence, room and date order: the payload rules, its own way."""
+    def text(key: str) -> bool:
+        return isinstance(b.get(key), str) and b[key] != ""
+
+    def stamp(key: str) -> bool:
+        v = b.get(key)
+        return isinstance(v, int) and not isinstance(v, bool) and TS_FROM <= v < TS_TO
+
+    if version == "v1":
+        if not all(isinstance(b.get(k), str) for k in ("checkin", "checkout", "customerReference")) or \
+                not all(text(k) for k in ("firstname", "lastname", "prefix", "telephone", "email", "room")):
+            return "empty field"
+        if not all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", b[k]) for k in ("checkin", "checkout")):
+            return "dates must be YYYY-MM-DD"
+        if not re.fullmatch(r"\d{1,3}", b["prefix"]) or not re.fullmatch(r"\d+", b["telephone"]) \
+                or len(b["prefix"] + b["telephone"]) > 15:
+            return "invalid phone"
+        return None if EMAIL.fullmatch(b["email"]) else "invalid email"
+    if ("roomId" in b or "id" in b) and ("customRoomId" in b or "idBooking" in b):
+        return "one variant only"
+    update = b.get("updatedBooking") is True
+    keys = ["guestName", "lang"] + ([] if update else ["guestPhone"])
+    keys += ["customRoomId", "idBooking", "pm", "bookingType"] if "customRoomId" in b else ["roomId", "id"]
+    if not all(text(k) for k in keys) or ("updatedBooking" in b and not isinstance(b["updatedBooking"], bool)):
+        return "missing or wrong fields"
+    if not (update and "checkin" not in b) and not (stamp("checkin") and stamp("checkout")):
+        return "timestamps must be epoch milliseconds"
+    if "guestPhone" in b and not (isinstance(b["guestPhone"], str) and GUEST_PHONE.fullmatch(b["guestPhone"])):
+        return "invalid guestPhone"
+    return None if str(b["lang"]).upper() in LANGUAGES else f"unsupported language {b['lang']}"
 
 
 class RoomonitorServer(_BaseServer):
@@ -226,6 +267,10 @@ class RoomonitorServer(_BaseServer):
         """(saved?, (kind, key, record, line))."""
         if not isinstance(b, dict):
             return False, ("", None, None, self._fail("?", "a booking must be an object"))
+        problem = None if "lenient-payload" in self.faults else strict_problem(version, b)
+        if problem:
+            return False, ("", None, None, self._fail(b.get("customerReference" if version == "v1" else "id",
+                                                            b.get("idBooking")), problem))
         if version == "v1":
             ref = b.get("customerReference", "")
             fields = ("firstname", "lastname", "prefix", "telephone", "email", "room", "checkin",

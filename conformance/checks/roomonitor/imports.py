@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from conformance.checks.model import Blocked, Recorder, check
-from conformance.checks.roomonitor import api
+from conformance.checks.roomonitor import api, invalid
 from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
 from conformance.client import Exchange
 
@@ -197,60 +197,76 @@ def v2_custom_insert_and_update(d: RoomonitorDiscovery, rec: Recorder) -> None:
 
 @check("RM-IMPORT-PARTIAL")
 def partial_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
-    """Valid bookings interleaved with invalid ones, each invalid for exactly one reason an import
-    server must enforce: a room the account does not own, checkout before checkin, an insert
-    without checkin, a booking without its id. Each invalid one is judged on its own line; then
-    the same for v1 (the requirement names no version)."""
+    """Valid bookings around invalid ones, one mix per MUST-level payload rule (``invalid``: each
+    invalid booking is a valid one with one change that ``conformance validate`` confirms breaks
+    exactly that rule), plus a booking for a room the account does not own. Each invalid one is
+    judged on its own line, and the valid ones after it must still be saved; v2 first, then v1
+    (the requirement names no version). One mix per rule keeps one crash from hiding the rest."""
     room = d.target_room
-    reversed_dates = d.v2(room, offset_days=29)
-    reversed_dates["checkout"] = reversed_dates["checkin"] - 86_400_000
-    no_checkin = d.v2(room, offset_days=35)
-    del no_checkin["checkin"]
-    no_id = d.v2(room, offset_days=41)
-    del no_id["id"]
-    plan: list[tuple[api.V2Booking, str | None]] = [
-        (d.v2(room, offset_days=20), None),
-        (d.v2(d.foreign_room(), offset_days=23), "a room the account does not own"),
-        (d.v2(room, offset_days=26), None),
-        (reversed_dates, "checkout before checkin"),
-        (d.v2(room, offset_days=32), None),
-        (no_checkin, "an insert without checkin"),
-        (d.v2(room, offset_days=38), None),
-        (no_id, "no id"),
-    ]
-    _judge_mix(rec, d, "v2", plan)
-    v1_reversed = d.v1(room, offset_days=47)
-    v1_reversed["checkin"], v1_reversed["checkout"] = v1_reversed["checkout"], v1_reversed["checkin"]
-    _judge_mix(rec, d, "v1", [
-        (d.v1(room, offset_days=44), None),
-        (v1_reversed, "checkout before checkin"),
-        (d.v1(d.foreign_room(), offset_days=50), "a room the account does not own"),
-    ], alone=lambda: d.v1(room, offset_days=53))
+    offsets = iter(range(20, 2000, 3))   # every stay its own, so no server sees two overlap
+
+    def valid(version: str) -> dict[str, object]:
+        return dict(d.v1(room, offset_days=next(offsets)) if version == "v1" else d.v2(room, offset_days=next(offsets)))
+
+    v1_alone = _Alone(d, lambda: d.v1(room, offset_days=next(offsets)))
+    for version in ("v2", "v1"):
+        groups: dict[str, list[tuple[Mapping[str, object], str | None]]] = {}
+        for mutation in invalid.MUTATIONS[version]:
+            booking = mutation.apply(valid(version))
+            if not invalid.confirmed(booking, version, mutation.rule):   # the rules changed under the suite
+                rec.note(f"the suite's invalid {version} booking ({mutation.label}) no longer breaks exactly "
+                         f"{mutation.rule} by the payload rules, so it was not sent")
+                continue
+            groups.setdefault(mutation.rule, []).append((booking, f"{mutation.label}, against {mutation.rule}"))
+        foreign = valid(version)
+        foreign["room" if version == "v1" else "roomId"] = d.foreign_room()
+        groups["room"] = [(foreign, invalid.WRONG_ROOM)]
+        for bad in groups.values():
+            plan = [(valid(version), None), *bad, (valid(version), None)]
+            if not _judge_mix(rec, d, version, plan, alone=v1_alone if version == "v1" else None):
+                break   # the account refuses v1 bookings altogether (noted): no v1 mix can be judged
+
+
+class _Alone:
+    """Whether a valid v1 booking sent alone is saved: asked once, when a v1 mix loses its valid one."""
+
+    def __init__(self, d: RoomonitorDiscovery, booking: Callable[[], Mapping[str, object]]) -> None:
+        self.d, self.booking = d, booking
+        self.answer: tuple[bool, str] | None = None
+
+    def saved(self) -> tuple[bool, str]:
+        if self.answer is None:
+            single = api.post_import(self.d.client, "v1", self.d.user_id, [self.booking()])
+            lines = api.result_lines(single)
+            if lines and len(lines) == 1 and api.is_success(lines[0]):
+                self.answer = (True, f"the same kind of booking sent alone reads {str(lines[0])[:200]!r}")
+            else:
+                self.answer = (False, api.body_kind(single))
+        return self.answer
 
 
 def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
-               plan: Sequence[tuple[Mapping[str, object], str | None]],
-               alone: Callable[[], Mapping[str, object]] | None = None) -> None:
+               plan: Sequence[tuple[Mapping[str, object], str | None]], alone: _Alone | None = None) -> bool:
     """One mixed import: (booking, why it is invalid or None); a v2 booking's line names its id. A valid booking must be
     saved and reported as [SUCCESS] (the line's exact wording is RM-IMPORT-V1/-V2's business);
     an invalid one must not be.
 
     An account may refuse v1 as a whole (the ruling keeps that RM-IMPORT-V1's warning), so when
-    the v1 mix loses its valid booking, or is refused whole, a valid v1 booking is sent ``alone``:
-    saved alone but lost in the mix is this requirement's failure; refused alone too, it is not."""
-    invalid = ", ".join(why for _, why in plan if why)
-    what = f"a {version} import mixing valid bookings with invalid ones ({invalid})"
+    the v1 mix loses its valid booking, or is refused whole, a valid v1 booking is sent alone:
+    saved alone but lost in the mix is this requirement's failure; refused alone too, it is not,
+    and False says no v1 mix can be judged."""
+    invalid_ones = "; ".join(why for _, why in plan if why)
+    what = f"a {version} import mixing valid bookings with invalid ones ({invalid_ones})"
     ex = api.post_import(d.client, version, d.user_id, [b for b, _ in plan])
     if alone is not None:
         raw = api.result_lines(ex)
         if raw is None or len(raw) != len(plan) or not all(isinstance(x, str) for x in raw):
-            _v1_lost(rec, d, what, ex, f"it answered {api.body_kind(ex)}, not one line per booking", alone)
-            return
+            return _v1_lost(rec, what, ex, f"it answered {api.body_kind(ex)}, not one line per booking", alone)
         lines = [str(x) for x in raw]
     else:
         judged = lines_or_fail(rec, what, ex, len(plan))
         if judged is None:
-            return
+            return True
         lines = judged
     mixed = f"a {version} mixed import"
     for position, (line, (booking, why)) in enumerate(zip(lines, plan, strict=True)):
@@ -260,7 +276,8 @@ def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
             if api.is_success(line) and (not isinstance(bid, str) or bid in line):
                 rec.passed()
             elif alone is not None and not api.is_success(line):
-                _v1_lost(rec, d, what, ex, f"its valid booking's {shown}", alone)
+                if not _v1_lost(rec, what, ex, f"its valid booking's {shown}", alone):
+                    return False
             else:
                 rec.fail(f"the valid booking at position {position + 1} of {mixed} to be saved and reported as "
                          f"[SUCCESS] naming its id {bid}", shown, ex, kind=f"{version}:valid-not-success")
@@ -273,17 +290,16 @@ def _judge_mix(rec: Recorder, d: RoomonitorDiscovery, version: str,
         if isinstance(bid, str) and bid not in line:
             rec.warn(f"the line of a failed booking to name its id {bid} (the suite's reading: one line per "
                      "booking, each naming its id)", shown, ex, kind="invalid-unnamed")
+    return True
 
 
-def _v1_lost(rec: Recorder, d: RoomonitorDiscovery, what: str, ex: Exchange, how: str,
-             alone: Callable[[], Mapping[str, object]]) -> None:
+def _v1_lost(rec: Recorder, what: str, ex: Exchange, how: str, alone: _Alone) -> bool:
     """The v1 mix did not save its valid booking: the mix's fault only if one saves alone."""
-    single = api.post_import(d.client, "v1", d.user_id, [alone()])
-    lines = api.result_lines(single)
-    if lines and len(lines) == 1 and api.is_success(lines[0]):
+    saved, answer = alone.saved()
+    if saved:
         rec.fail(f"{what} to save its valid booking, as a valid v1 booking sent alone is saved",
-                 f"{how}, while the same kind of booking sent alone reads {str(lines[0])[:200]!r}", ex,
-                 kind="v1:valid-lost-in-mix")
-    else:
-        rec.note(f"{what}: {how}; a valid v1 booking sent alone is not saved either ({api.body_kind(single)}), so "
-                 "the account refuses v1 bookings (RM-IMPORT-V1's warning) and v1 was not judged here")
+                 f"{how}, while {answer}", ex, kind="v1:valid-lost-in-mix")
+        return True
+    rec.note(f"{what}: {how}; a valid v1 booking sent alone is not saved either ({answer}), so "
+             "the account refuses v1 bookings (RM-IMPORT-V1's warning) and v1 was not judged here")
+    return False
