@@ -1,4 +1,4 @@
-"""The README's CI snippets work as written: their commands run in a scratch repository.
+"""The CI snippets of docs/ci.md work as written: their commands run in a scratch repository.
 
 A vendor copies the GitHub Actions workflow or the GitLab job verbatim; if a flag or a path in
 them drifts from what the CLI does, the first build after the copy fails. Each snippet's
@@ -20,14 +20,14 @@ import yaml
 
 from conformance.reference_server import ReferenceServer
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+CI_PAGE = Path(__file__).resolve().parents[1] / "docs" / "ci.md"
 BLOCK = re.compile(r"```yaml\n(# (?P<name>[^\n]+)\n.*?)```", re.S)
 ENV = {k: v for k, v in os.environ.items() if not k.startswith(("ROOMZ_", "ROOMONITOR_", "CONFORMANCE_", "GITHUB_"))}
 
 
 def snippets() -> dict[str, Any]:
-    """The README's YAML blocks by the file name on their first line."""
-    text = README.read_text(encoding="utf-8")
+    """The CI page's YAML blocks by the file name on their first line."""
+    text = CI_PAGE.read_text(encoding="utf-8")
     return {m["name"].strip(): yaml.safe_load(m.group(1)) for m in BLOCK.finditer(text)}
 
 
@@ -74,7 +74,7 @@ def repo(tmp_path: Path):
 def test_the_snippet_runs_as_written(repo, name: str, parse) -> None:
     folder, srv = repo
     found = snippets()
-    assert name in found, f"README has no ```yaml block starting '# {name}'"
+    assert name in found, f"docs/ci.md has no ```yaml block starting '# {name}'"
     commands, kept = parse(found[name])
     steps = [c for c in commands if not c.strip().startswith("pip install")]
     assert steps, f"{name}: no command besides the install"

@@ -1,4 +1,4 @@
-"""The README's curl examples work against `conformance serve` (real curl, real HTTP)."""
+"""The curl examples of docs/reference-server.md work against `conformance serve` (real curl, real HTTP)."""
 from __future__ import annotations
 
 import json
@@ -11,12 +11,12 @@ import pytest
 
 from conformance.reference_server import ReferenceServer
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+PAGE = (Path(__file__).resolve().parent.parent / "docs" / "reference-server.md").read_text(encoding="utf-8")
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
 
 def _block_after(marker: str) -> str:
-    section = README[README.index(marker):]
+    section = PAGE[PAGE.index(marker):]
     return re.search(r"```sh\n(.*?)\n```", section, re.S).group(1)
 
 

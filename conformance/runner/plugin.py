@@ -50,8 +50,10 @@ class RunState:
         the engine (every requirement is then skipped with the reason)."""
         if self.engine is not None or self.error is not None:
             return self.engine
+        from conformance.runner.cache import place_hypothesis_state
         from conformance.runner.engine import Engine
 
+        place_hypothesis_state(Path(self.options.report_dir))
         try:
             engine = Engine(self.options, progress=self.progress)
         except (ValueError, OSError) as exc:   # e.g. a URL requests cannot use, a port in use
