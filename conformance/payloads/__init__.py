@@ -34,14 +34,19 @@ def detect_version(doc: object) -> Version | None:
     return rules.detect_version(doc)
 
 
-def check_document(doc: object, version: Version) -> list[Violation]:
-    """Every RMP-* violation of an already parsed payload (RMP-JSON is the caller's)."""
+def check_document(doc: object, version: Version, *, reference: bool = False) -> list[Violation]:
+    """Every RMP-* violation of an already parsed payload (RMP-JSON is the caller's).
+
+    ``reference=True`` takes the slow reference path (jsonschema interpreting the schemas,
+    libphonenumber parsing every number): the same findings, for tests and benchmarks.
+    """
     if version not in VERSIONS:
         raise ValueError(f"version must be 'v1' or 'v2', got {version!r}")
-    return rules.check_document(doc, version)
+    return rules.check_document(doc, version, reference=reference)
 
 
-def check_bytes(data: bytes, version: Version | None = None) -> tuple[Version | None, list[Violation]]:
+def check_bytes(data: bytes, version: Version | None = None, *, reference: bool = False,
+                progress: rules.Progress | None = None) -> tuple[Version | None, list[Violation]]:
     """Parse strictly (RMP-JSON), detect the version unless given, then check_document.
 
     Returns the version the payload was checked as (``version`` when given, else the detected
@@ -49,6 +54,7 @@ def check_bytes(data: bytes, version: Version | None = None) -> tuple[Version | 
     one RMP-JSON finding per syntax problem (line and column in the message) and nothing else:
     its content is not checked. A document whose version cannot be told gets one finding asking
     for ``--as v1|v2`` (see :func:`rules.undetermined_version` for the rule chosen).
+    ``progress(done, total)`` is called every few thousand bookings while they are checked.
     """
     if version is not None and version not in VERSIONS:
         raise ValueError(f"version must be 'v1', 'v2' or None, got {version!r}")
@@ -72,7 +78,7 @@ def check_bytes(data: bytes, version: Version | None = None) -> tuple[Version | 
             if isinstance(doc, list) and any(isinstance(b, dict) for b in doc):
                 found.append(rules.undetermined_version(doc))
             return None, found
-    found.extend(rules.check_document(doc, version))
+    found.extend(rules.check_document(doc, version, reference=reference, progress=progress))
     return version, found
 
 

@@ -7,6 +7,7 @@ the exit code: 0 every file valid (warnings allowed), 1 a MUST rule violated, 2 
 from __future__ import annotations
 
 import sys
+import time
 from typing import TextIO
 
 from . import check_bytes
@@ -16,6 +17,7 @@ from .text import escape_unprintable
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json")
+LARGE = 1_000_000        # bytes from which progress is shown on standard error
 
 
 def validate_main(files: list[str], as_: str | None, fmt: str) -> int:
@@ -37,10 +39,49 @@ def validate_main(files: list[str], as_: str | None, fmt: str) -> int:
             return _usage(f"cannot read {escape_unprintable(repr(name))}: {reason}.")
     results = []
     for name, data in bodies:
-        version, violations = check_bytes(data, as_)
+        progress = _Progress(name, len(data)) if len(data) >= LARGE else None
+        version, violations = check_bytes(data, as_, progress=progress)
+        if progress is not None:
+            progress.close()
         results.append(FileResult(name, version, violations, version_given=as_ is not None))
     _write(sys.stdout, render_json(results) if fmt == "json" else render_text(results))
     return EXIT_VALID if all(r.valid for r in results) else EXIT_INVALID
+
+
+class _Progress:
+    """How far the check of a large file is, on standard error (the report stays on stdout).
+
+    On a terminal one line is rewritten in place and erased at the end; elsewhere (a CI log) a
+    line every few seconds at most, and one at the end.
+    """
+
+    INTERVAL = 0.25     # seconds between two updates on a terminal
+    LOG_INTERVAL = 5.0  # … and in a log
+
+    def __init__(self, name: str, size: int) -> None:
+        self.label = f"conformance validate: {escape_unprintable(name)} ({size / 1e6:.1f} MB)"
+        self.tty = sys.stderr.isatty()
+        self.started = self.last = time.monotonic()
+        self.shown = False
+        self._show(f"{self.label}: reading", force=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        self._show(f"{self.label}: {done:,} of {total:,} bookings checked", force=done == total)
+
+    def _show(self, text: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < (self.INTERVAL if self.tty else self.LOG_INTERVAL):
+            return
+        self.last = now
+        if self.tty:
+            _write(sys.stderr, f"\r{text}\x1b[K")
+            self.shown = True
+        elif force or self.shown or now - self.started >= self.LOG_INTERVAL:
+            _write(sys.stderr, text + "\n")
+
+    def close(self) -> None:
+        if self.tty and self.shown:
+            _write(sys.stderr, "\r\x1b[K")
 
 
 def _read(name: str) -> bytes:

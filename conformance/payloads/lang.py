@@ -42,6 +42,10 @@ WITHDRAWN: dict[str, str] = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo
                              "bh": "a specific Bihari language has no ISO 639-1 code"}
 
 
+# The codes as the documentation writes them: such a ``lang`` needs no further look.
+ASSIGNED_UPPER: frozenset[str] = frozenset(code.upper() for code in ISO_639_1)
+
+
 def is_assigned(code: str) -> bool:
     """True when ``code`` (any case) is an assigned ISO 639-1 code."""
     return code.lower() in ISO_639_1

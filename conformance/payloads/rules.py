@@ -19,14 +19,17 @@ import calendar
 import datetime as dt
 import difflib
 import functools
-from collections.abc import Iterable
-
-from jsonschema.exceptions import ValidationError
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..requirements import load_catalog
-from ..spec import load_schema, schema_validator
-from . import emailaddr, lang, phone
+from ..spec import load_schema
+from . import compiled, emailaddr, lang, phone
+from .compiled import V1_SCHEMA, V2_SCHEMA, V2_SHARED, SchemaError
 from .model import Version, Violation
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 from .text import field_list, json_type, pointer, show
 
 # jsonschema keywords that state the template (presence, type, non-empty): the *-FIELDS rule.
@@ -35,15 +38,10 @@ FIELD_KEYWORDS = frozenset({"type", "required", "minLength", "additionalProperti
 TS_MIN = 946_684_800_000      # 2000-01-01T00:00:00Z in epoch milliseconds
 TS_END = 4_102_444_800_000    # 2100-01-01T00:00:00Z, exclusive
 
-V1_SCHEMA = "booking-v1.json"
-V2_SCHEMA = "booking-v2.json"
 BY_ROOM = "byRoomId"
 BY_CUSTOM = "byCustomRoomId"
 VARIANT_PAIRS = {BY_ROOM: ("roomId", "id"), BY_CUSTOM: ("customRoomId", "idBooking")}
 VARIANT_NAMES = {BY_ROOM: "roomId", BY_CUSTOM: "customRoomId"}
-# v2 fields that mean the same in both variants: checked even when the variant cannot be told.
-V2_SHARED = {"checkin": "timestamp", "checkout": "timestamp", "guestPhone": "guestPhone",
-             "guestName": "nonEmptyString", "lang": "lang"}
 
 
 class SchemaMappingError(LookupError):
@@ -52,8 +50,13 @@ class SchemaMappingError(LookupError):
 
 def finding(rule: str, path: str, message: str, *, warning: bool = False) -> Violation:
     """A finding of ``rule`` at ``path``; its level is the catalog's unless ``warning``."""
-    level = "SHOULD" if warning else load_catalog()[rule].level
+    level = "SHOULD" if warning else _level(rule)
     return Violation(rule, level, path, message)
+
+
+@functools.cache
+def _level(rule: str) -> str:
+    return load_catalog()[rule].level
 
 
 # --- templates, read from the schemas -------------------------------------------------------
@@ -115,9 +118,8 @@ def detect_version(doc: object) -> Version | None:
     for booking in doc:
         if not isinstance(booking, dict):
             continue
-        keys = booking.keys()
-        n1 = sum(1 for k in keys if k in v1_only)
-        n2 = sum(1 for k in keys if k in v2_only)
+        n1 = len(v1_only.intersection(booking))
+        n2 = len(v2_only.intersection(booking))
         for k in ("checkin", "checkout"):
             value = booking.get(k)
             if isinstance(value, str):
@@ -159,32 +161,65 @@ def undetermined_version(doc: list) -> Violation:
     )
 
 
-def check_document(doc: object, version: Version) -> list[Violation]:
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 2000   # bookings between two calls of a progress callback
+
+
+def check_document(doc: object, version: Version, *, reference: bool = False,
+                   progress: Progress | None = None) -> list[Violation]:
+    """Every finding of ``doc`` as ``version``; ``progress(done, total)`` now and then if given.
+
+    ``reference`` checks shapes with jsonschema interpreting the schemas and phone numbers with
+    libphonenumber's own parser: the slow path the fast one (jsonschema-rs, :func:`phone.plan_accepts`)
+    is compared with in the tests. Both give the same findings.
+    """
     out = check_array(doc)
     if not isinstance(doc, list):
         return out
-    if version == "v1":
-        for i, booking in enumerate(doc):
-            if isinstance(booking, dict):
-                out.extend(_check_v1(booking, i))
-    elif version == "v2":
-        variants: list[str | None] = []
-        for i, booking in enumerate(doc):
-            if isinstance(booking, dict):
-                variant, found = _check_v2(booking, i)
-                out.extend(found)
-            else:
-                variant = None
-            variants.append(variant)
-        out.extend(_check_unique(doc, variants))
-    else:
+    if version not in ("v1", "v2"):
         raise ValueError(f"version must be 'v1' or 'v2', got {version!r}")
+    engine = _Engine(reference)
+    variants: list[str | None] = []
+    total = len(doc)
+    for i, booking in enumerate(doc):
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(i, total)
+        if not isinstance(booking, dict):
+            variants.append(None)
+        elif version == "v1":
+            out.extend(_check_v1(booking, i, engine))
+        else:
+            variant, found = _check_v2(booking, i, engine)
+            out.extend(found)
+            variants.append(variant)
+    if progress is not None:
+        progress(total, total)
+    if version == "v2":
+        out.extend(_check_unique(doc, variants))
     return out
+
+
+class _Engine:
+    """Where schema errors and numbering-plan answers come from: fast, or the reference."""
+
+    def __init__(self, reference: bool) -> None:
+        self.reference = reference
+        self.plan_accepts: Callable[[str], bool] = phone.accepted_by_a_plan if reference else phone.plan_accepts
+
+    def schema_errors(self, booking: dict, version: Version, variant: str | None) -> Sequence[Any]:
+        if not self.reference:
+            try:
+                return compiled.errors(booking, version, variant)
+            except compiled.Unsupported:
+                pass   # a value jsonschema-rs cannot read: jsonschema reads any
+        return [e for e in _validator(version, variant).iter_errors(booking)
+                # code checks dates and addresses more precisely than the "format" assertion
+                if e.validator != "format"]
 
 
 # --- schema errors -> findings --------------------------------------------------------------
 
-def rule_of(error: ValidationError) -> str:
+def rule_of(error: ValidationError | SchemaError) -> str:
     """The requirement a jsonschema error belongs to, from the failing node's ``x-requirements``.
 
     A node citing one requirement owns all its keywords. A node citing a *-FIELDS rule and one
@@ -206,7 +241,10 @@ def rule_of(error: ValidationError) -> str:
 
 
 @functools.cache
-def _validator(version: Version, variant: str | None):
+def _validator(version: Version, variant: str | None) -> Any:
+    """The reference engine's jsonschema validator (see :func:`compiled.schema` for the nodes)."""
+    from ..spec import schema_validator
+
     if version == "v1":
         return schema_validator(V1_SCHEMA)
     base = schema_validator(V2_SCHEMA)
@@ -216,12 +254,12 @@ def _validator(version: Version, variant: str | None):
         k: {"$ref": f"{V2_SCHEMA}#/$defs/{d}"} for k, d in V2_SHARED.items()}})
 
 
-def _schema_findings(booking: dict, index: int, version: Version,
-                     variant: str | None) -> tuple[list[Violation], set[str]]:
+def _schema_findings(booking: dict, index: int, version: Version, variant: str | None,
+                     engine: _Engine) -> tuple[list[Violation], set[str]]:
     """Findings of the booking's schema, and the fields whose shape failed at MUST level."""
-    errors = [e for e in _validator(version, variant).iter_errors(booking)
-              # code checks dates and addresses more precisely than the "format" assertion
-              if e.validator != "format"]
+    errors = engine.schema_errors(booking, version, variant)
+    if not errors:
+        return [], set()
     # one finding per field: a wrong type or an empty string says it all
     basic = {tuple(e.absolute_path) for e in errors if e.validator in ("type", "minLength") and e.absolute_path}
     out: list[Violation] = []
@@ -298,7 +336,7 @@ def _unknown_message(key: str, version: Version, variant: str | None) -> str:
             f"{show(key)}{other}{hint}; a server may ignore or refuse it")
 
 
-def _shape_message(e: ValidationError, rule: str, name: str) -> str:
+def _shape_message(e: ValidationError | SchemaError, rule: str, name: str) -> str:
     value: object = e.instance
     if e.validator == "type":
         return (f"expected {_describe(name, _version_of(rule))}, found {show(value)} "
@@ -351,8 +389,8 @@ def _type_hint(name: str, value: object, rule: str) -> str:
 
 # --- code checks ---------------------------------------------------------------------------
 
-def _check_v1(booking: dict, i: int) -> list[Violation]:
-    out, bad = _schema_findings(booking, i, "v1", None)
+def _check_v1(booking: dict, i: int, engine: _Engine) -> list[Violation]:
+    out, bad = _schema_findings(booking, i, "v1", None, engine)
     dates: dict[str, dt.date] = {}
     for name in ("checkin", "checkout"):
         value = booking.get(name)
@@ -383,7 +421,7 @@ def _check_v1(booking: dict, i: int) -> list[Violation]:
         problem = emailaddr.problem(email)
         if problem:
             out.append(finding("RMP-V1-EMAIL", pointer([i, "email"]), problem))
-    return _in_template_order(out, "v1", None)
+    return _in_template_order(out, "v1", None) if len(out) > 1 else out
 
 
 def _variant_of(booking: dict, i: int) -> tuple[str | None, list[Violation]]:
@@ -408,10 +446,16 @@ def _variant_of(booking: dict, i: int) -> tuple[str | None, list[Violation]]:
     return (BY_ROOM if by_room else BY_CUSTOM), []
 
 
-def _check_v2(booking: dict, i: int) -> tuple[str | None, list[Violation]]:
-    variant, out = _variant_of(booking, i)
-    found, bad = _schema_findings(booking, i, "v2", variant)
-    out.extend(found)
+def _check_v2(booking: dict, i: int, engine: _Engine) -> tuple[str | None, list[Violation]]:
+    by_room = "roomId" in booking or "id" in booking
+    if by_room != ("customRoomId" in booking or "idBooking" in booking):   # the usual case: one variant
+        variant: str | None = BY_ROOM if by_room else BY_CUSTOM
+        out: list[Violation] = []
+    else:
+        variant, out = _variant_of(booking, i)
+    found, bad = _schema_findings(booking, i, "v2", variant, engine)
+    if found:
+        out.extend(found)
     stamps: dict[str, int] = {}
     for name in ("checkin", "checkout"):
         value = booking.get(name)
@@ -428,12 +472,12 @@ def _check_v2(booking: dict, i: int) -> tuple[str | None, list[Violation]]:
                            f"found {stamps['checkout']} ({_utc(stamps['checkout'])})"))
     guest_phone = booking.get("guestPhone")
     if "guestPhone" not in bad and isinstance(guest_phone, str):
-        for message in phone.plan_warnings(guest_phone):
+        for message in phone.plan_warnings(guest_phone, engine.plan_accepts):
             out.append(finding("RMP-V2-PHONE", pointer([i, "guestPhone"]), message, warning=True))
     code = booking.get("lang")
-    if "lang" not in bad and isinstance(code, str):
+    if "lang" not in bad and isinstance(code, str) and code not in lang.ASSIGNED_UPPER:
         out.extend(_lang_findings(code, pointer([i, "lang"])))
-    return variant, _in_template_order(out, "v2", variant)
+    return variant, _in_template_order(out, "v2", variant) if len(out) > 1 else out
 
 
 def _lang_findings(code: str, path: str) -> list[Violation]:
@@ -547,9 +591,14 @@ def _explain_booking_type(value: str) -> str:
     return f"expected one of the documented values \"Booked\", \"Cancel\", found {show(value)}{hint}"
 
 
+@functools.cache
+def _field_order(version: Version, variant: str | None) -> dict[str, int]:
+    return {name: n for n, name in enumerate(template(version, variant))}
+
+
 def _in_template_order(found: Iterable[Violation], version: Version, variant: str | None) -> list[Violation]:
     """A booking's findings in the order of the template's fields (booking-level ones first)."""
-    order = {name: n for n, name in enumerate(template(version, variant))}
+    order = _field_order(version, variant)
 
     def key(v: Violation) -> tuple[int, int]:
         parts = v.path.split("/")

@@ -151,9 +151,10 @@ def _collect_duplicates(value: object) -> list[tuple[str, str, int]]:
         if isinstance(node, dict):
             if isinstance(node, _DupDict):
                 out.extend((pointer(path + (k,)), k, c) for k, c in node.dups.items())
-            stack.extend((v, path + (k,)) for k, v in node.items())
+            # only containers can hold a duplicate: scalars are not pushed (most values are scalars)
+            stack.extend((v, path + (k,)) for k, v in node.items() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
-            stack.extend((v, path + (i,)) for i, v in enumerate(node))
+            stack.extend((v, path + (i,)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
     return sorted(out)
 
 
