@@ -52,7 +52,7 @@ def summary_markdown(results: Mapping[str, Any], report_dir: Path, env: Mapping[
         f"profile {markdown_cell(results.get('profile'))}, seed {markdown_cell(results.get('seed'))}."),
         "",
         f"{len(reqs)} requirements: {counts['passed']} passed, {counts['failed']} failed, "
-        f"{counts['warning']} warning, {counts['skipped']} skipped"
+        f"{counts['warning']} warning{'s' * (counts['warning'] != 1)}, {counts['skipped']} skipped"
         + (f" ({not_certified} not certified on purpose)" if not_certified else "") + ".",
     ]
     baseline = results.get("baseline")

@@ -169,15 +169,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from conformance.reference_server import FAULTS, MASKS, VARIANTS, serve_main
 
     if args.list_faults:
+        import shutil
+        import textwrap
+
+        width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
+
+        def wrapped(text: str, first: str = "      ") -> None:
+            print("\n".join(textwrap.wrap(text, width, initial_indent=first, subsequent_indent="      ",
+                                           break_on_hyphens=False)))
+
         print("Faults (each breaks its requirement; collateral is what it cannot help touching too):")
         for f in FAULTS.values():
-            print(f"  {f.name:<26} {f.api:<11} {f.requirement:<28} {f.description}")
+            print(f"  {f.name:<30} {f.api:<11} {f.requirement}")
+            wrapped(f.description)
         print("\nVariants (correct behaviours the contract allows):")
         for v in VARIANTS.values():
-            print(f"  {v.name:<26} {v.api:<11} {v.note}")
+            print(f"  {v.name:<30} {v.api}")
+            wrapped(v.note)
         print("\nSeveral faults at once: repeat --fault. Combinations where one fault hides another:")
         for combo, rid, why in MASKS:
-            print(f"  {' + '.join(sorted(combo))}: {rid} ({why})")
+            wrapped(f"{' + '.join(sorted(combo))}: {rid} ({why})", "  ")
         return 0
     creds = {k: getattr(args, k) for k in ("username", "password", "user_id", "auth_token", "login_email",
                                            "login_password") if getattr(args, k)}

@@ -164,7 +164,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("api", "which contract", _choice(APIS), choices=APIS),
     Option("base-url", "the server under test; may carry a path prefix (default: the bundled reference server)",
            _url, env="CONFORMANCE_BASE_URL", metavar="URL"),
-    Option("username", "ROOMZ Basic user", env="ROOMZ_USERNAME", secret=True),
+    Option("username", "ROOMZ Basic user name (not a secret: $ROOMZ_USERNAME only in reproduce lines)",
+           env="ROOMZ_USERNAME"),
     Option("password", "ROOMZ Basic password", env="ROOMZ_PASSWORD", secret=True),
     Option("user-id", "Roomonitor user id", env="ROOMONITOR_USER_ID", secret=True),
     Option("auth-token", "Roomonitor token", env="ROOMONITOR_AUTH_TOKEN", secret=True),
@@ -194,7 +195,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("quiet", "print only the verdict", _bool, flag=True),
     Option("config", "the configuration file (default: conformance.toml, else [tool.conformance] in pyproject.toml)",
            _existing_file, metavar="FILE", configurable=False),
-    Option("baseline", "known failures (a results.json or a list of requirement IDs): they do not fail the gate",
+    Option("baseline", "accepted failures, which do not fail the gate: a TOML file of [[known]] entries "
+           "(id, reason, optional status and expires; --baseline-update writes one), or an earlier results.json "
+           "or its report folder",
            metavar="FILE"),
     Option("baseline-update", "write this run's failures to --baseline FILE", _bool, flag=True, configurable=False),
     Option("certify", "a certification run: refuses --baseline, --requirement and --read-only", _bool, flag=True),

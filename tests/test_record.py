@@ -102,7 +102,8 @@ def test_an_untouched_folder_verifies(runs: dict[str, Path], which: str) -> None
         assert verify(runs[which])[0] == [], "a signed folder verifies without a key too (the signature unchecked)"
     record_data = json.loads((runs[which] / record.RECORD).read_text(encoding="utf-8"))
     assert set(record_data["artifacts"]) == set(HASHED)
-    assert record_data["options"]["username"] == "$ROOMZ_USERNAME", "secrets as placeholders"
+    assert record_data["options"]["password"] == "$ROOMZ_PASSWORD", "secrets as placeholders"
+    assert record_data["options"]["username"] == "roomz", "the user name is no secret"
     assert "roomz-secret" not in (runs[which] / record.RECORD).read_text(encoding="utf-8")
 
 

@@ -23,9 +23,14 @@ def test_unknown_options_raise_value_error_naming_the_known_ones(kwargs):
     with pytest.raises(ValueError) as info:
         ReferenceServer(**kwargs)
     if "faults" in kwargs:
-        assert "no-challenge" in str(info.value)
+        assert "--list-faults" in str(info.value)
     if "variants" in kwargs:
         assert "extra-fields" in str(info.value)
+
+
+def test_a_mistyped_fault_gets_a_suggestion():
+    with pytest.raises(ValueError, match="did you mean 'rooms-wrapped'"):
+        ReferenceServer(faults=["rooms-wraped"])
 
 
 def variant_client(name: str, **kw: Any) -> tuple[ReferenceServer, Client]:

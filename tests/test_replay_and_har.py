@@ -189,8 +189,9 @@ def test_a_secret_across_the_excerpt_cut_is_not_half_shown() -> None:
 
 
 def test_a_base_url_holding_the_user_name_stays_legible_and_the_password_stays_hidden() -> None:
-    """User "roomz" under /api/roomz: the user name is shown as $ROOMZ_USERNAME where it stands
-    alone, but the base URL is kept as it is, in the traffic and in the reproduce lines."""
+    """User "roomz" under /api/roomz: the user name is no secret, so the traffic shows it as it is
+    (never $ROOMZ_USERNAME in server content); the reproduce lines write it as $ROOMZ_USERNAME
+    after -u and keep the base URL as it is."""
     from conformance.report.har import build
 
     result = run_engine("roomz", server_kwargs={"prefix": "/api/roomz"}, only=("RZ-AUTH-WRONG", "RZ-ROOMS"),
@@ -204,6 +205,9 @@ def test_a_base_url_holding_the_user_name_stays_legible_and_the_password_stays_h
     lines = [f.reproduce for f in result.engine.ledger["RZ-AUTH-WRONG"].findings]
     assert lines and all(base in line and "-u \"$ROOMZ_USERNAME:" in line for line in lines), lines
     assert DEFAULTS["password"] not in json.dumps(har) + "".join(lines)
+    assert "$ROOMZ_USERNAME" not in json.dumps(har), "the user name was substituted into the traffic"
+    outcome = result.engine.ledger["RZ-AUTH-WRONG"]
+    assert all("$ROOMZ_USERNAME" not in f.message for f in outcome.findings), "…and into the suite's own words"
 
 
 def test_a_base_url_holding_the_password_is_not_kept() -> None:

@@ -88,11 +88,14 @@ class ApiProfile(Generic[D]):
     mask_as_variable: tuple[str, ...] = field(default=())  # credentials shown as $VAR even in text
 
     def placeholders(self, options: RunOptions) -> list[Placeholder]:
+        from conformance.options import BY_NAME
+
         out = []
         for c in self.credentials + _OPTIONAL.get(self.name, ()):
             value = getattr(options, c.option)
             if value:
-                out.append(Placeholder(str(value), f"${c.env}"))
+                option = BY_NAME.get(c.option.replace("_", "-"))
+                out.append(Placeholder(str(value), f"${c.env}", secret=option is None or option.secret))
         return out
 
     def missing_credentials(self, options: RunOptions) -> list[Credential]:

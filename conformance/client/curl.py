@@ -21,6 +21,7 @@ from conformance.client.exchange import Exchange
 class Placeholder:
     value: str   # what was sent
     expr: str    # shell text (inside double quotes) that gives it back
+    secret: bool = True   # masked in every other output too (a user name is not: only reproduce lines use expr)
 
 
 def basic_pair(value: str) -> tuple[str, str] | None:

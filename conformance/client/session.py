@@ -78,7 +78,10 @@ class Client:
         self.redactor = redactor or Redactor()
         self.placeholders: list[Placeholder] = []
         for ph in placeholders or []:
-            self.protect(ph.value, ph.expr)
+            if ph.secret:
+                self.protect(ph.value, ph.expr)
+            elif ph.value:
+                self.placeholders.append(ph)
         for name, value in self.auth_headers.items():
             self.redactor.add(value)
             basic = value.partition(" ")[2] if name.lower() == "authorization" else ""

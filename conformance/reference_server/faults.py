@@ -569,6 +569,14 @@ def masked(names: Iterable[str]) -> dict[str, str]:
     return {rid: why for combo, rid, why in MASKS if combo <= chosen}
 
 
+def _did_you_mean(name: str, known: list[str]) -> str:
+    """'; did you mean 'rooms-wrapped'?' for a near miss, else nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
 def resolve_faults(api: str, names: Iterable[str | Fault]) -> tuple[Fault, ...]:
     """The faults named, in order, validated for ``api``; ValueError names the known ones otherwise."""
     chosen: list[Fault] = []
@@ -576,9 +584,10 @@ def resolve_faults(api: str, names: Iterable[str | Fault]) -> tuple[Fault, ...]:
         name = item.name if isinstance(item, Fault) else item
         fault = FAULTS.get(name)
         if fault is None or fault.api != api:
-            known = ", ".join(n for n, f in FAULTS.items() if f.api == api)
+            known = [n for n, f in FAULTS.items() if f.api == api]
             why = "unknown fault" if fault is None else f"fault for the {fault.api} API, not {api}"
-            raise ValueError(f"{why}: {name!r}; known {api} faults: {known}")
+            raise ValueError(f"{why}: {name!r}{_did_you_mean(name, known)} (conformance serve --list-faults lists "
+                             f"the {len(known)} {api} faults)")
         if fault not in chosen:
             chosen.append(fault)
     return tuple(chosen)
@@ -590,9 +599,10 @@ def resolve_variants(api: str, names: Iterable[str]) -> tuple[Variant, ...]:
     for name in names:
         variant = VARIANTS.get(name)
         if variant is None or variant.api != api:
-            known = ", ".join(n for n, v in VARIANTS.items() if v.api == api) or "none"
+            names = [n for n, v in VARIANTS.items() if v.api == api]
             why = "unknown variant" if variant is None else f"variant for the {variant.api} API, not {api}"
-            raise ValueError(f"{why}: {name!r}; known {api} variants: {known}")
+            raise ValueError(f"{why}: {name!r}{_did_you_mean(name, names)}; known {api} variants: "
+                             f"{', '.join(names) or 'none'}")
         if variant not in chosen:
             chosen.append(variant)
     return tuple(chosen)

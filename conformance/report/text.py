@@ -5,6 +5,7 @@ Lines wrap at the terminal's width instead of being cut.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,6 +63,69 @@ def _wrap(text: str, width: int, first: str, rest: str = INDENT) -> list[str]:
                          break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
 
 
+def plural(n: object, word: str) -> str:
+    """``1 request``, ``2 requests``: a count and its noun, agreeing."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass
+class Blocked:
+    """Requirements not verified for one reason: what blocked them, and what to do about it."""
+
+    cause: str                     # "blocked by RZ-ROOMS (GET /rooms answered …)" or the shared reason
+    ids: list[str]
+    blocker: str | None = None     # the requirement whose failure blocked them
+    fix: str | None = None         # "fix RZ-ROOMS, or pass --room-id to judge the rest"
+
+
+def _blocked_parts(reason: str, blocker: str) -> tuple[str, str | None]:
+    """(what the blocker did, the hint after it) from a reason holding 'blocked by ID (…)[; hint]'."""
+    at = reason.find(f"blocked by {blocker}")
+    if at < 0:
+        return "", None
+    rest = reason[at + len(f"blocked by {blocker}"):].lstrip()
+    what = ""
+    if rest.startswith("("):
+        depth = 0
+        for i, ch in enumerate(rest):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0:
+                what, rest = rest[1:i], rest[i + 1:]
+                break
+    hint = rest.lstrip("; ").strip().rstrip(".").removesuffix(" to judge the rest") or None
+    return what, hint
+
+
+def not_verified(results: dict[str, Any]) -> list[Blocked]:
+    """Skipped requirements (those meant to be certified), grouped by what blocked them: one group
+    per blocking requirement, naming what it did and the fix; the others grouped by their reason.
+    Nineteen requirements blocked by RZ-ROOMS are one line, not nineteen."""
+    groups: dict[str, Blocked] = {}
+    whats: dict[str, dict[str, int]] = {}
+    for r in results.get("requirements", []):
+        if r.get("status") != "skipped" or r.get("certified") is False:
+            continue
+        reason = str(r.get("reason") or "not verified")
+        blocker = r.get("blocked_by")
+        if blocker:
+            what, hint = _blocked_parts(reason, blocker)
+            group = groups.setdefault(f"blocked:{blocker}", Blocked("", [], blocker=blocker))
+            if what:
+                whats.setdefault(blocker, {})[what] = whats.get(blocker, {}).get(what, 0) + 1
+            if hint and not group.fix:
+                group.fix = f"fix {blocker}, or {hint}"
+        else:
+            group = groups.setdefault(reason, Blocked(reason, []))
+        group.ids.append(str(r["id"]))
+    for g in groups.values():
+        if g.blocker:
+            seen = whats.get(g.blocker)
+            what = max(seen, key=lambda w: seen[w]) if seen else ""
+            g.cause = f"blocked by {g.blocker}" + (f" ({what})" if what else "")
+            g.fix = g.fix or f"fix {g.blocker}"
+    return sorted(groups.values(), key=lambda g: -len(g.ids))
+
+
 def verdict_line(results: dict[str, Any]) -> str:
     stats = results["stats"]
     counts: dict[str, int] = {}
@@ -69,7 +133,7 @@ def verdict_line(results: dict[str, Any]) -> str:
         word = "not certified" if r.get("certified") is False else r["status"]
         counts[word] = counts.get(word, 0) + 1
     order = ("passed", "failed", "warning", "skipped", "not certified")
-    tally = ", ".join(f"{counts[k]} {k}" for k in order if counts.get(k))
+    tally = ", ".join(plural(counts[k], k) if k == "warning" else f"{counts[k]} {k}" for k in order if counts.get(k))
     return (f"Verdict: {results['verdict']} ({tally}; {stats['requests']} requests in {stats['duration_s']} s, "
             f"seed {results['seed']}, profile {results['profile']})")
 
@@ -86,7 +150,7 @@ def closing_summary(results: dict[str, Any], width: int = 100) -> list[str]:
         for c in causes:
             summary = f"{c['summary']} ({', '.join(c['explains'])})" if c["explains"] else c["summary"]
             lines += _wrap(summary, width, "  - ")
-    for status, title in (("failed", "Failed"), ("warning", "Warnings"), ("skipped", "Not verified")):
+    for status, title in (("failed", "Failed"), ("warning", "Warnings")):
         group = [r for r in results["requirements"] if r["status"] == status and r.get("certified") is not False]
         if not group:
             continue
@@ -94,6 +158,13 @@ def closing_summary(results: dict[str, Any], width: int = 100) -> list[str]:
         for r in group:
             detail = r.get("reason") or (r["failures"][0]["message"] if r.get("failures") else r["title"])
             lines += _wrap(detail, width, f"  {r['id']} ({r['level']}): ", INDENT)
+    groups = not_verified(results)
+    if groups:
+        lines.append(f"Not verified ({sum(len(g.ids) for g in groups)}), by what kept them from being judged:")
+        for g in groups:
+            lines += _wrap(f"{g.cause}: {', '.join(g.ids)}", width, "  - ", INDENT)
+            if g.fix:
+                lines += _wrap(f"To judge them: {g.fix}.", width, INDENT, INDENT)
     left_out = [r["id"] for r in results["requirements"] if r.get("certified") is False]
     if left_out:
         lines += _wrap(f"Not certified (left out on purpose): {', '.join(left_out)}", width, "")

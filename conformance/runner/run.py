@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import pytest
 
 from conformance.options import RunOptions
-from conformance.report.text import closing_summary, header_lines, verdict_line
+from conformance.report.text import closing_summary, header_lines, plural, verdict_line
 from conformance.runner.plugin import OptionsCarrier
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "suite"
@@ -46,7 +46,7 @@ class Terminal:
                           "were not used")
         elif event == "phase":
             if data["done"]:
-                self.line(f"conformance: {data['phase']} checks done ({data['requests']} requests, "
+                self.line(f"conformance: {data['phase']} checks done ({plural(data['requests'], 'request')}, "
                           f"{data['seconds']:.1f} s)")
             else:
                 self.line(f"conformance: {data['phase']} checks …")
@@ -63,6 +63,14 @@ def ci(results: dict[str, Any], report_dir: Path) -> None:
         for line in github_annotations(results):
             print(line)
     github_summary(results, report_dir, os.environ)
+
+
+def reports_written(outputs: list[Path], report_dir: Path) -> list[Path]:
+    """Every file the run left in the report folder, in a fixed order: results.json, report.html,
+    traffic.har, junit.xml (pytest's, written after the others), record.json and its signature."""
+    order = ("results.json", "report.html", "traffic.har", "junit.xml", "record.json", "record.json.sig")
+    found = [report_dir / name for name in order if (report_dir / name).exists()]
+    return found + [p for p in outputs if p not in found]
 
 
 def run(options: RunOptions) -> int:
@@ -118,7 +126,7 @@ def run(options: RunOptions) -> int:
                 terminal.line(text)
             for text in state.gate:
                 terminal.line(text)
-            terminal.line(f"Reports: {', '.join(str(p) for p in state.outputs)}")
+            terminal.line(f"Reports: {', '.join(str(p) for p in reports_written(state.outputs, report_dir))}")
         ci(results, report_dir)
     if state.error:
         print(f"conformance: configuration error: {state.error}. Nothing was judged (exit 2); the reports in "

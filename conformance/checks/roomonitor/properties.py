@@ -91,7 +91,8 @@ def generated_requests(d: RoomonitorDiscovery, rec: Recorder) -> None:
         before = d.client.count
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz(d, operation_id, params, mode, auth, accepted)
-        d.progress(f"generated: {operation_id}, {d.client.count - before} requests")
+        sent = d.client.count - before
+        d.progress(f"generated: {operation_id}, {sent} request{'s' * (sent != 1)}")
     if d.options.read_only:
         rec.note("generated requests for get-rooms only: --read-only sends no POST")
         return

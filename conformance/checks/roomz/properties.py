@@ -66,7 +66,8 @@ def generated_requests(d: RoomzDiscovery, rec: Recorder) -> None:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz(d, operation_id, params, mode, prefix_ids=prefix)
         ids = " (generated ids)" if operation_id == "listMeetings" and params is None else ""
-        d.progress(f"generated: {operation_id}{ids}, {d.client.count - before} requests")
+        sent = d.client.count - before
+        d.progress(f"generated: {operation_id}{ids}, {sent} request{'s' * (sent != 1)}")
     if not d.options.read_only:
         junk_bodies(d)
         unusual_subjects(d)
