@@ -64,6 +64,36 @@ th,td{text-align:left;vertical-align:top;padding:4px 6px;border-bottom:1px solid
 section.req{border-top:1px solid #d0d7de;margin-top:14px}
 .top{float:right;font-size:12px}
 .muted{color:#57606a}
+code.id{white-space:nowrap}
+p code,td code,li code{overflow-wrap:anywhere}
+.scroll{overflow-x:auto;max-width:100%}
+.detail div[tabindex]{cursor:pointer}
+.detail div:focus{display:block;-webkit-line-clamp:unset;overflow:visible;outline:1px dotted #57606a}
+@media (max-width:700px){
+main{padding:8px 10px 30px}
+#verdict{padding:6px 10px}
+#verdict h1{font-size:22px}
+#requirements thead{display:none}
+#requirements,#requirements tbody,#requirements tr,#requirements td{display:block;width:auto}
+#requirements tr{border-bottom:1px solid #d0d7de;padding:6px 0}
+#requirements td{border:0;padding:1px 0}
+#requirements td.lvl,#requirements td.st,#requirements td.rid{display:inline-block;margin-right:8px}
+#requirements td.detail{max-width:none}
+.kv th{width:auto;min-width:5em}
+.copy{float:none}
+}
+@media print{
+body{font-size:11px}
+main{max-width:none;padding:0}
+pre{max-height:none;overflow:visible;white-space:pre-wrap;word-break:break-word}
+.scroll{overflow:visible}
+button,.copy,.filters,nav,.top{display:none!important}
+.detail div{display:block;-webkit-line-clamp:unset;overflow:visible}
+#requirements tbody tr{display:table-row!important}
+a{color:inherit;text-decoration:none}
+#verdict,.finding pre,tr{break-inside:avoid}
+h2,h3{break-after:avoid}
+}
 """
 
 SCRIPT = """
@@ -108,7 +138,7 @@ def _plural(n: object, word: str) -> str:
 
 
 def _link(rid: str) -> str:
-    return f'<a href="#req-{e(rid)}"><code>{e(rid)}</code></a>'
+    return f'<a href="#req-{e(rid)}"><code class="id">{e(rid)}</code></a>'
 
 
 def _linked(text: str, ids: set[str]) -> str:
@@ -242,9 +272,11 @@ def requirements_table(results: dict[str, Any]) -> str:
 def _row(r: dict[str, Any]) -> str:
     status = _status(r)
     detail = _detail(r, status)
-    return (f'<tr data-status="{e(status)}"><td>{_link(r["id"])}</td><td>{e(r["level"])}</td><td>{_badge(status)}</td>'
-            f'<td>{e(r["title"])}</td><td class="detail">{_replay_mark(_replay(r), short=True)}'
-            f'<div title="{e(detail)}">{e(detail)}</div></td></tr>')
+    # the detail is cut to three lines: hover shows it whole (title), and so does a tap or Tab (focus)
+    return (f'<tr data-status="{e(status)}"><td class="rid">{_link(r["id"])}</td><td class="lvl">{e(r["level"])}</td>'
+            f'<td class="st">{_badge(status)}</td><td>{e(r["title"])}</td>'
+            f'<td class="detail">{_replay_mark(_replay(r), short=True)}'
+            f'<div tabindex="0" title="{e(detail)}">{e(detail)}</div></td></tr>')
 
 
 def _detail(r: dict[str, Any], status: str) -> str:
@@ -386,12 +418,13 @@ def coverage(results: dict[str, Any]) -> str:
            f"deciding request, {e(_plural(stats.get('waits', 0), 'answer'))} 429/503 waited out "
            f"({e(stats.get('waited_s', 0))} s).</p>"]
     if ops:
-        out.append("<table id=\"operations\"><thead><tr><th>call</th><th>requests</th><th>status codes seen</th>"
+        out.append("<div class=\"scroll\"><table id=\"operations\"><thead><tr><th>call</th><th>requests</th>"
+                   "<th>status codes seen</th>"
                    "</tr></thead><tbody>")
         for op, data in ops.items():
             codes = ", ".join(f"{code} × {n}" for code, n in sorted(data["statuses"].items()))
             out.append(f"<tr><td><code>{e(op)}</code></td><td>{e(data['requests'])}</td><td>{e(codes)}</td></tr>")
-        out.append("</tbody></table>")
+        out.append("</tbody></table></div>")
     return "\n".join(out + [_probes_table(results)])
 
 
@@ -401,8 +434,9 @@ def _probes_table(results: dict[str, Any]) -> str:
                    f"<td>{e(len(r.get('failures') or []) + int(r.get('more_failures') or 0))}</td></tr>"
                    for r in results["requirements"])
     return ('<h3 id="probes">Probes per requirement</h3><p class="muted">A probe is one answer judged against the '
-            'requirement.</p><table id="probes-table"><thead><tr><th>ID</th><th>status</th><th>probes</th>'
-            f"<th>distinct failures</th></tr></thead><tbody>{rows}</tbody></table>")
+            'requirement.</p><div class="scroll"><table id="probes-table"><thead><tr><th>ID</th><th>status</th>'
+            '<th>probes</th>'
+            f"<th>distinct failures</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
 def provenance(results: dict[str, Any]) -> str:
