@@ -18,6 +18,7 @@ shut, so no test leaves a thread blocked behind it.
 """
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import socket
@@ -367,3 +368,180 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# -- the zoo: one hostile server of each kind (issue 22) ------------------------------------------
+# Each entry is ``make(collector_url) -> Rule``: after the preflight probe (the first request),
+# every request meets the misbehaviour; the probe is relayed so the run gets past preflight and
+# has to bound itself everywhere else. ``collector_url`` is where an off-site redirect points.
+
+ONE_BYTE_A_SECOND = 1.0
+
+
+def _drip_answers(c: Conn) -> None:
+    """Headers at once, then the real body one byte a second."""
+    up = c.forward()
+    head = (f"HTTP/1.1 {up.status} Whatever\r\nContent-Type: {up.content_type or 'application/json'}\r\n"
+            f"Content-Length: {len(up.body)}\r\n\r\n")
+    c.write(head.encode("latin-1"))
+    c.drip(up.body or b" ", ONE_BYTE_A_SECOND)
+
+
+def _huge_body(c: Conn, size: int = 200_000_000) -> None:
+    """A 200 MB JSON array streamed as fast as the socket takes it, never held in memory."""
+    c.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(size).encode() + b"\r\n\r\n[")
+    chunk = b'{"roomId": "1", "name": "x"},' * 2048
+    sent = 1
+    while sent < size - len(chunk) and not c.closed and not c.server.stopping.is_set():
+        c.write(chunk)
+        sent += len(chunk)
+    c.close()
+
+
+_BOMBS: dict[int, bytes] = {}
+
+
+def gzip_bomb(megabytes: int, *, crc: bool = True) -> bytes:
+    """A valid gzip body of ``megabytes`` MiB of zeros in about 1 KiB per MiB, built in a moment:
+    after a full flush, deflate encodes the same MiB to the same bytes, so one block repeats.
+    ``crc=False`` leaves the trailer's checksum 0 (no reader gets that far under a cap)."""
+    import struct
+    import zlib
+
+    key = megabytes if crc else -megabytes
+    if key in _BOMBS:
+        return _BOMBS[key]
+    chunk = b"\0" * (1 << 20)
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+    block = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+    end = co.flush()
+    check = 0
+    for _ in range(megabytes if crc else 0):
+        check = zlib.crc32(chunk, check)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    bomb = header + first + block * (megabytes - 1) + end + struct.pack("<II", check, (megabytes << 20) & 0xFFFFFFFF)
+    _BOMBS[key] = bomb
+    return bomb
+
+
+def _gzip_bomb(c: Conn) -> None:
+    """10 MB on the wire, 10 GiB once decompressed."""
+    c.respond(200, gzip_bomb(10_240, crc=False), headers={"Content-Encoding": "gzip"})
+
+
+def _wrong_length(c: Conn) -> None:
+    """The real answer under a Content-Length 5,000 bytes too long, the connection kept open."""
+    up = c.forward()
+    c.write((f"HTTP/1.1 {up.status} Whatever\r\nContent-Type: {up.content_type or 'application/json'}\r\n"
+             f"Content-Length: {len(up.body) + 5000}\r\n\r\n").encode("latin-1") + up.body)
+    c.hang()
+
+
+def _off_site(collector_url: str) -> Rule:
+    def rule(c: Conn) -> None:
+        c.respond(307, b"", headers={"Location": collector_url + c.req.target})
+    return rule
+
+
+def after_probe(action: Rule, *, path: str | None = None) -> Rule:
+    """A rule: the probe (the first request) is relayed, and so is every path but ``path``;
+    ``path`` (every path if None) gets ``action`` after the probe."""
+    def rule(c: Conn) -> None:
+        if c.server.count() > 1 and (path is None or c.req.path == path):
+            action(c)
+        else:
+            transparent(c)
+    return rule
+
+
+# -- secrets echoed, scripts injected (rules shared by several tests) ------------------------------
+SECRETS = {"username": "labuser", "password": "Pw7fLq2ZsecretX9", "user_id": "UidK3v9QeR7tLw2Yh",
+           "auth_token": "TokA8c1D4e7F0g3H6j9K2m5N8p1Q4r7S0", "login_email": "pms@lab.example",
+           "login_password": "LoginPw5Ts8Vw1Xz4"}
+BASIC = base64.b64encode(f"{SECRETS['username']}:{SECRETS['password']}".encode()).decode()
+
+
+def echoing(poison_after: int):
+    """Relays, but echoes the request's credentials and body into every answer: errors become a
+    500 quoting them, JSON successes carry them, redirects point at them. After
+    ``poison_after`` requests it answers non-HTTP garbage quoting them, so the run aborts and
+    its abort message (on the terminal) quotes the server."""
+    def rule(c: Conn) -> None:
+        h = c.req.headers
+        auth = h.get("authorization", "")
+        decoded = ""
+        if auth.startswith("Basic "):
+            decoded = base64.b64decode(auth[6:]).decode("utf-8", "replace")
+        echo = {"authorization": auth, "decoded": decoded, "x-auth-token": h.get("x-auth-token", ""),
+                "body": c.req.body.decode("utf-8", "replace")}
+        if auth.startswith("Basic ") or "x-auth-token" in h:   # remembers the last credentials it saw
+            c.server.state["last"] = f"{auth} {decoded} {h.get('x-auth-token', '')}"
+        if c.server.count() > poison_after:
+            c.write(f"ECHO {c.server.state.get('last', '')}\r\n\r\n".encode())
+            return c.close()
+        if "unknown" in c.req.path and c.req.method == "GET":
+            return c.respond(
+                302, b"", headers={"Location": f"/login?user={decoded}&token={h.get('x-auth-token', '')}&auth={auth}"}
+            )
+        up = c.forward()
+        data = up.json()
+        if up.status >= 400:
+            up.status = 500
+            up.set_json({"error": "you sent", "echo": echo})
+        elif isinstance(data, dict):
+            data["echo"] = echo
+            up.set_json(data)
+        elif isinstance(data, list) and data and isinstance(data[0], dict):
+            data[0]["echo"] = echo
+            up.set_json(data)
+        up.extra_headers["X-You-Sent"] = auth or h.get("x-auth-token", "")
+        c.relay(up)
+    return rule
+
+
+MARK = "data-pwned"
+SCRIPT = f"<script>document.documentElement.setAttribute('{MARK}','script')</script>"
+IMG = f"<img src=x onerror=\"document.documentElement.setAttribute('{MARK}','img')\">"
+SVG = f"\"'><svg onload=\"document.documentElement.setAttribute('{MARK}','svg')\">"
+BREAKOUT = "</code></pre></td></tr></tbody></table></div>"
+PAYLOAD = BREAKOUT + SCRIPT + IMG + SVG
+
+
+def injecting(c: Conn) -> None:
+    """Room names, subjects, imageUrls, a Content-Type and a 500 page all carry HTML payloads."""
+    if c.req.method == "GET" and "unknown" in c.req.path:
+        return c.respond(500, f"<html><body><h1>{PAYLOAD}</h1></body></html>", content_type="text/html")
+    up = c.forward()
+    data = up.json()
+    if c.req.path == "/rooms" and isinstance(data, list):
+        for room in data:
+            room["name"] = "Room " + PAYLOAD
+        if c.server.count() > 1:
+            up.headers = [(k, v) for k, v in up.headers if k.lower() != "content-type"]
+            up.extra_headers["Content-Type"] = "text/html; charset=" + SCRIPT
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    for m in items:
+        if isinstance(m, dict) and "subject" in m:
+            m["subject"] = "Meeting " + PAYLOAD
+            if isinstance(m.get("imageUrl"), str):
+                m["imageUrl"] = "javascript:" + SCRIPT
+    if data is not None:
+        up.set_json(data)
+    c.relay(up)
+
+
+ZOO: dict[str, Callable[[str], Rule]] = {
+    "hang": lambda _: after_probe(lambda c: c.hang()),
+    "slow-drip": lambda _: after_probe(_drip_answers),
+    "huge-body": lambda _: after_probe(_huge_body),
+    "gzip-bomb": lambda _: after_probe(_gzip_bomb),
+    "invalid-json": lambda _: after_probe(lambda c: c.respond(200, b'[{"roomId": "57", "name": ')),
+    "redirect-loop": lambda _: after_probe(lambda c: c.respond(302, b"", headers={"Location": c.req.target})),
+    "off-site-redirect": lambda url: after_probe(_off_site(url)),
+    "reset": lambda _: after_probe(lambda c: c.reset()),
+    "wrong-length": lambda _: after_probe(_wrong_length),
+    "script-injection": lambda _: injecting,
+    "secrets-echoed": lambda _: echoing(poison_after=10**9),
+}
