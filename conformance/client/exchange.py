@@ -18,6 +18,11 @@ class DeadlineReached(Exception):
     """
 
 
+class GaveUp(DeadlineReached):
+    """The target timed out (or trickled past --timeout) on several requests in a row: the client
+    sends nothing more. Not a verdict either: what the run had not verified stays unverified."""
+
+
 class RateLimited(DeadlineReached):
     """The server asks the suite to slow down (429, or 503 with Retry-After) for longer than the
     suite may wait. Not a verdict on the server: the requirement at hand is not verified, and the
@@ -38,6 +43,7 @@ class Exchange:
     elapsed_s: float = 0.0
     error: str | None = None       # transport failure in one sentence; status is None then
     truncated: bool = False        # the body exceeded the size cap
+    timed_out: bool = False        # no complete answer within --timeout (connect, DNS, TLS, a read, or in total)
     auth: str = "valid"            # which credentials were sent: valid, none, or a probe label
     index: int = 0                 # the exchange's number in the run (1-based), as in traffic.har
     started: float = 0.0           # wall-clock time the request was sent (epoch seconds)

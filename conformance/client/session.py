@@ -18,13 +18,15 @@ import urllib3
 
 from conformance.client import watchdog
 from conformance.client.curl import Placeholder, curl_line
-from conformance.client.exchange import DeadlineReached, Exchange, RateLimited
+from conformance.client.exchange import DeadlineReached, Exchange, GaveUp, RateLimited
 from conformance.client.redact import MASK, Redactor
+from conformance.client.retention import KEEP_UNUSABLE, release_large_buffers
 from conformance.client.wording import body_error, transport_error
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 MAX_RETRIES = 6            # sends of one request at most, waits included
 MAX_WAIT_S = 120.0         # a longer Retry-After is not waited out: the answer is judged as it is
+GIVE_UP_AFTER = 3          # requests in a row without a complete answer within --timeout: the target is given up on
 _CHUNK = 64 * 1024
 _USER_AGENT = "conformance/0.1 (contract conformance suite)"
 
@@ -70,6 +72,7 @@ class Client:
         rate_limit: float | None = None,
         on_wait: Callable[[Exchange, float | None], None] | None = None,
     ) -> None:
+        release_large_buffers()   # bodies of --max-body go back to the system when freed (retention.py)
         self.base_url = base_url.rstrip("/")
         self.auth_headers = dict(auth_headers or {})
         self.timeout = timeout
@@ -99,6 +102,8 @@ class Client:
         self._next_slot = 0.0
         self.on_wait = on_wait
         self.waits: list[tuple[str, int, float]] = []   # (request, status, seconds waited): politeness, not failures
+        self._late: list[Exchange] = []   # the latest requests in a row that ran out of --timeout
+        self.gave_up: str | None = None   # why the target was given up on: nothing more is sent
         self._session = _NoRedirects()
         self._session.trust_env = False  # no proxies or .netrc credentials picked up silently
         if proxy:
@@ -146,6 +151,8 @@ class Client:
 
         Raises ``DeadlineReached`` (and sends nothing) once the run's deadline has passed.
         """
+        if self.gave_up is not None:
+            raise GaveUp(self.gave_up)
         if self.deadline is not None and time.monotonic() >= self.deadline:
             raise DeadlineReached("the run's time budget is spent; no further request is sent")
         send_headers: dict[str, str] = {}
@@ -173,6 +180,7 @@ class Client:
         for attempt in range(MAX_RETRIES):
             self._pace()
             self._send(exchange)
+            self._count_lateness(exchange)
             wait = self._wait_for(exchange, attempt)
             if wait is None:
                 break
@@ -191,6 +199,23 @@ class Client:
         for observer in list(self.observers):
             observer(exchange)
         return exchange
+
+    # -- giving up ---------------------------------------------------------------------------------
+    def _count_lateness(self, ex: Exchange) -> None:
+        """GIVE_UP_AFTER requests in a row that ran out of --timeout (no connection, no answer, or a
+        body trickled past it): the target is given up on, so a dead or drip-feeding server costs
+        a few timeouts, not one per request the run would still send. Any answer in time (whatever
+        it says) resets the count; a request cut short by the run's own budget counts for nothing."""
+        with self._lock:
+            if not ex.timed_out:
+                self._late.clear()
+                return
+            self._late.append(ex)
+            if len(self._late) < GIVE_UP_AFTER or self.gave_up is not None:
+                return
+            which = "; ".join(f"{e.method} {e.path[:80]}: {e.error}" for e in self._late)
+            self.gave_up = (f"the server did not answer in time {len(self._late)} requests in a row, so the suite "
+                            f"gave up on it ({which})")
 
     # -- politeness ------------------------------------------------------------------------------
     def _pace(self) -> None:
@@ -239,7 +264,7 @@ class Client:
         start = time.monotonic()
         ex.started = time.time()
         limit = self._timeout()
-        watch = watchdog.Watch()
+        watch = watchdog.Watch(deadline=start + limit)
         timer = threading.Timer(limit, watch.expire)
         timer.daemon = True
         watchdog.current.watch = watch
@@ -258,8 +283,10 @@ class Client:
                     stream=True,
                     verify=self.verify,
                 )
-        except requests.exceptions.ConnectTimeout:
-            ex.error = f"no connection within {limit:g} s (--timeout)"
+        except requests.exceptions.ConnectTimeout as exc:
+            ex.timed_out = True
+            ex.error = (f"the host name did not resolve within {limit:g} s (--timeout)" if watchdog.dns_timed_out(exc)
+                        else f"no connection within {limit:g} s (--timeout)")
         except (
             requests.exceptions.RequestException,
             urllib3.exceptions.HTTPError,
@@ -270,6 +297,7 @@ class Client:
             ex.error = (
                 f"no complete answer within {limit:g} s (--timeout)" if watch.expired else transport_error(exc, limit)
             )
+            ex.timed_out = watch.expired or "(--timeout)" in ex.error
         else:
             ex.status = resp.status_code
             ex.reason = resp.reason or ""
@@ -285,9 +313,13 @@ class Client:
             watchdog.current.watch = None
             watch.release()
         ex.elapsed_s = time.monotonic() - start
+        if limit < self.timeout:   # cut short by the run's budget, not by the server
+            ex.timed_out = False
 
     def _read_body(self, ex: Exchange, resp: requests.Response, watch: watchdog.Watch, limit: float) -> None:
-        """Read at most ``max_body`` decoded bytes (a gzip bomb stops at the cap)."""
+        """Read at most ``max_body`` decoded bytes (a gzip bomb stops at the cap). An answer over the
+        cap cannot be used, so it keeps only what the reports show of it (its first
+        KEEP_UNUSABLE bytes): a server sending --max-body and more on every request costs one cap at a time."""
         body = bytearray()
         try:
             for chunk in resp.raw.stream(_CHUNK, decode_content=True):
@@ -302,7 +334,12 @@ class Client:
             ex.error = (
                 f"the body was not complete within {limit:g} s (--timeout)" if watch.expired else body_error(exc, limit)
             )
-        ex.body = bytes(body)
+            ex.timed_out = watch.expired or "(--timeout)" in ex.error
+        if ex.truncated:
+            ex.shed_from = len(body)
+            ex.body = bytes(memoryview(body)[:KEEP_UNUSABLE])
+        else:
+            ex.body = bytes(body)
 
     # -- reproduction --------------------------------------------------------------------------
     def curl(self, ex: Exchange) -> str:

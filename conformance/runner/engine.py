@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from conformance import __version__
 from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
 from conformance.checks.model import OBSERVERS, Blocked, Discovery, Evidence, Recorder, checks_of, discovering, excerpt
-from conformance.client import Client, DeadlineReached, Exchange, RateLimited, Redactor
+from conformance.client import Client, DeadlineReached, Exchange, GaveUp, RateLimited, Redactor
+from conformance.client.retention import KEEP_BODY, Retention
 from conformance.options import RunOptions
 from conformance.requirements import Requirement, load_catalog
 from conformance.results import VERDICT_EXIT, Ledger, Outcome, verdict_of
@@ -32,10 +33,8 @@ if TYPE_CHECKING:
     from conformance.reference_server import ReferenceServer
 
 ABORT_AFTER_TRANSPORT_ERRORS = 8   # consecutive requests without any answer: the target is gone
-KEEP_PARSED = 4                    # the last answers whose parse is kept: the checks reading them now
-KEEP_WHOLE = 32                    # the last answers kept whole: the checks that asked may still read them
-KEEP_BODY = 256 * 1024             # what an older answer keeps of its body (traffic.har shows 64 KiB)
-RELEASE_BOUND_S = 60               # the release of what the run created may run past the budget by this
+RELEASE_BOUND_S = 60               # the release of what the run created may run past the budget by this at most
+RELEASE_GRACE_TIMEOUTS = 3         # ... and by no more than this many --timeouts once the budget is spent
 
 
 @dataclass
@@ -67,6 +66,7 @@ class Engine:
         self.cleanup_problems: list[str] = []
         self.traffic: list[Exchange] = []
         self.shapes: dict[int, str] = {}   # the outline of each answer whose body was shed (for the replay)
+        self.retention = Retention(on_forget=self._outline)   # older answers shed: bounded memory
         self._consecutive_errors = 0
         self._unanswered: dict[str, Exchange] = {}
         self._blockers: dict[str, str] = {}       # requirement whose failure blocked a check -> its reason
@@ -159,13 +159,11 @@ class Engine:
         rid = getattr(self._current, "rid", None)
         if rid is not None:
             self.recorders[rid].saw(ex)
-        if len(self.traffic) > KEEP_PARSED:
-            read = self.traffic[-KEEP_PARSED - 1]
-            if len(read.body) > KEEP_BODY:   # its body will be shed: keep its outline for the replay, from its parse
-                self.shapes[read.index] = outline(read)
-            read.forget()
-        if len(self.traffic) > KEEP_WHOLE:   # an older answer: its check is done with it, the reports need little
-            self.traffic[-KEEP_WHOLE - 1].shed(KEEP_BODY)
+        self.retention.add(ex)
+
+    def _outline(self, read: Exchange) -> None:
+        if len(read.body) > KEEP_BODY:   # its body will be shed: keep its outline for the replay, from its parse
+            self.shapes[read.index] = outline(read)
 
     def _asker(self, ex: Exchange) -> str | None:
         """The requirement an exchange answers to: the running check's, or, for a request that
@@ -176,6 +174,9 @@ class Engine:
         return rid
 
     def _watch_transport(self, ex: Exchange) -> None:
+        if self.client.gave_up and not self.aborted:   # timed out on several requests in a row: the run ends here
+            self.aborted = self.redactor.text(self.client.gave_up)
+            self.discovery.deadline = time.monotonic()
         rid = self._asker(ex)
         if ex.status is None:
             if rid is not None:
@@ -231,7 +232,7 @@ class Engine:
                 reason = f"cannot reach {self.client.base_url}: {self.redactor.text(str(exc))}"
                 self.aborted = reason
                 raise Unreachable(reason) from None
-            except RateLimited as exc:   # refused for now, not unreachable: the same abort, its own words
+            except (RateLimited, GaveUp) as exc:   # refused for now, or too slow: the same abort, its own words
                 self.aborted = self.redactor.text(str(exc))
                 raise Unreachable(self.aborted) from None
             finally:
@@ -393,14 +394,21 @@ class Engine:
             return
         t, count = time.monotonic(), self.client.count
         self.discovery.deadline = None
-        self.client.deadline = time.monotonic() + RELEASE_BOUND_S
+        # within the run's budget; once it is spent, a few --timeouts more (a server that answers
+        # cleans up in that time; one that does not is given up on by the client anyway)
+        now = time.monotonic()
+        grace = min(RELEASE_BOUND_S, RELEASE_GRACE_TIMEOUTS * self.options.timeout)
+        self.client.deadline = min(now + RELEASE_BOUND_S, max(self._t0 + self.options.time_budget, now + grace))
         # kept, judged by none: every requirement's verdict is final (JUnit has reported it already)
         self.client.observers = [self._record]
         self._current.rid = None
         try:
             self.cleanup_problems = self.profile.release(self.discovery)
+        except GaveUp as exc:
+            self.cleanup_problems = [self.redactor.text(f"the release of what the run created stopped: {exc}")]
         except DeadlineReached:
-            self.cleanup_problems = [f"the release of what the run created ran past its {RELEASE_BOUND_S} s bound"]
+            self.cleanup_problems = ["the release of what the run created did not fit in the run's time budget "
+                                     "(--max-time) and the few --timeouts it may run past it"]
         except Exception as exc:  # never lose the report over a cleanup problem
             self.cleanup_problems = [self.redactor.text(f"cleanup failed: {exc!r}")]
         finally:
