@@ -1,4 +1,4 @@
-"""Misbehaving servers for tests/test_hostile.py: real sockets on loopback, no mocks of HTTP.
+"""Misbehaving servers for tests/test_hostile_*.py: real sockets on loopback, no mocks of HTTP.
 
     with HostileServer(rule, upstream=ReferenceServer(...)) as srv:
         srv.url           "http://127.0.0.1:PORT"

@@ -84,7 +84,7 @@ def chromium() -> str:
 
 
 def browser_args(browser: str, profile: Path) -> list[str]:
-    """Headless, as tests/test_hostile.py starts it; a profile of its own per call (parallel calls)."""
+    """Headless, as tests/test_hostile_secrets.py starts it; a profile of its own per call (parallel calls)."""
     return [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}", f"--window-size={WINDOW}"]
 
