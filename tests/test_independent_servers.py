@@ -347,6 +347,8 @@ RM_FAULT_CASES = [
     pytest.param("reversed-dates-accepted", "RM-IMPORT-PARTIAL", {}, id="checkout-before-checkin-saved"),
     pytest.param("form-login-any-password", "RM-LOGIN", {}, id="form-login-ignores-password"),
     pytest.param("lenient-payload", "RM-IMPORT-PARTIAL", {}, id="payload-rules-not-enforced"),
+    pytest.param("surrogate-echo-500", "RM-5XX", {}, id="lone-surrogate-id-echoed-crashes"),
+    pytest.param("deep-nesting-500", "RM-5XX", {}, id="deep-nesting-crashes"),
     # -- where the suite's verdict is wrong --------------------------------------------------------
 ]
 

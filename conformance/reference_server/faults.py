@@ -248,6 +248,58 @@ def _rm_all_or_nothing(verdicts: list[BookingVerdict], **_: object) -> list[Book
                            f"{failed[0].booking_id} is invalid", v.violations) for v in verdicts]
 
 
+_CRASH = {"status": 500, "message": "Internal Server Error"}
+
+
+def _lone_surrogate(value: object) -> bool:
+    return isinstance(value, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+
+
+def _rm_crash_when(test: Callable[[dict[str, object]], bool]) -> Hook:
+    """An import_answer hook: 500 when any booking passes ``test`` (the crash comes after the
+    customer and token checks, as in a server that reads the body last)."""
+    def hook(answer: Response, *, doc: list[object], **_: object) -> Response:
+        return _json(500, _CRASH) if any(isinstance(b, dict) and test(b) for b in doc) else answer
+    return hook
+
+
+def _echoes_surrogate(b: dict[str, object]) -> bool:
+    """The line names the booking's id: encoding it as UTF-8 fails on a lone surrogate."""
+    return any(_lone_surrogate(b.get(k)) for k in ("id", "idBooking", "customerReference"))
+
+
+def _float_overflow(b: dict[str, object]) -> bool:
+    """Every value read as a float: an integer beyond the float range raises OverflowError."""
+    return any(isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 2 ** 1024 for v in b.values())
+
+
+def _unicode_digit_stamp(b: dict[str, object]) -> bool:
+    """``int(s) if s.isdigit()``: "²".isdigit() is True, int("²") raises."""
+    return any(isinstance(v, str) and v.isdigit() and not v.isdecimal() for v in (b.get("checkin"), b.get("checkout")))
+
+
+def _rm_crash_nesting(refusal: Response, *, exc: Exception, **_: object) -> Response:
+    return _json(500, _CRASH) if isinstance(exc, RecursionError) else refusal
+
+
+def _rm_crash_login_nesting(answer: Response, *, body: bytes, **_: object) -> Response:
+    try:
+        json.loads(body.decode("utf-8", "replace"))
+    except RecursionError:
+        return _json(500, _CRASH)
+    except ValueError:
+        pass
+    return answer
+
+
+def _rm_crash_login_surrogate(answer: Response, *, body: bytes, **_: object) -> Response:
+    try:
+        data = json.loads(body.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return answer
+    return _json(500, _CRASH) if isinstance(data, dict) and _lone_surrogate(data.get("password")) else answer
+
+
 def _rm_unenforced(rule: str) -> Hook:
     """Bookings whose only problems are ``rule``'s are saved: the server does not enforce it."""
     def hook(problems: list[str], **_: object) -> list[str]:
@@ -454,6 +506,22 @@ FAULTS: dict[str, Fault] = _faults(
           collateral={"RM-IMPORT-PARTIAL": "failed"},
           why="RM-IMPORT-PARTIAL's mix holding a v2 checkin sent as a string (an RMP-V2-FIELDS probe) is answered "
               "with a 5xx, so its valid bookings are not saved either"),
+    Fault("rm-crash-surrogate-echo", "roomonitor", "An import whose booking id holds a lone surrogate (\"\\ud800\") "
+          "answers 500: the result line echoes the id and encoding it as UTF-8 fails (after the customer and token "
+          "checks).", {"import_answer": _rm_crash_when(_echoes_surrogate)}, requirement="RM-5XX"),
+    Fault("rm-crash-huge-number", "roomonitor", "An import whose booking holds, in any field, an integer too large for "
+          "a float (10**400) answers 500 (OverflowError).", {"import_answer": _rm_crash_when(_float_overflow)},
+          requirement="RM-5XX"),
+    Fault("rm-crash-unicode-digit", "roomonitor", "An import whose checkin or checkout is a string of Unicode digits "
+          "such as \"²\" answers 500 (isdigit() accepts it, int() does not); other strings are refused.",
+          {"import_answer": _rm_crash_when(_unicode_digit_stamp)}, requirement="RM-5XX"),
+    Fault("rm-crash-deep-nesting", "roomonitor", "An import body nested deeper than the parser's recursion limit "
+          "answers 500 instead of 400.", {"unreadable_body": _rm_crash_nesting}, requirement="RM-5XX"),
+    Fault("rm-crash-login-nesting", "roomonitor", "POST /login (unauthenticated) with a JSON body nested deeper than "
+          "the parser's recursion limit (a 3 KB body) answers 500.", {"login_answer": _rm_crash_login_nesting},
+          requirement="RM-5XX"),
+    Fault("rm-crash-login-surrogate", "roomonitor", "POST /login with a lone surrogate as the password answers 500 "
+          "(encoding it to compare fails).", {"login_answer": _rm_crash_login_surrogate}, requirement="RM-5XX"),
     Fault("rm-no-auth-rooms", "roomonitor",
           "GET /get-rooms/{userId} with neither X-User-Id nor X-Auth-Token answers 200 "
           "with the rooms (wrong headers are still refused).", {"unauthenticated": _rm_no_auth_rooms},

@@ -116,14 +116,30 @@ class Account:
 
 
 def _safe_check(doc: object, version: Version) -> list[Violation] | None:
-    """payloads.check_document, or None while it is not implemented (or fails: logged, not fatal)."""
+    """payloads.check_document, or None while it is not implemented.
+
+    A bug in the rules must not turn into a 5xx of the sandbox, nor into a booking saved
+    unchecked: when the whole document cannot be checked, each booking is checked alone, and a
+    booking the rules fail on is refused (a MUST finding of its version's FIELDS rule)."""
     try:
         return list(payloads.check_document(doc, version))
     except NotImplementedError:
         return None
-    except Exception:  # a bug in the rules must not turn into a 5xx of the sandbox
+    except Exception:
         log.exception("conformance.payloads.check_document failed")
+    if not isinstance(doc, list):
         return None
+    found: list[Violation] = []
+    for index, booking in enumerate(doc):
+        try:
+            alone = payloads.check_document([booking], version)
+        except Exception as exc:
+            found.append(Violation(f"RMP-{version.upper()}-FIELDS", "MUST", f"/{index}",
+                                   f"the booking could not be checked ({type(exc).__name__}), so it is not saved"))
+            continue
+        found.extend(Violation(v.rule, v.level, f"/{index}{v.path[2:]}" if v.path.startswith("/0") else v.path,
+                               v.message) for v in alone)
+    return found
 
 
 def _safe_check_bytes(raw: bytes, version: Version) -> list[Violation] | None:
@@ -215,7 +231,10 @@ class RoomonitorApp:
                              status=status)
 
     def _json(self, status: int, payload: object, content_type: str = "application/json") -> Response:
-        return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), content_type)
+        # a lone surrogate the client sent (as the JSON escape "\\ud800") and the answer echoes goes back
+        # as that escape: backslashreplace writes exactly it, and it can only occur inside a string
+        return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8", "backslashreplace"),
+                        content_type)
 
     def ok(self, payload: object) -> Response:
         return self._json(200, payload, self.fx.ok_content_type("application/json"))
@@ -299,13 +318,17 @@ class RoomonitorApp:
         return (email, password) if email is not None and password is not None else None
 
     def _login(self, request: Request, segments: tuple[str, ...]) -> Response:
+        return self.fx.login_answer(self._login_checked(request), body=request.body)
+
+    def _login_checked(self, request: Request) -> Response:
         credentials = self._login_credentials(request)
         if credentials is not None:
             email, password = credentials
             for account in self.accounts.values():
                 if (account.email is not None and account.password is not None
                         and account.email.lower() == email.lower()
-                        and hmac.compare_digest(account.password.encode("utf-8"), password.encode("utf-8"))):
+                        and hmac.compare_digest(account.password.encode("utf-8", "surrogatepass"),
+                                                password.encode("utf-8", "surrogatepass"))):
                     token = secrets.token_urlsafe(32)
                     account.tokens.append(token)
                     return self.ok({"status": "success", "data": {"authToken": token, "userId": account.user_id}})
@@ -365,7 +388,8 @@ class RoomonitorApp:
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             record.violations = tuple(_safe_check_bytes(raw, version) or [
                 Violation("RMP-JSON", "MUST", "", f"the body is not strict JSON: {exc}")])
-            return self.error(400, f"Request body is not valid JSON: {exc}")
+            why = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            return self.fx.unreadable_body(self.error(400, f"Request body is not valid JSON: {why}"), exc=exc)
         record.doc = doc
         record.detected_version = _safe_detect(doc)
         found = _safe_check(doc, version)

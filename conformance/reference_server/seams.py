@@ -40,7 +40,7 @@ SEAMS: dict[str, tuple[str, ...]] = {
     "roomonitor": (
         "error", "ok_content_type", "unauthenticated", "token_ok", "mismatch", "unknown_customer", "form_login",
         "room", "rooms_body", "empty_import", "non_array", "booking_problems", "custom_update_ok", "verdicts",
-        "v1_answer", "logout_revokes", "import_answer",
+        "v1_answer", "logout_revokes", "import_answer", "unreadable_body", "login_answer",
     ),
 }
 

@@ -45,6 +45,10 @@ ROOMONITOR_FAULTS: dict[str, str] = {
     "reversed-dates-accepted": "RM-IMPORT-PARTIAL: a booking whose checkout is before its checkin is saved "
                                "(room still checked)",
     "form-login-any-password": "RM-LOGIN: a form login succeeds with any password",
+    "surrogate-echo-500": "RM-5XX: a booking id holding a lone surrogate crashes the import (the line echoes it and "
+                          "encoding the answer as UTF-8 fails)",
+    "deep-nesting-500": "RM-5XX: a JSON body nested deeper than Python's recursion limit crashes the import and the "
+                        "login",
     "lenient-payload": "RM-IMPORT-PARTIAL: bookings are checked for presence, room and date order only (a prefix "
                        "+0034, a timestamp in seconds, lang XX, both v2 variants ... are saved)",
 }
@@ -127,7 +131,21 @@ class RoomonitorServer(_BaseServer):
             and all(isinstance(x, str) for x in data)
         ):
             ctype = "text/plain"
-        return _Reply(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), ctype)
+        try:
+            return _Reply(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), ctype)
+        except UnicodeEncodeError:   # a lone surrogate a client sent, echoed in a line: send it escaped
+            if "surrogate-echo-500" in self.faults:
+                raise
+            return _Reply(status, json.dumps(data).encode("ascii"), ctype)
+
+    def _parse(self, body: bytes) -> Any:
+        """The JSON body; ValueError when it is not JSON or nested too deeply for this parser."""
+        try:
+            return json.loads(body.decode("utf-8"))
+        except RecursionError:
+            if "deep-nesting-500" in self.faults:
+                raise
+            raise ValueError("nested too deeply") from None
 
     def _error(self, status: int, message: str, path: str = "") -> _Reply:
         if status == 401:
@@ -198,7 +216,7 @@ class RoomonitorServer(_BaseServer):
         email = password = None
         if ctype == "application/json":
             try:
-                data = json.loads(body.decode("utf-8"))
+                data = self._parse(body)
             except (UnicodeDecodeError, ValueError):
                 return self._error(400, "Malformed JSON body", "/login")
             if isinstance(data, dict):
@@ -227,7 +245,7 @@ class RoomonitorServer(_BaseServer):
         if body.strip() == b"true" and "junk-true-500" in self.faults:
             raise RuntimeError("bool has no len()")
         try:
-            data = json.loads(body.decode("utf-8"))
+            data = self._parse(body)
         except (UnicodeDecodeError, ValueError):
             return self._error(400, "Malformed JSON body", path)
         if data is None or data == []:
@@ -297,7 +315,8 @@ class RoomonitorServer(_BaseServer):
             need = ["customRoomId", "idBooking", "pm", "bookingType", "guestName", "lang"]
             if not upd or "cancel-needs-dates" in self.faults:
                 need += ["checkin", "checkout", "guestPhone"]
-            if any(k not in b for k in need) or not isinstance(bid, str) or not bid:
+            if any(k not in b for k in need) or not isinstance(bid, str) or not bid \
+                    or not isinstance(b["customRoomId"], str):
                 return False, ("", None, None, self._fail(bid, "missing fields"))
             if self.o["custom_rooms"] == "configured" and b["customRoomId"] not in ("APT-101", "APT-102"):
                 return False, ("", None, None, self._fail(bid, f"customRoomId {b['customRoomId']} is not configured"))
