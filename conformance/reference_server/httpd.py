@@ -159,6 +159,16 @@ class _Server(ThreadingHTTPServer):
             with self._connections_lock:
                 self._connections.discard(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (or a connection shut down as the server stops) is no error
+        of the server: logged at debug level, never a traceback on the console."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
+            log.debug("connection with %s ended: %s", client_address, sys.exc_info()[1])
+            return
+        super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         """Shut down idle keep-alive connections so their threads end when the server stops."""
         with self._connections_lock:

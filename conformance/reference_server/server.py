@@ -146,11 +146,19 @@ class ReferenceServer:
         self._httpd, self._thread = None, None
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread until Ctrl-C (KeyboardInterrupt), then stop cleanly."""
+        """Serve in the calling thread until Ctrl-C or SIGTERM, then stop cleanly.
+
+        In the foreground (``conformance serve``) the bound socket is served by uvicorn
+        (asgi.py), which takes a burst of clients and stops gracefully; without it installed, or
+        with TLS, by the stdlib server as in the background."""
+        from . import asgi
+
         try:
             if self._thread is not None:
                 while self._thread.is_alive():
                     self._thread.join(0.5)
+            elif self.ssl_context is None and asgi.available():
+                asgi.serve(self.app, self._bind().socket, prefix=self.prefix)
             else:
                 self._bind().serve_forever(poll_interval=0.5)
         except KeyboardInterrupt:
