@@ -300,6 +300,13 @@ def _rm_crash_login_surrogate(answer: Response, *, body: bytes, **_: object) -> 
     return _json(500, _CRASH) if isinstance(data, dict) and _lone_surrogate(data.get("password")) else answer
 
 
+def _rm_ascii_only(problems: list[str], *, booking: object = None, **_: object) -> list[str]:
+    texts = booking.values() if isinstance(booking, dict) else ()
+    if any(isinstance(v, str) and not v.isascii() for v in texts):
+        return [*problems, "guest data must be ASCII"]
+    return problems
+
+
 def _rm_unenforced(rule: str) -> Hook:
     """Bookings whose only problems are ``rule``'s are saved: the server does not enforce it."""
     def hook(problems: list[str], **_: object) -> list[str]:
@@ -589,6 +596,9 @@ FAULTS: dict[str, Fault] = _faults(
     *(Fault(f"rm-unenforced-{rule[4:].lower()}", "roomonitor", f"{rule} is not enforced: {saved} are saved and "
             "reported [SUCCESS]; every other rule still is.", {"booking_problems": _rm_unenforced(rule)},
             requirement="RM-IMPORT-PARTIAL") for rule, saved in RM_RULES_UNENFORCED.items()),
+    Fault("rm-ascii-only", "roomonitor", "A booking holding text outside ASCII (a guest named Zoë) is reported failed "
+          "and not saved, though any Unicode is a valid name.", {"booking_problems": _rm_ascii_only},
+          requirement="RM-IMPORT-V2"),
     Fault("rm-v1-no-validation", "roomonitor",
           "Every v1 booking is saved and reported [SUCCESS], whatever it holds (any room, checkout before "
           "checkin); v2 bookings are still validated.",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 GUEST_FIRST = "Conformance"
 GUEST_LAST = "Test Guest"
 GUEST_NAME = f"{GUEST_FIRST} {GUEST_LAST}"
+GUEST_NAME_UNICODE = f"{GUEST_NAME} Zoë Ñandú Łódź 日本 Ελένη"   # the same fictional guest, in several scripts
 GUEST_EMAIL = "conformance.guest@example.com"
 PHONE_PREFIX = "61"                 # Australia
 # ACMA's mobile numbers for use in fiction, 0491 570 156-159: valid per libphonenumber (unlike the

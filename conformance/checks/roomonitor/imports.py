@@ -134,7 +134,8 @@ def v1_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
 @check("RM-IMPORT-V2")
 def v2_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
     """Valid bookings in every documented form: an ordinary stay, checkout equal to checkin (a
-    documented example has it), two guest phones in one field (as documented), lang ES."""
+    documented example has it), two guest phones in one field (as documented), lang ES with a
+    guest name in other scripts than Latin (any Unicode is a valid name)."""
     room = d.target_room
     plain = d.v2(room, offset_days=10)
     same_day = d.v2(room, offset_days=13, nights=0)
@@ -142,8 +143,10 @@ def v2_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
     two_phones["guestPhone"] = f"+{api.PHONE_PREFIX}{api.PHONE_NUMBERS[0]}, +{api.PHONE_PREFIX}{api.PHONE_NUMBERS[1]}"
     spanish = d.v2(room, offset_days=19)
     spanish["lang"] = "ES"
+    spanish["guestName"] = api.GUEST_NAME_UNICODE   # a guest's name in any script (the payload rules allow it)
     bookings = [(plain, ""), (same_day, " (checkout equal to checkin, as documented)"),
-                (two_phones, " (two guest phones, as documented)"), (spanish, " (lang ES)")]
+                (two_phones, " (two guest phones, as documented)"),
+                (spanish, f" (lang ES, guestName {api.GUEST_NAME_UNICODE!r})")]
     ex = api.post_import(d.client, "v2", d.user_id, [b for b, _ in bookings])
     _name_the_bookings(d, rec)
     what = f"a v2 import of {len(bookings)} valid bookings"
