@@ -15,7 +15,6 @@ from typing import NoReturn
 
 from conformance import __version__
 from conformance.options import OPTIONS
-from conformance.requirements import format_markdown, format_text, load_catalog
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_requirements(args: argparse.Namespace) -> int:
+    from conformance.requirements import format_markdown, format_text, load_catalog
+
     catalog = load_catalog()
     reqs = [r for r in catalog if args.api is None or r.api == args.api]
     if args.format == "json":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conformance.client.session import DEFAULT_MAX_BODY
+from conformance.client.limits import DEFAULT_MAX_BODY
 from conformance.profiles import PROFILES as PROFILE_SETTINGS
 from conformance.profiles import setting
 

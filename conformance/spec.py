@@ -12,12 +12,11 @@ import hashlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import yaml
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:   # imported where used: `conformance validate` reads schemas/ but needs neither
+    import jsonschema
+    from referencing import Registry, Resource
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -55,12 +54,17 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 def _retrieve(uri: str) -> Resource:
+    from referencing import Resource
+    from referencing.jsonschema import DRAFT202012
+
     name = uri.rsplit("/", 1)[-1]
     return Resource.from_contents(load_schema(name), default_specification=DRAFT202012)
 
 
 @functools.lru_cache(maxsize=1)
 def registry() -> Registry:
+    from referencing import Registry
+
     return Registry(retrieve=_retrieve)  # type: ignore[call-arg]
 
 
@@ -70,6 +74,8 @@ def schema_validator(name: str) -> jsonschema.protocols.Validator:
 
     ``format`` is asserted (date, date-time, email) so format errors surface as findings.
     """
+    import jsonschema
+
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     return cls(schema, registry=registry(), format_checker=cls.FORMAT_CHECKER)
@@ -78,7 +84,9 @@ def schema_validator(name: str) -> jsonschema.protocols.Validator:
 @functools.lru_cache(maxsize=1)
 def load_openapi() -> dict[str, Any]:
     with openapi_path().open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        import yaml
+
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # libyaml when built: faster
 
 
 def bundled_openapi(api: str | None = None) -> dict[str, Any]:

@@ -14,10 +14,27 @@ Everything a server returns is hostile input:
   once the target was given up on;
 - every text that leaves this layer for a report goes through ``Redactor``, so secrets never appear.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from conformance.client.curl import Placeholder
 from conformance.client.exchange import DeadlineReached, Exchange, GaveUp, RateLimited, TransportError
+from conformance.client.limits import DEFAULT_MAX_BODY
 from conformance.client.redact import Redactor
-from conformance.client.session import DEFAULT_MAX_BODY, Client, Credentials
+
+if TYPE_CHECKING:
+    from conformance.client.session import Client, Credentials
+
+
+def __getattr__(name: str) -> Any:
+    """Client and Credentials on first use: they bring the HTTP stack (requests, urllib3), which
+    commands that send nothing (validate, verify, diff, --help) never need to import."""
+    if name in ("Client", "Credentials"):
+        from conformance.client import session
+
+        return getattr(session, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["Client", "Credentials", "DEFAULT_MAX_BODY", "DeadlineReached", "Exchange", "GaveUp", "Placeholder",
            "RateLimited",

@@ -19,11 +19,11 @@ import urllib3
 from conformance.client import watchdog
 from conformance.client.curl import Placeholder, curl_line
 from conformance.client.exchange import DeadlineReached, Exchange, GaveUp, RateLimited
+from conformance.client.limits import DEFAULT_MAX_BODY
 from conformance.client.redact import MASK, Redactor
 from conformance.client.retention import KEEP_UNUSABLE, release_large_buffers
 from conformance.client.wording import body_error, transport_error
 
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
 MAX_RETRIES = 6            # sends of one request at most, waits included
 MAX_WAIT_S = 120.0         # a longer Retry-After is not waited out: the answer is judged as it is
 GIVE_UP_AFTER = 3          # requests in a row without a complete answer within --timeout: the target is given up on

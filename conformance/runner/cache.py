@@ -9,6 +9,7 @@ be made, the report folder (the run's own place) takes it.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -18,9 +19,12 @@ def suite_cache_dir() -> Path:
 
 
 def place_hypothesis_state(report_dir: Path) -> Path:
-    """Point hypothesis' storage at the suite's cache (or the report folder); returns where."""
-    from hypothesis.configuration import set_hypothesis_home_dir
+    """Point hypothesis' storage at the suite's cache (or the report folder); returns where.
 
+    hypothesis is not imported for this (a run that generates nothing, --profile quick, never
+    imports it): until it is, the place goes in ``HYPOTHESIS_STORAGE_DIRECTORY``, which it reads
+    when it first stores something; once imported, it is told directly.
+    """
     chosen = os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY")
     if chosen:
         where = Path(chosen)
@@ -30,5 +34,10 @@ def place_hypothesis_state(report_dir: Path) -> Path:
             where.mkdir(parents=True, exist_ok=True)
         except OSError:
             where = Path(report_dir) / ".hypothesis"
-    set_hypothesis_home_dir(where)
+    if "hypothesis.configuration" in sys.modules:
+        from hypothesis.configuration import set_hypothesis_home_dir
+
+        set_hypothesis_home_dir(where)
+    else:
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(where)
     return where

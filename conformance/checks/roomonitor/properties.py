@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from schemathesis import APIOperation, Case, GenerationMode
-
-from conformance.checks import schemathesis_bridge as bridge
 from conformance.checks.model import Recorder, check
 from conformance.checks.roomonitor import api, wrongforms
 from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
 from conformance.profiles import setting
+
+if TYPE_CHECKING:   # schemathesis and the bridge are imported by the check that generates
+    from schemathesis import APIOperation, Case, GenerationMode
 
 # JSON that is not an array of bookings, arrays of things that are not bookings, and bytes that
 # are not JSON: refused, never a crash. Nothing in them can be imported.
@@ -43,6 +44,10 @@ def _documented_examples(op: APIOperation) -> list[object]:
 
 def fuzz(d: RoomonitorDiscovery, operation_id: str, path_parameters: dict[str, str], mode: GenerationMode,
          auth: str | dict[str, str]) -> None:
+    from schemathesis import GenerationMode
+
+    from conformance.checks import schemathesis_bridge as bridge
+
     op = bridge.operations(d, "roomonitor")[operation_id]
     strategy = op.as_strategy(generation_mode=mode, path_parameters=path_parameters) if path_parameters \
         else op.as_strategy(generation_mode=mode)
@@ -90,6 +95,8 @@ def _wrong_types(d: RoomonitorDiscovery) -> None:
 
 @check("RM-5XX", generated=True)
 def generated_requests(d: RoomonitorDiscovery, rec: Recorder) -> None:
+    from schemathesis import GenerationMode
+
     d.guard_login_tokens()  # a lenient server might answer a generated login with a token
     plan: list[tuple[str, dict[str, str], str | dict[str, str]]] = [("getRooms", {"userId": d.user_id}, "valid")]
     if not d.options.read_only:

@@ -14,17 +14,18 @@ from __future__ import annotations
 import string
 import zlib
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from hypothesis import strategies as st
-from schemathesis import Case, GenerationMode
-
-from conformance.checks import schemathesis_bridge as bridge
 from conformance.checks.dates import fmt, now_utc
 from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.roomz.meetings import judge_bad_date
 from conformance.profiles import setting
+
+if TYPE_CHECKING:   # hypothesis, schemathesis and the bridge are imported by the checks that generate
+    from hypothesis import strategies as st
+    from schemathesis import Case, GenerationMode
 
 
 def examples(d: RoomzDiscovery, kind: str) -> int:
@@ -33,6 +34,10 @@ def examples(d: RoomzDiscovery, kind: str) -> int:
 
 def fuzz(d: RoomzDiscovery, operation_id: str, path_parameters: dict[str, str] | None, mode: GenerationMode, *,
          prefix_ids: bool = False) -> None:
+    from schemathesis import GenerationMode
+
+    from conformance.checks import schemathesis_bridge as bridge
+
     op = bridge.operations(d, "roomz")[operation_id]
     strategy = op.as_strategy(generation_mode=mode, path_parameters=path_parameters) if path_parameters \
         else op.as_strategy(generation_mode=mode)
@@ -54,6 +59,8 @@ def fuzz(d: RoomzDiscovery, operation_id: str, path_parameters: dict[str, str] |
 @check("RZ-5XX", generated=True)
 def generated_requests(d: RoomzDiscovery, rec: Recorder) -> None:
     """Valid and invalid generated requests on every call; observers judge each answer."""
+    from schemathesis import GenerationMode
+
     plan: list[tuple[str, dict[str, str] | None, bool]] = [("listRooms", {}, False), ("listMeetings", None, True)]
     try:
         plan.insert(1, ("listMeetings", {"roomId": d.target_room}, False))
@@ -113,40 +120,54 @@ EPOCH_MIN = datetime(1971, 1, 1, tzinfo=UTC)
 SPAN_S = int((datetime(2099, 12, 31, tzinfo=UTC) - EPOCH_MIN).total_seconds())
 
 
-@st.composite
-def windows(draw: st.DrawFn) -> tuple[str, str]:
+def windows() -> st.SearchStrategy[tuple[str, str]]:
     """Two real instants in the exact format, ``from`` < ``to``, seconds anywhere in 0..59.
     (An empty window, ``from`` equal to ``to``, is left out: the contract does not say it.)"""
-    a = draw(st.integers(0, SPAN_S))
-    length = draw(st.one_of(st.integers(1, 3600), st.integers(86400, 86400 * 60)))
-    start = EPOCH_MIN + timedelta(seconds=a)
-    return fmt(start), fmt(start + timedelta(seconds=length))
+    from hypothesis import strategies as st
+
+    @st.composite
+    def draw_window(draw: st.DrawFn) -> tuple[str, str]:
+        a = draw(st.integers(0, SPAN_S))
+        length = draw(st.one_of(st.integers(1, 3600), st.integers(86400, 86400 * 60)))
+        start = EPOCH_MIN + timedelta(seconds=a)
+        return fmt(start), fmt(start + timedelta(seconds=length))
+
+    return draw_window()
 
 
 def _two(lo: int, hi: int) -> st.SearchStrategy[str]:
+    from hypothesis import strategies as st
+
     return st.integers(lo, hi).map(lambda n: f"{n:02d}")
 
 
-@st.composite
-def malformed_dates(draw: st.DrawFn) -> str:
+def malformed_dates() -> st.SearchStrategy[str]:
     """Strings that are no date at all: a field out of range, or text without digits.
 
     Hour 24 and Feb 30 are left out on purpose: ISO 8601 allows 24:00:00 and some platforms
     roll Feb 30 over, so a server accepting them is not clearly wrong about "not a date".
     """
-    year = draw(st.integers(2000, 2099))
-    ok = {"M": _two(1, 12), "D": _two(1, 28), "h": _two(0, 23), "m": _two(0, 59), "s": _two(0, 59)}
-    bad_field = draw(st.sampled_from(["M", "D", "h", "m", "text"]))
-    if bad_field == "text":
-        return draw(st.text(alphabet=string.ascii_letters + " -:_/.", min_size=1,
-                            max_size=16).filter(lambda s: s.strip() != ""))
-    bad = {"M": _two(13, 99), "D": _two(32, 99), "h": _two(25, 99), "m": _two(60, 99)}[bad_field]
-    parts = {k: draw(bad if k == bad_field else v) for k, v in ok.items()}
-    return f"{year}-{parts['M']}-{parts['D']}T{parts['h']}:{parts['m']}:{parts['s']}Z"
+    from hypothesis import strategies as st
+
+    @st.composite
+    def draw_date(draw: st.DrawFn) -> str:
+        year = draw(st.integers(2000, 2099))
+        ok = {"M": _two(1, 12), "D": _two(1, 28), "h": _two(0, 23), "m": _two(0, 59), "s": _two(0, 59)}
+        bad_field = draw(st.sampled_from(["M", "D", "h", "m", "text"]))
+        if bad_field == "text":
+            return draw(st.text(alphabet=string.ascii_letters + " -:_/.", min_size=1,
+                                max_size=16).filter(lambda s: s.strip() != ""))
+        bad = {"M": _two(13, 99), "D": _two(32, 99), "h": _two(25, 99), "m": _two(60, 99)}[bad_field]
+        parts = {k: draw(bad if k == bad_field else v) for k, v in ok.items()}
+        return f"{year}-{parts['M']}-{parts['D']}T{parts['h']}:{parts['m']}:{parts['s']}Z"
+
+    return draw_date()
 
 
 @check("RZ-UTC-ACCEPT", generated=True)
 def generated_windows_are_accepted(d: RoomzDiscovery, rec: Recorder) -> None:
+    from conformance.checks import schemathesis_bridge as bridge
+
     room, known = d.probe_room()
 
     def one(window: tuple[str, str]) -> None:
@@ -162,6 +183,10 @@ def generated_windows_are_accepted(d: RoomzDiscovery, rec: Recorder) -> None:
 
 @check("RZ-MEETINGS-BADDATE", generated=True)
 def generated_bad_dates_are_refused(d: RoomzDiscovery, rec: Recorder) -> None:
+    from hypothesis import strategies as st
+
+    from conformance.checks import schemathesis_bridge as bridge
+
     room, known = d.probe_room()
     now = now_utc()
     good_from, good_to = fmt(now - timedelta(hours=1)), fmt(now + timedelta(hours=1))
