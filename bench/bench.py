@@ -1,7 +1,8 @@
 """Benchmark: where the time of a certification goes, next to plain schemathesis, in one run.
 
-    python bench/bench.py               # medians of 3; prints the README's Markdown tables
+    python bench/bench.py               # medians of 3; prints docs/speed.md's Markdown tables
     python bench/bench.py --repeat 5
+    python bench/bench.py --only validate    # or --only runs
 
 Every figure comes from this one invocation on this machine. The server under test is the
 bundled reference server in a process of its own (`conformance serve`), so the suite's
@@ -9,6 +10,12 @@ process and schemathesis' face the same server the same way. The suite runs in-p
 (its engine, then the reports), which splits the run by phase; `run (s)` is the run from the
 first request to the last report written, `process (s)` the whole `conformance run` command
 (interpreter start and imports included), measured apart. Measured, never asserted in tests.
+
+`conformance validate` is measured as a whole process on the 6 MB v2 import of
+bench/fixtures.py (30,000 valid bookings) and on the same import with a fault in every tenth
+booking, next to check-jsonschema (the CLI a PMS developer would reach for; `pip install
+check-jsonschema`, the `bench` extra) validating the same file against schemas/booking-v2.json
+(as the items of an array), interleaved, so a drift of the machine's load falls on both alike.
 """
 from __future__ import annotations
 
@@ -139,6 +146,45 @@ def schemathesis_run(api: str, url: str) -> tuple[float, int]:
     return wall, len(calls)
 
 
+def timed(argv: list[str], **kwargs: Any) -> float:
+    """Wall time of one whole process (its output discarded)."""
+    t0 = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, **kwargs)
+    return time.perf_counter() - t0
+
+
+def bench_validate(n: int) -> tuple[list[str], list[tuple[str, float, str]]]:
+    """`conformance validate` and check-jsonschema on the bench imports: table rows and ratios."""
+    import shutil
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import fixtures
+
+    checker = shutil.which("check-jsonschema")
+    rows: list[str] = []
+    ratios: list[tuple[str, float, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        count = 30_000
+        files = fixtures.write(Path(tmp), count)
+        for kind in ("valid", "faults"):
+            path = files[kind]
+            size = path.stat().st_size
+            ours, theirs = [], []
+            for _ in range(n):   # interleaved
+                ours.append(timed([sys.executable, "-m", "conformance", "validate", str(path)]))
+                if checker:
+                    theirs.append(timed([checker, "--schemafile", str(files["schema"]), str(path)]))
+            mine, other = median(ours), median(theirs)
+            label = "30,000 valid bookings" if kind == "valid" else "a fault in every tenth booking"
+            rows.append(f"| validate, {label} ({size / 1e6:.1f} MB) | {mine:.2f} | {size / 1e6 / mine:.1f} | "
+                        f"{count / mine:,.0f} | " + (f"{other:.2f} |" if checker else "— |"))
+            if checker:
+                ratios.append((f"validate / check-jsonschema, {label}", mine / other, "≤ 0.1"))
+    helps = [timed([sys.executable, "-m", "conformance", "--help"]) for _ in range(max(n, 5))]
+    ratios.append(("`conformance --help`, whole process (s)", median(helps), "< 0.3"))
+    return rows, ratios
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
@@ -155,8 +201,21 @@ def bench_profile(api: str, url: str, profile: str, repeat: int, **options: Any)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("validate", "runs"), default=None)
     args = parser.parse_args()
     n = args.repeat
+    print(f"Medians of {n} runs each; seconds (requests in brackets). Load average at the start: "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores.\n")
+    if args.only != "runs":
+        validate_rows, validate_ratios = bench_validate(n)
+        print("| validate | process (s) | MB/s | bookings/s | check-jsonschema (s) |\n|---|---|---|---|---|")
+        print("\n".join(validate_rows))
+        print("\n| ratio | measured | target |\n|---|---|---|")
+        for name, value, target in validate_ratios:
+            print(f"| {name} | {value:.2f} | {target} |")
+        print()
+        if args.only == "validate":
+            return
     rows: list[tuple[str, dict[str, Any], float]] = []
     ratios: list[tuple[str, float, str]] = []
     for api in ("roomz", "roomonitor"):
@@ -173,18 +232,23 @@ def main() -> None:
         rows += [(f"{api} quick", quick, proc_quick), (f"{api} full", full, proc_full),
                  (f"{api} full --max-time 2", limited, float("nan"))]
         plain_s = median(plain)
-        ratios += [(f"{api}: full / plain schemathesis ({plain_s:.1f} s)", full["run"] / plain_s, "≤ 0.25"),
-                   (f"{api}: quick / full", quick["run"] / full["run"], "≤ 0.2"),
+        ratios += [(f"{api}: full / plain schemathesis ({plain_s:.1f} s), whole processes", proc_full / plain_s,
+                    "≤ 0.25"),
+                   (f"{api}: quick / full, whole processes", proc_quick / proc_full, "≤ 0.2"),
+                   (f"{api}: full / plain schemathesis, full's run alone", full["run"] / plain_s, "≤ 0.25"),
+                   (f"{api}: quick / full, runs alone", quick["run"] / full["run"], "≤ 0.2"),
                    (f"{api}: --max-time 2, slowest run's end before the release (s)", limited["before_release"],
                     "≤ 2")]
     with Server("roomz") as few, Server("roomz", rooms=300) as many:
-        small, big = [], []
+        small, big, small_p, big_p = [], [], [], []
         for _ in range(n):   # interleaved, so a drift of the machine's speed falls on both alike
             small.append(bench_profile("roomz", few.url, "full", 1)["run"])
             big.append(bench_profile("roomz", many.url, "full", 1)["run"])
-    ratios.append(("roomz full, 305 rooms / 5 rooms", median(big) / median(small), "≤ 1.1"))
+            small_p.append(process_run("roomz", few.url, "full"))
+            big_p.append(process_run("roomz", many.url, "full"))
+    ratios.append(("roomz full, 305 rooms / 5 rooms, whole processes", median(big_p) / median(small_p), "≤ 1.1"))
+    ratios.append(("roomz full, 305 rooms / 5 rooms, runs alone", median(big) / median(small), "≤ 1.1"))
 
-    print(f"Medians of {n} runs each; seconds (requests in brackets).\n")
     print("| run | run (s) | " + " | ".join(PHASES) + " | requests | process (s) |")
     print("|---|---|" + "---|" * len(PHASES) + "---|---|")
     for name, r, process in rows:

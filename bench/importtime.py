@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=8)
     args = parser.parse_args()
     import fixtures
+
     from bench import Server
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

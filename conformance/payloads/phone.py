@@ -17,7 +17,6 @@ from phonenumbers.phonemetadata import REGION_CODE_FOR_NON_GEO_ENTITY, PhoneMeta
 from .text import show
 
 E164_MAX_DIGITS = 15
-_PLUS_DIGITS = re.compile(r"\+[0-9]+")
 V2_NUMBER = re.compile(r"\+[0-9]{6,15}")
 V2_SEPARATOR = re.compile(r", ?")
 
@@ -105,16 +104,22 @@ def plan_accepts(number: str) -> bool:
     library itself. tests/test_payloads.py compares both on every region's example numbers and
     their neighbours, and on random numbers of every country calling code.
     """
-    if not _PLUS_DIGITS.fullmatch(number) or len(number) > _pnu._MAX_INPUT_STRING_LENGTH:
-        return accepted_by_a_plan(number)
     digits = number[1:]
+    if number[:1] != "+" or not (digits.isascii() and digits.isdigit()) \
+            or len(number) > _pnu._MAX_INPUT_STRING_LENGTH:
+        return accepted_by_a_plan(number)
     if len(digits) <= _pnu._MIN_LENGTH_FOR_NSN or digits[0] == "0":
         return False                         # parse: TOO_SHORT_AFTER_IDD, INVALID_COUNTRY_CODE
     # _extract_country_code: the shortest prefix of 1-3 digits that is a country calling code
-    code = next((digits[:n] for n in (1, 2, 3) if digits[:n] in _CODES), None)
-    if code is None:
+    if digits[:1] in _CODES:
+        code = digits[:1]
+    elif digits[:2] in _CODES:
+        code = digits[:2]
+    elif digits[:3] in _CODES:
+        code = digits[:3]
+    else:
         return False                         # parse: INVALID_COUNTRY_CODE
-    plan = _calling_code(int(code))
+    plan = _calling_code(code)
     nsn = digits[len(code):]
     if plan.metadata is None or len(nsn) < _pnu._MIN_LENGTH_FOR_NSN:
         return False
@@ -127,14 +132,19 @@ def plan_accepts(number: str) -> bool:
     if not _pnu._MIN_LENGTH_FOR_NSN <= len(nsn) <= _pnu._MAX_LENGTH_FOR_NSN:
         return False
     # parse keeps leading zeros (italian_leading_zero): the national significant number is nsn
-    region: str | None
     if len(plan.regions) == 1:
-        region = plan.regions[0]
-    else:
-        region = next((r for r, leading, types in plan.regions_tried
-                       if (leading.match(nsn) if leading is not None else types.fullmatch(nsn))), None)
-    valid = plan.valid.get(region) if region is not None else None
-    return valid is not None and valid.fullmatch(nsn) is not None
+        valid = plan.valid.get(plan.regions[0])
+        return valid is not None and valid.fullmatch(nsn) is not None
+    for region, leading, types in plan.regions_tried:
+        if leading is not None:
+            if leading.match(nsn):
+                valid = plan.valid.get(region)
+                return valid is not None and valid.fullmatch(nsn) is not None
+        elif types.fullmatch(nsn):
+            # the region's own metadata, matched already (unless is_valid_number_for_region reads another)
+            valid = plan.valid.get(region)
+            return valid is not None and (valid is types or valid.fullmatch(nsn) is not None)
+    return False
 
 
 _CODES = frozenset(str(c) for c in _pnu.COUNTRY_CODE_TO_REGION_CODE)
@@ -167,8 +177,8 @@ class _CallingCode:
 
 
 @functools.cache
-def _calling_code(code: int) -> _CallingCode:
-    return _CallingCode(code)
+def _calling_code(code: str) -> _CallingCode:
+    return _CallingCode(int(code))
 
 
 def _known_type(nsn: str, metadata: PhoneMetadata) -> bool:
