@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -84,29 +85,42 @@ class Cli:
         return out
 
 
+# Runs the command given and writes its peak RSS (KiB) to the file named first. Linux charges a
+# process, at exec, the peak RSS of the memory it replaces: a run started straight from a test
+# process (an xdist worker of a few hundred MB, or one holding a hostile server's buffers) would
+# inherit that peak. Started from this small interpreter, the run's figure is its own.
+_MEASURE = """import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    f.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None, limit: float = 60.0) -> Cli:
     """``python -m conformance run`` in a child process, killed after ``limit`` seconds; its peak
-    memory is that child's own (wait4), not the test process's."""
+    memory is its own (getrusage of a small parent's children, see _MEASURE), not the test
+    process's."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     report_dir = tmp_path / "report"
     child_env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_ENV}
     child_env.update(env or {})
-    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    out, err, rss = tmp_path / "stdout.txt", tmp_path / "stderr.txt", tmp_path / "maxrss.txt"
     cmd = [sys.executable, "-m", "conformance", "run", "--report-dir", str(report_dir), *args]
     start = time.monotonic()
     with open(out, "wb") as o, open(err, "wb") as e:
-        proc = subprocess.Popen(cmd, stdout=o, stderr=e, env=child_env, cwd=tmp_path)
-        killer = threading.Timer(limit, proc.kill)
+        proc = subprocess.Popen([sys.executable, "-c", _MEASURE, str(rss), *cmd], stdout=o, stderr=e, env=child_env,
+                                cwd=tmp_path, start_new_session=True)
+        killer = threading.Timer(limit, os.killpg, (proc.pid, signal.SIGKILL))
         killer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            code = proc.wait()
         finally:
             killer.cancel()
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
     elapsed = time.monotonic() - start
     assert elapsed < limit, f"`conformance run` did not end within {limit:g} s: {' '.join(cmd)}"
     return Cli(code, out.read_text(errors="replace"), err.read_text(errors="replace"), elapsed,
-               usage.ru_maxrss / 1024, report_dir)
+               int(rss.read_text()) / 1024, report_dir)
 
 
 def assert_no_traceback(result: Cli) -> None:
