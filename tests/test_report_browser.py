@@ -139,3 +139,38 @@ def test_the_verdict_fits_the_first_screen_of_a_desktop(desktop, report) -> None
     box = desktop.locator("#verdict").bounding_box()
     assert box is not None and box["y"] + box["height"] <= 900
     assert f"Verdict: {report[1]['verdict']}" in desktop.locator("#verdict").inner_text()
+
+
+def test_the_first_screen_says_what_blocked_what_and_the_fix(desktop, report) -> None:
+    summary = desktop.locator("#not-verified")
+    box = summary.bounding_box()
+    assert box is not None and box["y"] < 900, "the blocked summary is not on the first screen"
+    group = summary.locator('li.blocked-group[data-blocker="RZ-ROOMS"]')
+    assert group.count() == 1, "one line for everything RZ-ROOMS blocked"
+    text = group.inner_text()
+    blocked = [r["id"] for r in report[1]["requirements"] if r.get("blocked_by") == "RZ-ROOMS"]
+    assert len(blocked) > 10 and all(rid in text for rid in blocked)
+    assert "To judge them: fix RZ-ROOMS, or pass --room-id" in text
+
+
+def test_the_gate_is_shown_per_row_with_its_exit_code(desktop, report) -> None:
+    baseline = report[1]["baseline"]
+    gate = desktop.locator("#gate").inner_text()
+    assert f"exit {baseline['gate_exit_code']}" in gate and "CI gate failed" in gate
+    header = desktop.locator("#requirements thead th").all_inner_texts()
+    column = header.index("gate")
+    cells = {row.locator("td").nth(0).inner_text(): row.locator("td").nth(column).inner_text()
+             for row in desktop.locator("#requirements tbody tr").all()}
+    assert cells["RZ-AUTH-CHALLENGE"] == "known"
+    assert cells["RZ-JSON"] == "worse"
+    assert cells["RZ-ROOMS"] == "new"
+
+
+def test_the_coverage_view_flags_listed_codes_never_seen(desktop) -> None:
+    matrix = desktop.locator("#operations")
+    header = matrix.locator("thead th").all_inner_texts()
+    row = matrix.locator("tbody tr", has_text="POST createMeeting")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[header.index("409")] == "0", "createMeeting never got its 409 (everything was blocked)"
+    assert "POST createMeeting 409" in desktop.locator(".never-seen").inner_text()
+    assert desktop.locator("#probes-table tbody tr").count() > 0

@@ -45,7 +45,9 @@ out.viewport={width:window.innerWidth,height:window.innerHeight,scrollY:window.s
 out.rows=rows.map(function(tr){var a=tr.querySelector('a');return {id:a.textContent,href:a.getAttribute('href'),
   status:tr.getAttribute('data-status'),detail:tr.querySelector('td.detail').innerText};});
 out.links=[].slice.call(document.querySelectorAll('a')).map(function(a){return a.getAttribute('href');});
-out.dangling=out.links.filter(function(h){return !h||h.charAt(0)!=='#'||!document.getElementById(h.slice(1));});
+var files=['results.json','traffic.har','junit.xml','record.json'];
+out.dangling=out.links.filter(function(h){return !h||(h.charAt(0)!=='#'&&files.indexOf(h)<0)||
+  (h.charAt(0)==='#'&&!document.getElementById(h.slice(1)));});
 out.ids=[].slice.call(document.querySelectorAll('[id]')).map(function(el){return el.id;});
 out.scripts=document.scripts.length;
 out.handlers=[];out.loaders=[];

@@ -15,12 +15,13 @@ page loads nothing from the network and its only script is the fixed one below (
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from html import escape
 from typing import Any
 
-from conformance.report.text import rerun_command
+from conformance.report.text import not_verified, rerun_command
 from conformance.results import CONFIRMED, NOT_REPRODUCED
 
 STATUS_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700", "skipped": "#57606a",
@@ -65,6 +66,20 @@ section.req{border-top:1px solid #d0d7de;margin-top:14px}
 .top{float:right;font-size:12px}
 .muted{color:#57606a}
 code.id{white-space:nowrap}
+.finding.should .replay.confirmed{color:#9a6700}
+.summary{border:1px solid #d0d7de;border-left:4px solid #9a6700;border-radius:4px;padding:4px 12px;margin:10px 0}
+.summary h2{border:0;margin:6px 0;font-size:16px}
+.summary li{margin:4px 0}
+.gate{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;border:1px solid;white-space:nowrap}
+.gate.new,.gate.worse,.gate.expired{color:#cf222e} .gate.known,.gate.unverified{color:#57606a}
+.gate.fixed{color:#1a7f37} .gate.new-warning{color:#9a6700}
+td.never{color:#cf222e;font-weight:600} td.unlisted{color:#9a6700;font-weight:600}
+.artifacts a{margin-right:10px}
+.ev{display:grid;grid-template-columns:1fr 1fr;gap:8px}
+.ev>div{min-width:0}
+.headers{font-size:12px}
+.headers th{font-weight:normal;color:#57606a;white-space:nowrap;width:1%}
+.headers td{overflow-wrap:anywhere}
 p code,td code,li code{overflow-wrap:anywhere}
 .scroll{overflow-x:auto;max-width:100%}
 .detail div[tabindex]{cursor:pointer}
@@ -79,7 +94,9 @@ main{padding:8px 10px 30px}
 #requirements td{border:0;padding:1px 0}
 #requirements td.lvl,#requirements td.st,#requirements td.rid{display:inline-block;margin-right:8px}
 #requirements td.detail{max-width:none}
+#requirements td.gatecell{display:inline-block}
 .kv th{width:auto;min-width:5em}
+.ev{grid-template-columns:1fr}
 .copy{float:none}
 }
 @media print{
@@ -149,6 +166,13 @@ def _linked(text: str, ids: set[str]) -> str:
                   e(text))
 
 
+def _md(text: object) -> str:
+    """Catalog text as the reader should see it: `code` spans set as code and **strong** as
+    strong, never the Markdown source; everything escaped first."""
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", e(text))
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+
+
 def _ids(results: dict[str, Any]) -> set[str]:
     return {str(r["id"]) for r in results["requirements"]}
 
@@ -158,6 +182,27 @@ def _counts(results: dict[str, Any]) -> dict[str, int]:
     for r in results["requirements"]:
         counts[_status(r)] = counts.get(_status(r), 0) + 1
     return {s: counts[s] for s in STATUS_COLOUR if s in counts}
+
+
+GATE_STATES = (("known", "known"), ("new", "new"), ("worse", "worse"), ("expired", "expired"),
+               ("fixed", "fixed"), ("warnings", "new warning"), ("unverified", "unverified"))
+
+
+def _gate(results: dict[str, Any]) -> dict[str, str]:
+    """Requirement -> its state under the baseline gate (known, new, worse, expired, fixed, new
+    warning, unverified); empty when no baseline was applied."""
+    baseline = results.get("baseline")
+    if not isinstance(baseline, dict):
+        return {}
+    states: dict[str, str] = {}
+    for key, state in GATE_STATES:
+        for rid in baseline.get(key) or []:
+            states.setdefault(str(rid), state)
+    return states
+
+
+def _gate_mark(state: str) -> str:
+    return f'<span class="gate {e(state.replace(" ", "-"))}">{e(state)}</span>' if state else ""
 
 
 def _replay(entry: dict[str, Any]) -> str:
@@ -178,7 +223,7 @@ def render(results: dict[str, Any]) -> str:
 
 def body(results: dict[str, Any]) -> str:
     """The page's content alone: pytest-html embeds it as it is (without the script)."""
-    parts = [verdict_block(results), root_causes(results), requirements_table(results),
+    parts = [verdict_block(results), not_verified_summary(results), root_causes(results), requirements_table(results),
              "".join(requirement_section(r, results) for r in results["requirements"]),
              coverage(results), provenance(results)]
     return "\n".join(p for p in parts if p)
@@ -224,16 +269,58 @@ def _verdict_notes(results: dict[str, Any]) -> list[str]:
                      f"{e(results['configuration_error'])}</p>")
     if results.get("aborted"):
         notes.append(f"<p><strong>Run aborted:</strong> {e(results['aborted'])}</p>")
-    if results.get("baseline"):
-        notes.append(f"<p><strong>Baseline applied</strong> ({e(results['baseline'].get('file', ''))}): known "
-                     "failures do not fail this gate; this is not a certification.</p>")
+    baseline = results.get("baseline")
+    if isinstance(baseline, dict):
+        code = baseline.get("gate_exit_code")
+        passed = code == 0
+        counts = ", ".join(f"{len(baseline.get(key) or [])} {state}" for key, state in GATE_STATES
+                           if baseline.get(key))
+        notes.append(f'<p id="gate"><strong>CI gate {"passed" if passed else "failed"}: exit {e(code)}</strong> '
+                     f"(baseline <code>{e(baseline.get('file', ''))}</code>{': ' + e(counts) if counts else ''}). "
+                     "Known failures do not fail the gate; new, worse and expired ones do. The verdict stays as "
+                     "earned, and a gated run is not a certification.</p>")
     return notes
 
 
+ARTIFACTS = (("results.json", "results.json"), ("traffic.har", "traffic.har"), ("junit.xml", "junit.xml"),
+             ("record.json", "record.json"))
+
+
 def _nav(results: dict[str, Any]) -> str:
-    targets = [("root-causes", "Root causes")] if results.get("root_causes") else []
+    targets = [("not-verified", "Not verified")] if _has_summary(results) else []
+    targets += [("root-causes", "Root causes")] if results.get("root_causes") else []
     targets += [("requirements-heading", "Requirements"), ("coverage", "Coverage"), ("provenance", "Provenance")]
-    return "<nav>" + "".join(f'<a href="#{t}">{label}</a>' for t, label in targets) + "</nav>"
+    files = "".join(f'<a href="{href}">{e(label)}</a>' for href, label in ARTIFACTS)
+    return ("<nav>" + "".join(f'<a href="#{t}">{label}</a>' for t, label in targets) + "</nav>"
+            f'<p class="artifacts muted">Beside this page: {files}</p>')
+
+
+def _has_summary(results: dict[str, Any]) -> bool:
+    return bool(not_verified(results)) or any(r.get("partial") for r in results["requirements"])
+
+
+def not_verified_summary(results: dict[str, Any]) -> str:
+    """On the first screen: what was not verified, grouped by what blocked it, with the fix; and
+    what was verified only in part (the coverage record's items not probed). Nineteen requirements
+    blocked by RZ-ROOMS are one line here, not nineteen."""
+    if not _has_summary(results):
+        return ""
+    ids = _ids(results)
+    out = ['<div class="summary" id="not-verified"><h2>Not verified: what blocked what, and what to do first</h2><ul>']
+    for g in not_verified(results):
+        links = ", ".join(_link(rid) for rid in g.ids)
+        fix = f"<br><strong>To judge them:</strong> {_linked(g.fix, ids)}." if g.fix else ""
+        out.append(f'<li class="blocked-group" data-blocker="{e(g.blocker or "")}"><strong>{_linked(g.cause, ids)}'
+                   f"</strong> — {e(_plural(len(g.ids), 'requirement'))}: {links}{fix}</li>")
+    for r in results["requirements"]:
+        if not r.get("partial"):
+            continue
+        gaps = [i for i in (r.get("coverage") or {}).get("items") or [] if i.get("not_probed")]
+        told = "; ".join(f"{e(i.get('item', ''))}: {_linked(str(i['not_probed']), ids)}" for i in gaps)
+        out.append(f'<li class="partial">{_link(r["id"])} partly verified (it counts as not verified for a MUST)'
+                   + (f" — not probed: {told}" if told else "") + "</li>")
+    out.append("</ul></div>")
+    return "\n".join(out)
 
 
 def root_causes(results: dict[str, Any]) -> str:
@@ -259,22 +346,27 @@ def requirements_table(results: dict[str, Any]) -> str:
     """One row per requirement, drawn here (not by script), so every link into it resolves at
     once; the filters only hide rows."""
     counts = _counts(results)
+    gate = _gate(results)
     filters = "".join(f'<label><input type="checkbox" value="{e(s)}" checked> {_badge(s)} {n}</label>'
                       for s, n in counts.items())
+    gate_head = "<th>gate</th>" if gate or results.get("baseline") else ""
     rows = ['<h2 id="requirements-heading">Requirements</h2>', f'<div class="filters">Show: {filters}</div>',
-            '<table id="requirements"><thead><tr><th>ID</th><th>level</th><th>status</th><th>requirement</th>'
-            "<th>what happened</th></tr></thead><tbody>"]
-    rows += [_row(r) for r in results["requirements"]]
+            '<table id="requirements"><thead><tr><th>ID</th><th>level</th><th>status</th>'
+            f"{gate_head}<th>requirement</th><th>what happened</th></tr></thead><tbody>"]
+    rows += [_row(r, gate if gate_head else None) for r in results["requirements"]]
     rows.append("</tbody></table>")
     return "\n".join(rows)
 
 
-def _row(r: dict[str, Any]) -> str:
+def _row(r: dict[str, Any], gate: dict[str, str] | None = None) -> str:
     status = _status(r)
     detail = _detail(r, status)
+    gate_cell = "" if gate is None else f'<td class="gatecell">{_gate_mark(gate.get(str(r["id"]), ""))}</td>'
+    if r.get("partial") and status == "passed":
+        detail = "partly verified: " + detail
     # the detail is cut to three lines: hover shows it whole (title), and so does a tap or Tab (focus)
     return (f'<tr data-status="{e(status)}"><td class="rid">{_link(r["id"])}</td><td class="lvl">{e(r["level"])}</td>'
-            f'<td class="st">{_badge(status)}</td><td>{e(r["title"])}</td>'
+            f'<td class="st">{_badge(status)}</td>{gate_cell}<td>{e(r["title"])}</td>'
             f'<td class="detail">{_replay_mark(_replay(r), short=True)}'
             f'<div tabindex="0" title="{e(detail)}">{e(detail)}</div></td></tr>')
 
@@ -298,8 +390,13 @@ def requirement_section(r: dict[str, Any], results: dict[str, Any]) -> str:
            f'<span class="muted">({e(r["level"])}, {e(r.get("source", ""))})</span></h3>']
     if r.get("text"):
         label = "What was verified" if status == "passed" else "Requirement"
-        out.append(f"<p><em>{label}:</em> {e(r['text'])}</p>")
+        out.append(f"<p><em>{label}:</em> {_md(r['text'])}</p>")
     out.append(_section_status(r, status, _ids(results)))
+    state = _gate(results).get(str(rid))
+    if state:
+        code = results["baseline"].get("gate_exit_code")
+        out.append(f"<p>CI gate: {_gate_mark(state)} (the gate's exit code: {e(code)})</p>")
+    out.append(_coverage_items(r, _ids(results)))
     out += [_finding(f, f"{rid}-{i}", rid, results) for i, f in enumerate(r.get("failures") or [])]
     if r.get("more_failures"):
         out.append(f"<p>… and {e(r['more_failures'])} more distinct failures (see results.json).</p>")
@@ -315,7 +412,8 @@ def _section_status(r: dict[str, Any], status: str, ids: set[str]) -> str:
                 "none broke it.</p>")
     if status in ("skipped", "not certified"):
         blocked = r.get("blocked_by")
-        link = f" Blocked by {_link(blocked)}." if blocked else ""
+        told = blocked and f"blocked by {blocked}" in str(r.get("reason", ""))
+        link = f" Blocked by {_link(blocked)}." if blocked and not told else ""
         return f"<p><em>Not verified:</em> {_linked(str(r.get('reason', '')), ids)}.{link}</p>"
     if not r.get("probes"):
         return ""
@@ -331,7 +429,7 @@ def _finding(f: dict[str, Any], fid: str, rid: str, results: dict[str, Any]) -> 
            f"{_replay_mark(str(f.get('replay', '')))}</p>"]
     if f.get("expected") or f.get("got"):
         out.append(f'<table class="kv"><tr><th>expected</th><td>{e(f.get("expected", ""))}</td></tr>'
-                   f'<tr><th>got</th><td>{e(f.get("got", ""))}</td></tr></table>')
+                   f'<tr><th>got</th><td>{e(_without_got(str(f.get("got", ""))))}</td></tr></table>')
     if f.get("steps"):
         out.append("<p><em>Set up by the suite's own requests, in order:</em></p><ol>"
                    + "".join(f"<li><code>{e(s)}</code></li>" for s in f["steps"]) + "</ol>")
@@ -344,6 +442,25 @@ def _finding(f: dict[str, Any], fid: str, rid: str, results: dict[str, Any]) -> 
     out.append(_copyable("Re-run this requirement", f"rerun-{fid}", rerun_command(results, rid)))
     out.append("</div>")
     return "\n".join(out)
+
+
+def _without_got(text: str) -> str:
+    """The "got" row's text without a leading "got" of its own ("got got a body …")."""
+    return text[4:] if text.startswith("got ") else text
+
+
+def _coverage_items(r: dict[str, Any], ids: set[str]) -> str:
+    """What the requirement planned to probe and how each item went (the coverage record)."""
+    items = (r.get("coverage") or {}).get("items") or []
+    if not items:
+        return ""
+    rows = "".join(
+        f"<tr><td>{e(i.get('item', ''))}</td><td>{e(i.get('probes', 0))}</td>"
+        f"<td>{_linked(str(i['not_probed']), ids) if i.get('not_probed') else 'probed'}</td></tr>" for i in items)
+    done = sum(1 for i in items if not i.get("not_probed"))
+    return (f'<div class="scroll"><table class="coverage-items"><caption class="muted">Planned {len(items)}, probed '
+            f"{done}</caption><thead><tr><th>planned item</th><th>probes</th><th>outcome</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>")
 
 
 def _replay_mark(replay: str, short: bool = False) -> str:
@@ -410,33 +527,94 @@ def _indent_partial(text: str) -> str:
 
 # -- coverage and provenance ------------------------------------------------------------------------
 def coverage(results: dict[str, Any]) -> str:
-    """Per call: requests and the status codes seen; per requirement: the probes it got."""
+    """Per call: the status codes the contract lists against those the run saw, with counts (a
+    listed code never seen is flagged: createMeeting never answered 409 means the conflict path
+    was never exercised); per requirement: what it planned to probe and what it probed."""
     ops = (results.get("coverage") or {}).get("operations") or {}
     stats = results["stats"]
     out = ['<h2 id="coverage">Coverage</h2>',
            f"<p>{e(stats['requests'])} requests in all: {e(_plural(stats.get('replays', 0), 'replay'))} of a failure's "
            f"deciding request, {e(_plural(stats.get('waits', 0), 'answer'))} 429/503 waited out "
-           f"({e(stats.get('waited_s', 0))} s).</p>"]
-    if ops:
-        out.append("<div class=\"scroll\"><table id=\"operations\"><thead><tr><th>call</th><th>requests</th>"
-                   "<th>status codes seen</th>"
-                   "</tr></thead><tbody>")
-        for op, data in ops.items():
-            codes = ", ".join(f"{code} × {n}" for code, n in sorted(data["statuses"].items()))
-            out.append(f"<tr><td><code>{e(op)}</code></td><td>{e(data['requests'])}</td><td>{e(codes)}</td></tr>")
-        out.append("</tbody></table></div>")
-    return "\n".join(out + [_probes_table(results)])
+           f"({e(stats.get('waited_s', 0))} s).</p>", _status_matrix(results, ops), _planned_table(results)]
+    return "\n".join(x for x in out if x)
 
 
-def _probes_table(results: dict[str, Any]) -> str:
-    """How much each verdict rests on: a pass with 1 probe is thinner than one with 400."""
-    rows = "".join(f"<tr><td>{_link(r['id'])}</td><td>{_badge(_status(r))}</td><td>{e(r.get('probes', 0))}</td>"
-                   f"<td>{e(len(r.get('failures') or []) + int(r.get('more_failures') or 0))}</td></tr>"
-                   for r in results["requirements"])
-    return ('<h3 id="probes">Probes per requirement</h3><p class="muted">A probe is one answer judged against the '
-            'requirement.</p><div class="scroll"><table id="probes-table"><thead><tr><th>ID</th><th>status</th>'
-            '<th>probes</th>'
-            f"<th>distinct failures</th></tr></thead><tbody>{rows}</tbody></table></div>")
+def _status_matrix(results: dict[str, Any], ops: dict[str, Any]) -> str:
+    listed = _listed_statuses(str(results.get("api", "")))
+    calls = list(listed) + [op for op in ops if op not in listed]
+    if not calls:
+        return ""
+    codes = sorted({c for op in calls for c in listed.get(op, ())} | {str(c) for d in ops.values()
+                                                                      for c in (d.get("statuses") or {})})
+    head = "".join(f"<th>{e(c)}</th>" for c in codes)
+    rows = []
+    never: list[str] = []
+    for op in calls:
+        seen = {str(k): v for k, v in ((ops.get(op) or {}).get("statuses") or {}).items()}
+        # the contract lists alternatives for a success (200 or 201): one of them seen covers the others
+        success_seen = any(c.startswith("2") and seen.get(c) for c in listed.get(op, ()))
+        cells = []
+        for c in codes:
+            n, is_listed = seen.get(c, 0), c in listed.get(op, ())
+            if is_listed and not n and c.startswith("2") and success_seen:
+                cells.append('<td title="another success code the contract lists was seen">0</td>')
+            elif is_listed and not n:
+                never.append(f"{op} {c}")
+                cells.append('<td class="never" title="listed by the contract, never seen">0</td>')
+            elif n and not is_listed and op in listed:
+                cells.append(f'<td class="unlisted" title="seen, not listed by the contract">{e(n)}</td>')
+            else:
+                cells.append(f"<td>{e(n) if is_listed or n else '·'}</td>")
+        requests = (ops.get(op) or {}).get("requests", 0)
+        rows.append(f"<tr><td><code>{e(op)}</code></td><td>{e(requests)}</td>{''.join(cells)}</tr>")
+    flagged = (f'<p class="never-seen"><strong>Listed but never seen:</strong> {e(", ".join(never))}: the run did '
+               "not exercise these answers.</p>") if never else ""
+    return ('<h3 id="status-coverage">Status codes: listed by the contract against seen</h3>'
+            '<p class="muted">Counts of answers per call and status code. <span class="never">0</span> a code the '
+            'contract lists for the call that no answer of the run had; <span class="unlisted">n</span> a code seen '
+            "that the contract does not list; · neither.</p>"
+            f'<div class="scroll"><table id="operations"><thead><tr><th>call</th><th>requests</th>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>{flagged}")
+
+
+@functools.lru_cache(maxsize=4)
+def _listed_statuses(api: str) -> dict[str, tuple[str, ...]]:
+    """"METHOD operationId" -> the status codes openapi.yaml lists for it, for one API (its tag).
+    The page is rendered by the tool whose spec the run used (results.json names its SHA-256)."""
+    try:
+        import yaml
+
+        from conformance.spec import openapi_path
+
+        spec = yaml.safe_load(openapi_path().read_text(encoding="utf-8"))
+    except Exception:   # no spec beside the package: the matrix shows what was seen
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for item in (spec.get("paths") or {}).values():
+        for method, op in (item or {}).items():
+            if not isinstance(op, dict) or "operationId" not in op or api not in (op.get("tags") or []):
+                continue
+            codes = tuple(sorted(str(c) for c in (op.get("responses") or {}) if str(c).isdigit()))
+            out[f"{method.upper()} {op['operationId']}"] = codes
+    return out
+
+
+def _planned_table(results: dict[str, Any]) -> str:
+    """Each requirement's planned items against those probed (the coverage record), and the
+    probes its verdict rests on: a pass with 1 probe is thinner than one with 400."""
+    rows = []
+    for r in results["requirements"]:
+        items = (r.get("coverage") or {}).get("items") or []
+        done = sum(1 for i in items if not i.get("not_probed"))
+        gaps = "; ".join(str(i.get("item", "")) for i in items if i.get("not_probed"))
+        planned = f"{done} of {len(items)}" if items else "—"
+        rows.append(f"<tr><td>{_link(r['id'])}</td><td>{_badge(_status(r))}</td><td>{e(r.get('probes', 0))}</td>"
+                    f"<td>{e(planned)}</td><td>{e(gaps)}</td></tr>")
+    return ('<h3 id="probes">Planned against probed, per requirement</h3><p class="muted">A probe is one answer '
+            "judged against the requirement; an item is something the requirement planned to probe (a call, a kind "
+            'of body, rooms beyond the first ten); one not probed leaves a pass "partly verified".</p>'
+            '<div class="scroll"><table id="probes-table"><thead><tr><th>ID</th><th>status</th><th>probes</th>'
+            f"<th>items probed</th><th>not probed</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def provenance(results: dict[str, Any]) -> str:

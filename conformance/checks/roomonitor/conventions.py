@@ -22,19 +22,27 @@ def body_is_json(rec: Recorder, ex: Exchange) -> None:
         return
     if not ex.body:
         if ex.ok:
-            rec.fail("a JSON body in every success", f"{ex.method} answered {ex.status} with an empty body", ex,
+            rec.fail("a JSON body in every success", f"{ex.method} {ex.path} answered {ex.status} with an empty body",
+                     ex,
                      kind=f"empty:{ex.operation}:{ex.status}")
         return  # an empty 4xx body is judged by RM-ERROR-BODY
     problems = json_problems(ex)
     if problems:
         rec.fail("every response body to be JSON with Content-Type application/json",
-                 f"{ex.method} answered {ex.status} with " + " and ".join(problems), ex,
+                 f"{ex.method} {ex.path} answered {ex.status} with " + " and ".join(problems), ex,
                  kind=f"{ex.operation}:{ex.status // 100}xx:{'|'.join(p[:25] for p in problems)}")
     else:
         rec.passed()
 
 
 register_no_server_error("RM-5XX")
+
+
+def _json(value: object) -> str:
+    """A JSON value as JSON text (a message shows "null", never Python's None or {'a': 1})."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)[:120]
 
 
 @observer("RM-ERROR-BODY", unseen="no call of the run was answered with a 4xx, so no error body could be judged",
@@ -55,19 +63,20 @@ def error_body_shape(rec: Recorder, ex: Exchange) -> None:
         if "status" not in data:
             problem, kind = "no \"status\" field", "no-status"
         elif not isinstance(status, int) or isinstance(status, bool) or status != ex.status:
-            problem, kind = f"\"status\": {status!r}, not the HTTP code {ex.status}", "status-mismatch"
+            problem, kind = f"\"status\": {_json(status)}, not the HTTP code {ex.status}", "status-mismatch"
         elif not isinstance(message, str) or not message.strip():
             problem, kind = (
-                f'"message": {message!r} instead of a non-empty string' if "message" in data else 'no "message" field',
+                f'"message": {_json(message)} instead of a non-empty string' if "message" in data
+                else 'no "message" field',
                 "message",
             )
         elif ex.status == 401 and message != "Unauthorized":
-            problem, kind = f"the 401 message {message[:80]!r} instead of \"Unauthorized\"", "401-message"
+            problem, kind = f"the 401 message {_json(message[:80])} instead of \"Unauthorized\"", "401-message"
     if problem is None:
         rec.passed()
         return
     body = ex.body[:200].decode("utf-8", "replace")
-    rec.fail(f"the {ex.status} body {expected}", f"{ex.method} answered {problem}: {body!r}", ex,
+    rec.fail(f"the {ex.status} body {expected}", f"{ex.method} {ex.path} answered {problem}: {body}", ex,
              kind=f"{ex.operation}:{ex.status}:{kind}")
 
 

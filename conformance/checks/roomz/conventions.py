@@ -45,10 +45,10 @@ def success_is_json(rec: Recorder, ex: Exchange) -> None:
         "+json"
     ):
         # a +json structured-syntax suffix is JSON, but not what displays are documented to receive
-        rec.warn(JSON, f"{ex.method} answered Content-Type {ex.content_type!r}: JSON by its +json suffix (RFC 6839), "
-                 "yet not the documented application/json", ex, kind=f"suffix:{ex.operation}")
+        rec.warn(JSON, f"{ex.method} {ex.path} answered Content-Type {ex.content_type!r}: JSON by its +json suffix "
+                 "(RFC 6839), yet not the documented application/json", ex, kind=f"suffix:{ex.operation}")
     elif problems:
-        rec.fail(JSON, f"{ex.method} answered " + " and ".join(problems), ex,
+        rec.fail(JSON, f"{ex.method} {ex.path} answered " + " and ".join(problems), ex,
                  kind=f"{ex.operation}:{'|'.join(p[:30] for p in problems)}")
     else:
         rec.passed()
