@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+from helpers import run_engine
+
+from conformance import payloads
 from conformance.checks.roomonitor import api, wrongforms
+from conformance.reference_server.sandbox_report import write_sandbox_report
 
 
 def test_bodies_are_the_json_meant() -> None:
@@ -17,6 +21,12 @@ def test_bodies_are_the_json_meant() -> None:
     login = dict(wrongforms.login_bodies("probe@example.invalid"))
     nested_login = [body for label, body in login.items() if label.startswith("an array nested")]
     assert nested_login and 2_000 < len(nested_login[0]) < 4_000        # the ~3 KB login body
+
+
+def test_a_key_sent_twice() -> None:
+    body = wrongforms.twice(wrongforms.dumps([{"id": "conformance-1-t-1", "lang": "EN"}]), "id", "conformance-1-t-2")
+    assert body == b'[{"id":"conformance-1-t-1","lang":"EN","id":"conformance-1-t-2"}]'
+    assert json.loads(body) == [{"id": "conformance-1-t-2", "lang": "EN"}]
 
 
 def test_each_field_gets_each_form_in_its_own_booking() -> None:
@@ -41,3 +51,21 @@ def test_grounded_generated_bodies_keep_shapes_and_drop_contact_data() -> None:
                      "room": ["r"]}, 3]
     assert wrongforms.ground({"not": "a list"}, fresh_id=str, room="R", custom_room="C", phone="1",
                              prefix="61") == {"not": "a list"}
+
+
+def test_the_sandbox_stays_correct_under_every_wrong_form(tmp_path) -> None:
+    """The reference server takes every wrong form without a 5xx, saves only bookings the payload
+    rules accept (a rules failure on one document, such as 10**400 as a timestamp, is checked booking
+    by booking), and still writes its report (lone surrogates quoted in findings included)."""
+    result = run_engine("roomonitor", only=["RM-5XX", "RM-IMPORT-PARTIAL"])
+    assert result.status("RM-5XX") == "passed" and result.status("RM-IMPORT-PARTIAL") == "passed"
+    assert not [ex for ex in result.engine.traffic if ex.status is None or ex.status >= 500]
+    stored = result.server.app.bookings
+    assert len(stored) > 50
+    for booking in stored:
+        version = "v1" if booking.version == "v1" else "v2"
+        assert payloads.is_valid(payloads.check_document([booking.fields], version)), booking.fields
+    paths = write_sandbox_report(result.server.app.received, tmp_path)
+    document = json.loads(paths[0].read_text(encoding="utf-8"))
+    assert len(document["imports"]) == len(result.server.app.received)
+    assert "\\ud800" in paths[1].read_text(encoding="utf-8")

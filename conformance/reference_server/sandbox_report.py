@@ -83,7 +83,10 @@ def write_sandbox_report(received: Iterable[ReceivedImport], report_dir: str | P
     folder.mkdir(parents=True, exist_ok=True)
     json_path, text_path = folder / JSON_NAME, folder / TEXT_NAME
     document = {"imports": [as_dict(n, item) for n, item in enumerate(items, 1)]}
-    json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # a client may send a lone surrogate ("\\ud800", valid JSON) and findings quote it: every file writes it
+    # as that escape (backslashreplace), which in sandbox.json is the same JSON string again
+    json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                         errors="backslashreplace")
     if items:
         results = [payload_report.FileResult(file=_label(n, item), as_=item.version,
                                              violations=list(item.violations), version_given=True)
@@ -91,7 +94,7 @@ def write_sandbox_report(received: Iterable[ReceivedImport], report_dir: str | P
         text = payload_report.render_text(results)
     else:
         text = "No import was received.\n"
-    text_path.write_text(text, encoding="utf-8")
+    text_path.write_text(text, encoding="utf-8", errors="backslashreplace")
     html_path = folder / HTML_NAME
-    html_path.write_text(render_html(document), encoding="utf-8")
+    html_path.write_text(render_html(document), encoding="utf-8", errors="backslashreplace")
     return [json_path, text_path, html_path]

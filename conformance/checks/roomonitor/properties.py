@@ -154,6 +154,10 @@ def wrong_forms(d: RoomonitorDiscovery, rec: Recorder) -> None:
             body = wrongforms.bookings(make, fields, label, value, d.next_id)
             api.post_import(d.client, version, d.user_id, None, raw=wrongforms.dumps(body))
         api.post_import(d.client, version, d.user_id, None, raw=wrongforms.dumps(wrongforms.extra_fields(make)))
+        booking = make()
+        key = "customerReference" if version == "v1" else "id" if "id" in booking else "idBooking"
+        api.post_import(d.client, version, d.user_id, None,   # its id sent twice: JSON readers keep one
+                        raw=wrongforms.twice(wrongforms.dumps([booking]), key, d.next_id()))
     for version in ("v1", "v2"):
         for _label, raw in wrongforms.import_bodies(version):
             api.post_import(d.client, version, d.user_id, None, raw=raw)
@@ -164,6 +168,9 @@ def wrong_forms(d: RoomonitorDiscovery, rec: Recorder) -> None:
                        wrongforms.dumps({"email": str(d.options.login_email), "password": "\ud800"})))
     for label, raw in logins:
         d.client.request("POST", "/login", data=raw, content_type="application/json", auth="none",
+                         auth_label=f"login: {label}", operation="login")
+    for label, raw in wrongforms.form_logins(LOGIN_PROBE_EMAIL):
+        d.client.request("POST", "/login", data=raw, content_type="application/x-www-form-urlencoded", auth="none",
                          auth_label=f"login: {label}", operation="login")
     sent = d.client.count - before
     d.progress(f"wrong forms: {sent} request{'s' * (sent != 1)}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from urllib.parse import quote
 
 NESTING = 1_500           # deeper than common parsers' default limits (Python 1,000, orjson 1,024)
 DEEPER = 50_000           # deep enough for a recursive parser without a limit to exhaust its stack
@@ -129,6 +130,22 @@ def login_bodies(email: str) -> Iterator[tuple[str, bytes]]:
     yield f"an array nested {NESTING} deep (a {2 * NESTING:,}-byte body)", dumps(nested(NESTING))
     yield f"an object nested {NESTING} deep in the password", dumps(
         {"email": email, "password": Raw('{"a":' * NESTING + "1" + "}" * NESTING)})
+
+
+def form_logins(email: str) -> Iterator[tuple[str, bytes]]:
+    """Form logins (``username``/``password``) with hostile values, ``email`` a fictional address."""
+    user = quote(email)
+    yield "a non-ASCII password", f"username={user}&password={quote('Zoë 日本 😀')}".encode()
+    yield "a password of a UTF-8-encoded surrogate (no valid UTF-8)", f"username={user}&password=%ED%A0%80".encode()
+    yield "a password byte that is no UTF-8", f"username={user}&password=%FF%FE".encode()
+    yield "each field twice", f"username={user}&username=other%40example.invalid&password=a&password=b".encode()
+    yield "no field names", b"=&=&&"
+    yield f"a {LONG:,}-character password", f"username={user}&password={'x' * LONG}".encode()
+
+
+def twice(body: bytes, key: str, value: str) -> bytes:
+    """A one-booking body (``[{...}]``) with ``key`` written a second time, as ``value``."""
+    return body[:-2] + f",{json.dumps(key)}:{json.dumps(value)}}}]".encode()
 
 
 def import_bodies(version: str) -> Iterator[tuple[str, bytes]]:
