@@ -41,6 +41,9 @@ class Finding:
     exchange: int | None = None      # the index of the deciding exchange in the run's traffic
     replay: str = ""                 # "", "confirmed", "not reproduced on replay", "not replayed: …"
     by_observer: bool = False        # judged by an observer (so a replayed answer can be judged again)
+    # the deciding exchange as the report shows it (redacted): request and response headers, the
+    # request body, when it was sent, its latency and its entry in traffic.har
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -62,6 +65,8 @@ class Finding:
             out["severity"] = "warning"
         if self.replay:
             out["replay"] = self.replay
+        if self.evidence:
+            out["evidence"] = self.evidence
         return out
 
 

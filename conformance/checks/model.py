@@ -66,6 +66,39 @@ def excerpt(ex: Exchange, redact: Callable[[str], str] = str, limit: int = MAX_E
     return f"HTTP {ex.status} ({ctype}), {ex.size} bytes\n{text}{more}"
 
 
+MAX_HEADERS = 40        # headers of one message kept as evidence
+MAX_HEADER_VALUE = 300  # characters of one header value
+
+
+def _step(request: str, ex: Exchange) -> str:
+    """A set-up step with how it was answered: "POST /rooms/57/meetings → 201"."""
+    return f"{request} → {ex.status}" if ex.status is not None else f"{request} → no answer"
+
+
+def exchange_detail(ex: Exchange, redact: Callable[[str], str], headers: Callable[[dict[str, str]], dict[str, str]],
+                    limit: int = MAX_EXCERPT) -> dict[str, Any]:
+    """What a finding shows of its exchange beyond the excerpt, redacted and bounded: the
+    request and response headers (a missing WWW-Authenticate is the failure of RZ-AUTH-CHALLENGE),
+    the request body (an import of several bookings is matched to its result lines by it), when
+    it was sent, how long the answer took, and its entry in traffic.har."""
+    def bounded(h: dict[str, str]) -> list[list[str]]:
+        return [[k[:100], v[:MAX_HEADER_VALUE]] for k, v in list(headers(h).items())[:MAX_HEADERS]]
+
+    detail: dict[str, Any] = {"request_headers": bounded(ex.request_headers)}
+    if ex.request_body:
+        body, cut = redact_head(ex.request_body, limit, redact)
+        detail["request_body"] = body + ("…(truncated)" if cut else "")
+    if ex.status is not None:
+        detail["response_headers"] = bounded(ex.headers)
+    if ex.started:
+        millis = int(ex.started % 1 * 1000)
+        detail["sent_at"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ex.started)) + f".{millis:03d}Z"
+    detail["latency_ms"] = round(ex.elapsed_s * 1000, 1)
+    if ex.index:
+        detail["har_entry"] = ex.index
+    return detail
+
+
 @dataclass(frozen=True)
 class Evidence:
     """How an exchange is shown in a finding: redacted request line, curl, response excerpt."""
@@ -74,6 +107,7 @@ class Evidence:
     reproduce: str
     response: str
     index: int | None
+    detail: dict[str, Any] | None = None   # headers, request body, time, latency, HAR entry (see exchange_detail)
 
 
 class Recorder:
@@ -110,9 +144,11 @@ class Recorder:
             ev = self._evidence(ex)
             finding.request, finding.reproduce, finding.response, finding.exchange = (
                 ev.request, ev.reproduce, ev.response, ev.index)
+            finding.evidence = dict(ev.detail or {})
             finding.answered = ex.status is not None and not ex.error
             steps = [s for s in (setup or []) + self.writes() if s is not ex]
-            finding.steps = [self._evidence(s).request for s in steps[-MAX_STEPS:]] if ex.method == "GET" else []
+            finding.steps = ([_step(self._evidence(s).request, s) for s in steps[-MAX_STEPS:]]
+                             if ex.method == "GET" else [])
         self._ledger.add(finding)
 
     def warn(self, expected: str, got: str, ex: Exchange | None = None, *, kind: str | None = None) -> None:

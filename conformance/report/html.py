@@ -431,17 +431,58 @@ def _finding(f: dict[str, Any], fid: str, rid: str, results: dict[str, Any]) -> 
         out.append(f'<table class="kv"><tr><th>expected</th><td>{e(f.get("expected", ""))}</td></tr>'
                    f'<tr><th>got</th><td>{e(_without_got(str(f.get("got", ""))))}</td></tr></table>')
     if f.get("steps"):
-        out.append("<p><em>Set up by the suite's own requests, in order:</em></p><ol>"
+        out.append("<p><em>Set up by the suite's own requests, in order, with their answers' status:</em></p><ol>"
                    + "".join(f"<li><code>{e(s)}</code></li>" for s in f["steps"]) + "</ol>")
-    if f.get("request"):
-        out.append(f"<p><em>Request:</em> <code>{e(f['request'])}</code></p>")
-    if f.get("response"):
-        out.append(f"<p><em>Response:</em></p><pre>{e(_pretty(f['response']))}</pre>")
+    out.append(_exchange(f))
     if f.get("reproduce"):
         out.append(_copyable("Reproduce with", f"curl-{fid}", f["reproduce"]))
     out.append(_copyable("Re-run this requirement", f"rerun-{fid}", rerun_command(results, rid)))
     out.append("</div>")
     return "\n".join(out)
+
+
+def _exchange(f: dict[str, Any]) -> str:
+    """The deciding exchange: when it was sent and how long the answer took, its traffic.har
+    entry, then the request (line, headers, body pretty-printed) beside the response (headers,
+    body), so an import of several bookings can be matched to its result lines."""
+    ev = f.get("evidence") or {}
+    if not f.get("request") and not f.get("response"):
+        return ""
+    when = []
+    if ev.get("sent_at"):
+        when.append(f"sent {e(ev['sent_at'])}")
+    if "latency_ms" in ev:
+        when.append(f"answered in {e(ev['latency_ms'])} ms")
+    if ev.get("har_entry"):
+        when.append(f'<a href="traffic.har">traffic.har</a> entry <code>#{e(ev["har_entry"])}</code> '
+                    "(its comment starts with that number)")
+    meta = f'<p class="muted">{", ".join(when)}</p>' if when else ""
+    request = f"<p><em>Request:</em> <code>{e(f.get('request', ''))}</code></p>" + _headers(ev.get("request_headers"))
+    if ev.get("request_body"):
+        request += f"<pre>{e(_pretty_body(str(ev['request_body'])))}</pre>"
+    response = ""
+    if f.get("response"):
+        response = "<p><em>Response:</em></p>" + _headers(ev.get("response_headers"))
+        response += f"<pre>{e(_pretty(f['response']))}</pre>"
+    return f'{meta}<div class="ev"><div>{request}</div><div>{response}</div></div>'
+
+
+def _headers(pairs: object) -> str:
+    if isinstance(pairs, list) and not pairs:
+        return '<p class="muted headers">no headers besides the HTTP client\'s own (Host, Accept, …)</p>'
+    if not isinstance(pairs, list):
+        return ""
+    rows = "".join(f"<tr><th>{e(k)}</th><td><code>{e(v)}</code></td></tr>" for k, v in pairs
+                   if isinstance(k, str) and isinstance(v, str))
+    return f'<table class="headers">{rows}</table>'
+
+
+def _pretty_body(text: str) -> str:
+    try:
+        out = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        out = _indent_partial(text)
+    return out if len(out) <= MAX_BODY_SHOWN else out[:MAX_BODY_SHOWN] + "\n…(cut here)"
 
 
 def _without_got(text: str) -> str:

@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
 from conformance.checks.apis import ApiProfile, ConfigurationError, RootCause, Unreachable, api_profile
-from conformance.checks.model import OBSERVERS, Blocked, Discovery, Evidence, Recorder, checks_of, discovering, excerpt
+from conformance.checks.model import (
+    OBSERVERS,
+    Blocked,
+    Discovery,
+    Evidence,
+    Recorder,
+    checks_of,
+    discovering,
+    excerpt,
+    exchange_detail,
+)
 from conformance.client import Client, DeadlineReached, Exchange, GaveUp, RateLimited, Redactor
 from conformance.client.retention import KEEP_BODY, Retention
 from conformance.options import RunOptions
@@ -145,7 +155,8 @@ class Engine:
     def evidence(self, ex: Exchange) -> Evidence:
         redact = self.redactor.text
         return Evidence(request=redact(f"{ex.method} {ex.path}"), reproduce=self.client.curl(ex),
-                        response=excerpt(ex, redact), index=ex.index or None)
+                        response=excerpt(ex, redact), index=ex.index or None,
+                        detail=exchange_detail(ex, redact, self.redactor.headers))
 
     def _waited(self, ex: Exchange, seconds: float | None) -> None:
         """A 429 (or 503 with Retry-After) waited out, or given up on (None): kept in the traffic,
