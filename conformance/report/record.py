@@ -44,7 +44,9 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Read in blocks: a traffic.har of hundreds of answers of control bytes runs to 150 MB."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def catalog_sha256() -> str:
