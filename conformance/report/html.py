@@ -386,7 +386,7 @@ def requirement_section(r: dict[str, Any], results: dict[str, Any]) -> str:
     status = _status(r)
     rid = r["id"]
     out = [f'<section class="req" id="req-{e(rid)}"><a class="top" href="#requirements-heading">↑ table</a>'
-           f'<h3>{_badge(status)} <code>{e(rid)}</code> {e(r["title"])} '
+           f'<h3>{_badge(status)} <code class="id">{e(rid)}</code> {e(r["title"])} '
            f'<span class="muted">({e(r["level"])}, {e(r.get("source", ""))})</span></h3>']
     if r.get("text"):
         label = "What was verified" if status == "passed" else "Requirement"
