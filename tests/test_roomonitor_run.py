@@ -151,6 +151,27 @@ def generated():
         profiles.PROFILES["full"].update(saved)
 
 
+def test_a_crash_behind_the_customer_check_is_found_by_generated_bodies() -> None:
+    """The reference server checks the customer and the token before it reads a byte of the body
+    (a server that looked the customer up first refused every generated body when they went to a
+    made-up user). rm-crash-wrong-types crashes only behind those checks; generated bodies now
+    reach it. Which generated case crashes depends on the seed: the run's default seed, 20 invalid
+    cases per import."""
+    from conformance import profiles
+
+    saved = dict(profiles.PROFILES["full"])
+    profiles.PROFILES["full"].update(generated=12, invalid=20)
+    try:
+        result = run_engine("roomonitor", profile="full", only=["RM-5XX"], faults=["rm-crash-wrong-types"])
+    finally:
+        profiles.PROFILES["full"].update(saved)
+    assert result.status("RM-5XX") == "failed"
+    generated = [ex for ex in result.engine.traffic if ex.auth == "generated" and ex.operation
+                 and ex.operation.startswith("importBookings")]
+    assert sum(ex.status == 200 for ex in generated) >= 5      # past the customer check, judged booking by booking
+    assert any(ex.status == 500 for ex in generated), sorted({ex.status for ex in generated if ex.status})
+
+
 def _contact_data(body: bytes) -> list[tuple[str, object]]:
     try:
         doc = json.loads(body)
