@@ -161,9 +161,10 @@ def _link(rid: str) -> str:
 def _linked(text: str, ids: set[str]) -> str:
     """``text`` escaped, with every requirement ID of this run made a link to its section (an ID
     is letters, digits and dashes, which escaping leaves alone)."""
-    return re.sub(r"\b[A-Z]{2,4}(?:-[A-Z0-9]+)+\b",
-                  lambda m: f'<a href="#req-{m.group(0)}">{m.group(0)}</a>' if m.group(0) in ids else m.group(0),
-                  e(text))
+    linked = re.sub(r"\b[A-Z]{2,4}(?:-[A-Z0-9]+)+\b",
+                    lambda m: f'<a href="#req-{m.group(0)}">{m.group(0)}</a>' if m.group(0) in ids else m.group(0),
+                    e(text))
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", linked)   # `code` spans set as code, not shown as source
 
 
 def _md(text: object) -> str:
