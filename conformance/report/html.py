@@ -623,13 +623,11 @@ def _status_matrix(results: dict[str, Any], ops: dict[str, Any]) -> str:
 def _listed_statuses(api: str) -> dict[str, tuple[str, ...]]:
     """"METHOD operationId" -> the status codes openapi.yaml lists for it, for one API (its tag).
     The page is rendered by the tool whose spec the run used (results.json names its SHA-256)."""
+    from conformance.spec import load_openapi
+
     try:
-        import yaml
-
-        from conformance.spec import openapi_path
-
-        spec = yaml.safe_load(openapi_path().read_text(encoding="utf-8"))
-    except Exception:   # no spec beside the package: the matrix shows what was seen
+        spec = load_openapi()
+    except Exception:   # no spec beside the package, or unreadable: the matrix shows what was seen
         return {}
     out: dict[str, tuple[str, ...]] = {}
     for item in (spec.get("paths") or {}).values():
