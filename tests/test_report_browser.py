@@ -174,3 +174,13 @@ def test_the_coverage_view_flags_listed_codes_never_seen(desktop) -> None:
     assert cells[header.index("409")] == "0", "createMeeting never got its 409 (everything was blocked)"
     assert "POST createMeeting 409" in desktop.locator(".never-seen").inner_text()
     assert desktop.locator("#probes-table tbody tr").count() > 0
+
+
+def test_a_warning_confirmed_on_replay_is_not_painted_red(desktop) -> None:
+    row = desktop.locator("#requirements tbody tr", has_text="RZ-AUTH-CHALLENGE")
+    mark = row.locator(".replay.confirmed")
+    if mark.count() == 0:
+        pytest.skip("the warning was not replayed in this run")
+    assert mark.evaluate("el => getComputedStyle(el).color") == "rgb(154, 103, 0)"
+    section = desktop.locator("#req-RZ-AUTH-CHALLENGE .replay.confirmed").first
+    assert section.evaluate("el => getComputedStyle(el).color") == "rgb(154, 103, 0)"

@@ -66,7 +66,7 @@ section.req{border-top:1px solid #d0d7de;margin-top:14px}
 .top{float:right;font-size:12px}
 .muted{color:#57606a}
 code.id{white-space:nowrap}
-.finding.should .replay.confirmed{color:#9a6700}
+.replay.confirmed.warn{color:#9a6700}
 .summary{border:1px solid #d0d7de;border-left:4px solid #9a6700;border-radius:4px;padding:4px 12px;margin:10px 0}
 .summary h2{border:0;margin:6px 0;font-size:16px}
 .summary li{margin:4px 0}
@@ -368,7 +368,7 @@ def _row(r: dict[str, Any], gate: dict[str, str] | None = None) -> str:
     # the detail is cut to three lines: hover shows it whole (title), and so does a tap or Tab (focus)
     return (f'<tr data-status="{e(status)}"><td class="rid">{_link(r["id"])}</td><td class="lvl">{e(r["level"])}</td>'
             f'<td class="st">{_badge(status)}</td>{gate_cell}<td>{e(r["title"])}</td>'
-            f'<td class="detail">{_replay_mark(_replay(r), short=True)}'
+            f'<td class="detail">{_replay_mark(_replay(r), short=True, warning=status == "warning")}'
             f'<div tabindex="0" title="{e(detail)}">{e(detail)}</div></td></tr>')
 
 
@@ -427,7 +427,7 @@ def _finding(f: dict[str, Any], fid: str, rid: str, results: dict[str, Any]) -> 
     should = " should" if f.get("severity") == "warning" else ""
     seen = f" <em>(seen {e(f['occurrences'])} times)</em>" if f.get("occurrences") else ""
     out = [f'<div class="finding{should}" id="finding-{e(fid)}"><p><strong>{e(f["message"])}</strong>{seen} '
-           f"{_replay_mark(str(f.get('replay', '')))}</p>"]
+           f"{_replay_mark(str(f.get('replay', '')), warning=bool(should))}</p>"]
     if f.get("expected") or f.get("got"):
         out.append(f'<table class="kv"><tr><th>expected</th><td>{e(f.get("expected", ""))}</td></tr>'
                    f'<tr><th>got</th><td>{e(_without_got(str(f.get("got", ""))))}</td></tr></table>')
@@ -505,12 +505,12 @@ def _coverage_items(r: dict[str, Any], ids: set[str]) -> str:
             f"<tbody>{rows}</tbody></table></div>")
 
 
-def _replay_mark(replay: str, short: bool = False) -> str:
+def _replay_mark(replay: str, short: bool = False, warning: bool = False) -> str:
     """The replay's outcome as a label (``short`` in the table: the mark without its detail)."""
     if not replay:
         return ""
-    if replay == CONFIRMED:
-        return '<span class="replay confirmed">confirmed on replay</span>'
+    if replay == CONFIRMED:   # amber on a warning: red says a MUST failed
+        return f'<span class="replay confirmed{" warn" if warning else ""}">confirmed on replay</span>'
     if replay.startswith(NOT_REPRODUCED):
         if short:
             return f'<span class="replay flaky">{NOT_REPRODUCED}</span>'
