@@ -9,26 +9,35 @@ verdict and the statuses of ``results.json`` stay what the server earned (``anno
 
 Gate rules (``apply``): a failed requirement fails the gate unless a live baseline entry covers
 it and it did not get worse; an entry expires on its date (from that day on the failure counts
-again); warnings never fail the gate, with or without a baseline.
+again); warnings never fail the gate, with or without a baseline, unless ``--fail-on-warnings``
+asks for it. "Worse" is ``results.change_of``, the rule ``conformance diff`` applies too: a
+finding is matched by its identity (requirement, kind, operation), never by ids, times or slots,
+so an unchanged server stays green run after run.
 """
 from __future__ import annotations
 
-import copy
+import dataclasses
 import difflib
 import json
 import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from conformance.requirements import load_catalog
-from conformance.results import gated_exit_code
+from conformance.results import (
+    RequirementResult,
+    Results,
+    ResultsError,
+    change_of,
+    gated_exit_code,
+    is_worse,
+    kept_identities,
+)
 from conformance.textfile import Unreadable, read_text, results_in
 
-PREFIX_LENGTH = 60                 # failure messages are compared by their first 60 characters
 ENTRY_KEYS = ("id", "reason", "expires", "status")
 BASELINE_STATUSES = ("failed", "warning")
 REASON_PLACEHOLDER_LENGTH = 200
@@ -46,7 +55,7 @@ class Entry:
     reason: str
     expires: date | None = None
     status: str | None = None          # the status it was accepted with; None: any failure
-    messages: tuple[str, ...] = ()     # results.json baselines: the failure messages seen then
+    seen: tuple[frozenset[tuple[str, str]], bool] | None = None   # results.json baselines: the findings' identities
 
     def expired(self, today: date) -> bool:
         return self.expires is not None and today >= self.expires
@@ -113,19 +122,16 @@ def load_baseline(path: Path | str, api: str | None = None) -> Baseline:
 
 
 def _from_results(name: str, data: dict[str, Any]) -> Baseline:
-    api = data.get("api")
-    reqs = data.get("requirements")
-    if api not in ("roomz", "roomonitor") or not isinstance(reqs, list):
+    try:
+        results = Results.from_json(data)
+    except ResultsError as exc:
+        raise BaselineError(f"{name} is not a results.json of conformance ({exc})") from None
+    api = results.api
+    if api not in ("roomz", "roomonitor"):
         raise BaselineError(f"{name} is not a results.json of conformance (no api or requirements)")
-    when = data.get("started_at") or "an earlier run"
-    entries: dict[str, Entry] = {}
-    for number, req in enumerate(reqs, start=1):
-        if not isinstance(req, dict) or not isinstance(req.get("id"), str):
-            raise BaselineError(f"{name}, requirement {number}: has no id")
-        if req.get("status") not in BASELINE_STATUSES:
-            continue
-        entries[req["id"]] = Entry(id=req["id"], reason=f"known in {name} of {when}", status=req["status"],
-                                   messages=tuple(_messages(req)))
+    when = results.started_at or "an earlier run"
+    entries = {r.id: Entry(id=r.id, reason=f"known in {name} of {when}", status=r.status, seen=kept_identities(r))
+               for r in results.requirements if r.status in BASELINE_STATUSES}
     baseline = Baseline(file=name, kind="results", api=api, entries=entries)
     _check_ids(baseline, api)
     return baseline
@@ -217,19 +223,16 @@ def _check_ids(baseline: Baseline, api: str) -> None:
         raise BaselineError(f"{baseline.file}, entry {rid}: {problem}")
 
 
-def _messages(req: Mapping[str, Any]) -> list[str]:
-    return [str(f.get("message", "")) for f in req.get("failures") or [] if isinstance(f, dict)]
-
-
 # -- applying -----------------------------------------------------------------------------------
-def apply(results: Mapping[str, Any], baseline: Baseline, today: date) -> GateDecision:
-    """Judge a run against a baseline: which failures are known, new, worse, expired or fixed."""
-    if baseline.api is not None and results.get("api") != baseline.api:
+def apply(results: Results, baseline: Baseline, today: date, *, warnings_fail: bool = False) -> GateDecision:
+    """Judge a run against a baseline: which failures are known, new, worse, expired or fixed.
+    A warning not covered fails the gate only with ``warnings_fail`` (it is listed either way)."""
+    if baseline.api is not None and results.api != baseline.api:
         raise BaselineError(f"{baseline.file} is a baseline of the {baseline.api} API; this run is of "
-                            f"{results.get('api')}")
+                            f"{results.api}")
     decision = GateDecision(exit_code=0)
-    for req in results.get("requirements") or []:
-        rid, status = req.get("id"), req.get("status")
+    for req in results.requirements:
+        rid, status = req.id, req.status
         entry = baseline.entries.get(rid)
         live = entry is not None and not entry.expired(today)
         if status == "passed":
@@ -238,37 +241,33 @@ def apply(results: Mapping[str, Any], baseline: Baseline, today: date) -> GateDe
         elif status == "skipped":
             if entry is not None:
                 decision.unverified.append(rid)
-        elif status == "warning":
-            if entry is not None and live:
-                decision.known.append(rid)
-                decision.reasons[rid] = entry.reason
-            else:
-                decision.warnings.append(rid)
-        elif status == "failed":
-            if entry is None:
+        elif entry is not None and not live:
+            (decision.expired if status == "failed" or warnings_fail else decision.warnings).append(rid)
+        else:
+            change = _change(entry, req)
+            if not is_worse(change, warnings_fail=warnings_fail):
+                if entry is not None and (change is None or status == "failed"):
+                    decision.known.append(rid)
+                    decision.reasons[rid] = entry.reason
+                else:   # a new warning: shown as new, failing nothing unless asked for
+                    decision.warnings.append(rid)
+            elif entry is None:
                 decision.new.append(rid)
-            elif not live:
-                decision.expired.append(rid)
-            elif _worse(entry, req, baseline.kind):
-                decision.worse.append(rid)
             else:
-                decision.known.append(rid)
-                decision.reasons[rid] = entry.reason
+                decision.worse.append(rid)
     decision.exit_code = 1 if decision.new or decision.worse or decision.expired else 0
     decision.run_exit_code = gated_exit_code(results, bool(decision.exit_code))
     decision.summary = _summary(decision, baseline, today)
     return decision
 
 
-def _worse(entry: Entry, req: Mapping[str, Any], kind: str) -> bool:
-    """Worse than accepted: it was accepted as a warning and now fails, or (results.json baselines
-    only, which record messages) it fails in a way whose message was not seen then."""
-    if entry.status == "warning" and req.get("status") == "failed":
-        return True
-    if kind != "results":
-        return False
-    seen = {m[:PREFIX_LENGTH] for m in entry.messages}
-    return any(m[:PREFIX_LENGTH] not in seen for m in _messages(req))
+def _change(entry: Entry | None, req: RequirementResult) -> str | None:
+    """``results.change_of`` against an entry: a hand-written entry without a status accepts any
+    failure or warning; a results.json entry also knows the identities of the findings it saw."""
+    if entry is None:
+        return change_of(None, None, req)
+    was = entry.status or req.status
+    return change_of(was, entry.seen, req)
 
 
 def _summary(decision: GateDecision, baseline: Baseline, today: date) -> list[str]:
@@ -291,26 +290,23 @@ def _summary(decision: GateDecision, baseline: Baseline, today: date) -> list[st
     return lines
 
 
-def annotate(results: Mapping[str, Any], decision: GateDecision, baseline_file: str) -> dict[str, Any]:
-    """A copy of ``results`` saying the baseline was applied and which requirements it covered.
-    Statuses and the verdict stay as the server earned them: a baselined run is not certified."""
-    out = copy.deepcopy(dict(results))
-    out["baseline"] = {
-        "file": str(baseline_file), "applied": True, "gate_exit_code": decision.exit_code,
-        "known": list(decision.known), "new": list(decision.new), "worse": list(decision.worse),
-        "expired": list(decision.expired), "fixed": list(decision.fixed),
-        "warnings": list(decision.warnings), "unverified": list(decision.unverified),
-    }
+def annotate(results: Results, decision: GateDecision, baseline_file: str) -> Results:
+    """``results`` saying the baseline was applied and which requirements it covered. Statuses
+    and the verdict stay as the server earned them: a baselined run is not certified."""
+    from conformance.results import Gate
+
     known = set(decision.known)
-    for req in out.get("requirements") or []:
-        if req.get("id") in known:
-            req["known"] = True
-            req["baseline_reason"] = decision.reasons.get(req["id"], "")
-    return out
+    gate = Gate(file=str(baseline_file), gate_exit_code=decision.exit_code, known=tuple(decision.known),
+                new=tuple(decision.new), worse=tuple(decision.worse), expired=tuple(decision.expired),
+                fixed=tuple(decision.fixed), warnings=tuple(decision.warnings),
+                unverified=tuple(decision.unverified))
+    reqs = tuple(dataclasses.replace(r, known=True, baseline_reason=decision.reasons.get(r.id, ""))
+                 if r.id in known else r for r in results.requirements)
+    return dataclasses.replace(results, requirements=reqs, baseline=gate)
 
 
 # -- writing ------------------------------------------------------------------------------------
-def write_baseline(results: Mapping[str, Any], path: Path | str, previous: Baseline | None = None) -> Path:
+def write_baseline(results: Results, path: Path | str, previous: Baseline | None = None) -> Path:
     """Write the run's failed and warned requirements as a hand-editable TOML baseline.
 
     Each reason is a placeholder (the first failure message) to be replaced by why the failure is
@@ -320,20 +316,20 @@ def write_baseline(results: Mapping[str, Any], path: Path | str, previous: Basel
     kept = previous.entries if previous is not None and previous.kind == "list" else {}
     lines = [
         "# Accepted failures for `conformance run --baseline` (written by --baseline-update).",
-        f"# From the {results.get('api')} run of {results.get('started_at')} against {results.get('target')}.",
+        f"# From the {results.api} run of {results.started_at} against {results.target}.",
         "# A listed failure is reported as known and does not fail the gate; a new failure, a listed one",
         "# that got worse (a warning that now fails) or an expired entry does. Replace each reason with why",
         "# the failure is accepted; `expires = 2027-03-01` makes it count again from that day on.",
         "",
-        f"api = {_toml_string(str(results.get('api')))}",
+        f"api = {_toml_string(results.api)}",
     ]
-    for req in results.get("requirements") or []:
-        if req.get("status") not in BASELINE_STATUSES:
+    for req in results.requirements:
+        if req.status not in BASELINE_STATUSES:
             continue
-        rid = str(req["id"])
+        rid = req.id
         old = kept.get(rid)
         reason = old.reason if old else _placeholder(req)
-        lines += ["", "[[known]]", f"id = {_toml_string(rid)}", f"status = {_toml_string(req['status'])}",
+        lines += ["", "[[known]]", f"id = {_toml_string(rid)}", f"status = {_toml_string(req.status)}",
                   f"reason = {_toml_string(reason)}"]
         if old is not None and old.expires is not None:
             lines.append(f"expires = {old.expires.isoformat()}")
@@ -342,9 +338,8 @@ def write_baseline(results: Mapping[str, Any], path: Path | str, previous: Basel
     return path
 
 
-def _placeholder(req: Mapping[str, Any]) -> str:
-    messages = _messages(req)
-    text = " ".join((messages[0] if messages else str(req.get("title", ""))).split())
+def _placeholder(req: RequirementResult) -> str:
+    text = " ".join((req.first_message or req.title).split())
     if len(text) > REASON_PLACEHOLDER_LENGTH:
         text = text[:REASON_PLACEHOLDER_LENGTH - 1] + "…"
     return f"TODO: why is this accepted? ({text})"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from conformance.diff import markdown_cell
+from conformance.results import CONFIGURATION_ERROR, RequirementResult, Results
 
-VERDICT_MARK = {"conformant": "✅", "non-conformant": "❌", "incomplete": "⚠️"}
+VERDICT_MARK = {"conformant": "✅", "non-conformant": "❌", "incomplete": "⚠️", CONFIGURATION_ERROR: "⚙️"}
 ANNOTATION_LIMIT = 1000        # characters of a message in one annotation
 
 
@@ -23,7 +23,7 @@ def in_github_actions(env: Mapping[str, str]) -> bool:
     return env.get("GITHUB_ACTIONS") == "true"
 
 
-def github_summary(results: Mapping[str, Any], report_dir: Path, env: Mapping[str, str]) -> str | None:
+def github_summary(results: Results, report_dir: Path, env: Mapping[str, str]) -> str | None:
     """Append a Markdown summary of the run to ``$GITHUB_STEP_SUMMARY`` and return it; None when the
     variable is unset or the file cannot be written (a summary must never fail the run)."""
     target = env.get("GITHUB_STEP_SUMMARY")
@@ -38,39 +38,37 @@ def github_summary(results: Mapping[str, Any], report_dir: Path, env: Mapping[st
     return text
 
 
-def summary_markdown(results: Mapping[str, Any], report_dir: Path, env: Mapping[str, str]) -> str:
+def summary_markdown(results: Results, report_dir: Path, env: Mapping[str, str]) -> str:
     """The summary's Markdown: verdict, counts, the requirements that did not pass, the artifacts."""
-    verdict = str(results.get("verdict", "unknown"))
-    reqs = [r for r in results.get("requirements") or [] if isinstance(r, dict)]
-    counts = {s: sum(1 for r in reqs if r.get("status") == s) for s in ("passed", "failed", "warning", "skipped")}
-    not_certified = sum(1 for r in reqs if r.get("certified") is False)
+    verdict = results.verdict or "unknown"
+    reqs = results.requirements
+    counts = {s: sum(1 for r in reqs if r.status == s) for s in ("passed", "failed", "warning", "skipped")}
+    not_certified = sum(1 for r in reqs if not r.certified)
     mark = VERDICT_MARK.get(verdict)
     lines = [
         f"## {mark + ' ' if mark else ''}Conformance: {markdown_cell(verdict)}",
         "",
-        (f"API {markdown_cell(results.get('api'))}, target {markdown_cell(results.get('target'))}, "
-        f"profile {markdown_cell(results.get('profile'))}, seed {markdown_cell(results.get('seed'))}."),
+        (f"API {markdown_cell(results.api)}, target {markdown_cell(results.target)}, "
+        f"profile {markdown_cell(results.profile)}, seed {markdown_cell(results.seed)}."),
         "",
         f"{len(reqs)} requirements: {counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['warning']} warning{'s' * (counts['warning'] != 1)}, {counts['skipped']} skipped"
         + (f" ({not_certified} not certified on purpose)" if not_certified else "") + ".",
     ]
-    baseline = results.get("baseline")
-    if isinstance(baseline, dict):
-        lines += ["", (f"Baseline {markdown_cell(baseline.get('file'))} applied: "
-                      f"{len(baseline.get('known') or [])} known, {len(baseline.get('new') or [])} new, "
-                      f"{len(baseline.get('worse') or [])} worse, {len(baseline.get('expired') or [])} expired, "
-                      f"{len(baseline.get('fixed') or [])} fixed; the gate "
-                      f"{'failed' if baseline.get('gate_exit_code') else 'passed'}. A baselined run is not certified.")]
-    rows = [r for r in reqs if r.get("status") in ("failed", "warning")]
-    rows += [r for r in reqs if r.get("status") == "skipped" and r.get("level") == "MUST"
-             and r.get("certified") is not False]
+    gate = results.baseline
+    if gate is not None:
+        lines += ["", (f"Baseline {markdown_cell(gate.file)} applied: "
+                      f"{len(gate.known)} known, {len(gate.new)} new, {len(gate.worse)} worse, "
+                      f"{len(gate.expired)} expired, {len(gate.fixed)} fixed; the gate "
+                      f"{'failed' if gate.gate_exit_code else 'passed'}. A baselined run is not certified.")]
+    rows = [r for r in reqs if r.status in ("failed", "warning")]
+    rows += [r for r in reqs if r.status == "skipped" and r.level == "MUST" and r.certified]
     if rows:
         lines += ["", "| requirement | level | status | first message |", "|---|---|---|---|"]
         order = {"failed": 0, "warning": 1, "skipped": 2}
-        for r in sorted(rows, key=lambda r: order[r["status"]]):
-            status = str(r["status"]) + (" (known)" if r.get("known") else "")
-            lines.append(f"| {markdown_cell(r.get('id'))} | {markdown_cell(r.get('level'))} | {status} | "
+        for r in sorted(rows, key=lambda r: order[r.status]):
+            status = r.status + (" (known)" if r.known else "")
+            lines.append(f"| {markdown_cell(r.id)} | {markdown_cell(r.level)} | {status} | "
                          f"{markdown_cell(_first_message(r))} |")
     lines += ["", f"Reports: {_artifact_link(report_dir, env)}", ""]
     return "\n".join(lines) + "\n"
@@ -84,29 +82,23 @@ def _artifact_link(report_dir: Path, env: Mapping[str, str]) -> str:
     return markdown_cell(str(Path(report_dir) / "report.html"))
 
 
-def _first_message(req: Mapping[str, Any]) -> str:
-    failures = req.get("failures") or []
-    if failures and isinstance(failures[0], dict) and failures[0].get("message"):
-        return str(failures[0]["message"])
-    return str(req.get("reason") or req.get("title") or "")
+def _first_message(req: RequirementResult) -> str:
+    return req.first_message or req.reason or req.title
 
 
-def github_annotations(results: Mapping[str, Any]) -> list[str]:
+def github_annotations(results: Results) -> list[str]:
     """Workflow commands: ``::error`` per failed requirement, ``::warning`` per warning, and a
     ``::notice`` for a failure a baseline accepted. Print them to standard output in a job."""
     out = []
-    for req in results.get("requirements") or []:
-        if not isinstance(req, dict):
-            continue
-        status, rid = req.get("status"), str(req.get("id", ""))
+    for req in results.requirements:
         message = _first_message(req)[:ANNOTATION_LIMIT]
-        if status == "failed" and req.get("known"):
-            out.append(f"::notice title={escape_property(rid + ' (known failure)')}::"
+        if req.status == "failed" and req.known:
+            out.append(f"::notice title={escape_property(req.id + ' (known failure)')}::"
                        f"{escape_data('accepted by the baseline: ' + message)}")
-        elif status == "failed":
-            out.append(f"::error title={escape_property(rid)}::{escape_data(message)}")
-        elif status == "warning":
-            out.append(f"::warning title={escape_property(rid)}::{escape_data(message)}")
+        elif req.status == "failed":
+            out.append(f"::error title={escape_property(req.id)}::{escape_data(message)}")
+        elif req.status == "warning":
+            out.append(f"::warning title={escape_property(req.id)}::{escape_data(message)}")
     return out
 
 

@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("old", metavar="OLD")
     d.add_argument("new", metavar="NEW")
     d.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    d.add_argument("--fail-on-warnings", action="store_true",
+                   help="a new warning (or one with a new identity) makes NEW worse too")
 
     v = sub.add_parser("validate", help="check Roomonitor payload files offline (RMP-*)")
     v.add_argument("files", nargs="+", metavar="FILE", help="payload files; - reads standard input")
@@ -134,9 +136,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from conformance.report.record import verify
+    from conformance.report.record import usage_problem, verify
 
-    problems, remarks = verify(Path(args.dir), Path(args.public_key) if args.public_key else None)
+    folder, key = Path(args.dir), Path(args.public_key) if args.public_key else None
+    problem = usage_problem(folder, key)
+    if problem:   # what the user typed cannot be used: a usage error, never "NOT intact"
+        print(f"conformance verify: {problem}", file=sys.stderr)
+        return 2
+    problems, remarks = verify(folder, key)
     for remark in remarks:
         print(f"  {remark}")
     if problems:
@@ -151,7 +158,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from conformance.diff import main as diff_main
 
-    return diff_main(args.old, args.new, args.format)
+    return diff_main(args.old, args.new, args.format, warnings_fail=args.fail_on_warnings)
 
 
 def _stop_on_signals() -> None:

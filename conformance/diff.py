@@ -3,22 +3,35 @@
 A vendor fixing their server, or a CI job comparing tonight's run with last release's, needs the
 difference per requirement rather than two verdicts: what newly fails, what got fixed, what is
 no longer verified and what fails differently. The exit code makes it a gate: 1 when NEW is
-worse (something newly fails, the verdict dropped, or a MUST requirement is no longer
-verified), 0 otherwise, 2 when an input cannot be read.
+worse (something newly fails or fails differently, the verdict dropped, or a MUST requirement is
+no longer verified), 0 otherwise, 2 when an input cannot be read. "Newly failing" is
+``results.change_of``, the baseline gate's rule: findings are matched by identity
+(requirement, kind, operation); a new warning is shown as new and is worse only with
+``--fail-on-warnings``.
 """
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.results import (
+    CONFIGURATION_ERROR,
+    FAILS_DIFFERENTLY,
+    NEWLY_WARNING,
+    WARNS_DIFFERENTLY,
+    RequirementResult,
+    Results,
+    ResultsError,
+    change_of,
+    is_worse,
+    kept_identities,
+)
 from conformance.textfile import Unreadable, read_text, results_in
 
-STATUSES = ("passed", "failed", "warning", "skipped")
-VERDICT_RANK = {"conformant": 0, "incomplete": 1, "non-conformant": 2}
+VERDICT_RANK = {"conformant": 0, "incomplete": 1, CONFIGURATION_ERROR: 1, "non-conformant": 2}
 FORMATS = ("text", "json", "markdown")
 BAD = ("failed", "warning")
 
@@ -41,33 +54,49 @@ class Change:
 
 
 @dataclass
+class RunLabel:
+    """Which run a side of the diff is."""
+
+    started_at: str
+    target: str
+    profile: str
+    verdict: str
+    file: str = ""
+
+
+@dataclass
 class Diff:
     api: str
-    old: dict[str, Any]              # started_at, target, profile, verdict, file
-    new: dict[str, Any]
+    old: RunLabel
+    new: RunLabel
     newly_failing: list[Change] = field(default_factory=list)
     fixed: list[Change] = field(default_factory=list)
     newly_skipped: list[Change] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
+    newly_warning: list[Change] = field(default_factory=list)   # shown as new; worse only with warnings_fail
+    warnings_fail: bool = False
 
     @property
     def verdict_changed(self) -> bool:
-        return self.old["verdict"] != self.new["verdict"]
+        return self.old.verdict != self.new.verdict
 
     @property
     def verdict_worse(self) -> bool:
-        return VERDICT_RANK[self.new["verdict"]] > VERDICT_RANK[self.old["verdict"]]
+        return VERDICT_RANK[self.new.verdict] > VERDICT_RANK[self.old.verdict]
 
     @property
     def worse(self) -> bool:
-        return bool(self.newly_failing) or self.verdict_worse or any(c.level == "MUST" for c in self.newly_skipped)
+        return (bool(self.newly_failing) or self.verdict_worse or any(c.level == "MUST" for c in self.newly_skipped)
+                or (self.warnings_fail and bool(self.newly_warning)))
 
     def why_worse(self) -> list[str]:
         out = []
         if self.newly_failing:
             out.append(f"{len(self.newly_failing)} newly failing")
+        if self.warnings_fail and self.newly_warning:
+            out.append(f"{len(self.newly_warning)} newly warning (--fail-on-warnings)")
         if self.verdict_worse:
-            out.append(f"verdict {self.old['verdict']} -> {self.new['verdict']}")
+            out.append(f"verdict {self.old.verdict} -> {self.new.verdict}")
         must_skipped = [c.id for c in self.newly_skipped if c.level == "MUST"]
         if must_skipped:
             out.append(f"MUST no longer verified: {', '.join(must_skipped)}")
@@ -75,10 +104,11 @@ class Diff:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "api": self.api, "old": self.old, "new": self.new,
-            "verdict": {"old": self.old["verdict"], "new": self.new["verdict"], "changed": self.verdict_changed,
+            "api": self.api, "old": asdict(self.old), "new": asdict(self.new),
+            "verdict": {"old": self.old.verdict, "new": self.new.verdict, "changed": self.verdict_changed,
                         "worse": self.verdict_worse},
             "newly_failing": [asdict(c) for c in self.newly_failing],
+            "newly_warning": [asdict(c) for c in self.newly_warning],
             "fixed": [asdict(c) for c in self.fixed],
             "newly_skipped": [asdict(c) for c in self.newly_skipped],
             "changed": [asdict(c) for c in self.changed],
@@ -87,7 +117,7 @@ class Diff:
 
 
 # -- input --------------------------------------------------------------------------------------
-def load_results(path: Path | str) -> dict[str, Any]:
+def load_results(path: Path | str) -> Results:
     """A ``results.json``, given as the file or as the report folder holding it."""
     try:
         path = results_in(Path(path))
@@ -98,48 +128,44 @@ def load_results(path: Path | str) -> dict[str, Any]:
         data = json.loads(text)
     except ValueError as exc:
         raise DiffError(f"{path} is not valid JSON ({exc})") from None
-    problem = _shape_problem(data)
-    if problem:
-        raise DiffError(f"{path} is not a results.json of conformance: {problem}")
-    return data
-
-
-def _shape_problem(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return "the top level is not an object"
-    if data.get("verdict") not in VERDICT_RANK:
-        return f"unknown verdict {data.get('verdict')!r}"
-    reqs = data.get("requirements")
-    if not isinstance(reqs, list):
-        return "it has no requirements list"
-    for req in reqs:
-        if not isinstance(req, dict) or not isinstance(req.get("id"), str) or req.get("status") not in STATUSES:
-            return "a requirement has no id or an unknown status"
-    return None
+    try:
+        results = Results.from_json(data)
+    except ResultsError as exc:
+        raise DiffError(f"{path} is not a results.json of conformance: {exc}") from None
+    if results.verdict not in VERDICT_RANK:
+        raise DiffError(f"{path} is not a results.json of conformance: unknown verdict {data.get('verdict')!r}")
+    return results
 
 
 # -- comparing ----------------------------------------------------------------------------------
-def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
-    """Every requirement whose status, first message, level or notes differ, by category."""
-    if old.get("api") != new.get("api"):
-        raise DiffError(f"OLD is a run of the {old.get('api')} API and NEW of {new.get('api')}; "
-                        "compare runs of one API")
-    diff = Diff(api=str(new.get("api")), old=_about(old), new=_about(new))
-    before = {r["id"]: r for r in old["requirements"]}
-    after = {r["id"]: r for r in new["requirements"]}
+def compare(old: Results, new: Results, *, warnings_fail: bool = False) -> Diff:
+    """Every requirement whose status, findings, first message, level or notes differ, by category."""
+    if old.api != new.api:
+        raise DiffError(f"OLD is a run of the {old.api} API and NEW of {new.api}; compare runs of one API")
+    diff = Diff(api=new.api, old=_about(old), new=_about(new), warnings_fail=warnings_fail)
+    before = {r.id: r for r in old.requirements}
+    after = {r.id: r for r in new.requirements}
     for rid in list(after) + [r for r in before if r not in after]:
         a, b = before.get(rid), after.get(rid)
-        change = Change(id=rid, level=str((b or a or {}).get("level", "")),
-                        old_status=a["status"] if a else None, new_status=b["status"] if b else None,
+        either = b or a
+        change = Change(id=rid, level=either.level if either is not None else "",
+                        old_status=a.status if a else None, new_status=b.status if b else None,
                         old_message=_first(a), new_message=_first(b))
         _classify(diff, change, a, b)
     return diff
 
 
-def _classify(diff: Diff, change: Change, a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> None:
+def _classify(diff: Diff, change: Change, a: RequirementResult | None, b: RequirementResult | None) -> None:
     was, now = change.old_status, change.new_status
-    if now in BAD and (was in (None, "passed", "skipped") or (was, now) == ("warning", "failed")):
+    new = change_of(was, kept_identities(a) if a is not None else None, b) if b is not None else None
+    if is_worse(new):
+        if new == FAILS_DIFFERENTLY:
+            change.what = "fails differently (a finding OLD did not have)"
         diff.newly_failing.append(change)
+    elif new in (NEWLY_WARNING, WARNS_DIFFERENTLY):
+        if new == WARNS_DIFFERENTLY:
+            change.what = "warns differently (a finding OLD did not have)"
+        diff.newly_warning.append(change)
     elif was in BAD and now == "passed":
         diff.fixed.append(change)
     elif now == "skipped" and was in ("passed", "failed", "warning"):
@@ -151,31 +177,30 @@ def _classify(diff: Diff, change: Change, a: Mapping[str, Any] | None, b: Mappin
         what = []
         if change.old_message != change.new_message:
             what.append("reason" if now == "skipped" else "first message")
-        if a and b and a.get("level") != b.get("level"):
-            what.append(f"level {a.get('level')} -> {b.get('level')}")
-        if a and b and (a.get("notes") or []) != (b.get("notes") or []):
+        if a and b and a.level != b.level:
+            what.append(f"level {a.level} -> {b.level}")
+        if a and b and a.notes != b.notes:
             what.append("notes")
         if what:
             change.what = ", ".join(what)
             diff.changed.append(change)
 
 
-def _first(req: Mapping[str, Any] | None) -> str:
-    if not req:
+def _first(req: RequirementResult | None) -> str:
+    if req is None:
         return ""
-    failures = req.get("failures") or []
-    if failures and isinstance(failures[0], dict):
-        return str(failures[0].get("message", ""))
-    return str(req.get("reason", "")) if req.get("status") == "skipped" else ""
+    if req.failures:
+        return req.first_message
+    return (req.reason or "") if req.status == "skipped" else ""
 
 
-def _about(results: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: results.get(k) for k in ("started_at", "target", "profile", "verdict")}
+def _about(results: Results) -> RunLabel:
+    return RunLabel(results.started_at, results.target, results.profile, results.verdict)
 
 
 # -- output -------------------------------------------------------------------------------------
-SECTIONS = (("newly_failing", "Newly failing"), ("fixed", "Fixed"), ("newly_skipped", "Newly skipped"),
-            ("changed", "Changed"))
+SECTIONS = (("newly_failing", "Newly failing"), ("newly_warning", "Newly warning"), ("fixed", "Fixed"),
+            ("newly_skipped", "Newly skipped"), ("changed", "Changed"))
 
 
 def render(diff: Diff, fmt: str = "text") -> str:
@@ -188,8 +213,8 @@ def render(diff: Diff, fmt: str = "text") -> str:
     raise DiffError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def _run_label(about: Mapping[str, Any]) -> str:
-    return f"{about.get('file') or 'run'} ({about.get('started_at')}, {about.get('target')}, {about.get('profile')})"
+def _run_label(about: RunLabel) -> str:
+    return f"{about.file or 'run'} ({about.started_at}, {about.target}, {about.profile})"
 
 
 def _result_line(diff: Diff) -> str:
@@ -200,7 +225,7 @@ def _result_line(diff: Diff) -> str:
 
 def _text(diff: Diff) -> str:
     lines = [f"conformance diff ({diff.api})", f"  OLD: {_run_label(diff.old)}", f"  NEW: {_run_label(diff.new)}",
-             f"Verdict: {diff.old['verdict']} -> {diff.new['verdict']}"
+             f"Verdict: {diff.old.verdict} -> {diff.new.verdict}"
              + ("" if diff.verdict_changed else " (unchanged)")]
     for key, title in SECTIONS:
         changes: list[Change] = getattr(diff, key)
@@ -218,9 +243,9 @@ def _markdown(diff: Diff) -> str:
     old, new = diff.old, diff.new
     lines = [f"### conformance diff ({markdown_cell(diff.api)})", "",
              "| | OLD | NEW |", "|---|---|---|",
-             f"| run | {markdown_cell(old.get('started_at'))} | {markdown_cell(new.get('started_at'))} |",
-             f"| target | {markdown_cell(old.get('target'))} | {markdown_cell(new.get('target'))} |",
-             f"| verdict | **{markdown_cell(old['verdict'])}** | **{markdown_cell(new['verdict'])}** |", ""]
+             f"| run | {markdown_cell(old.started_at)} | {markdown_cell(new.started_at)} |",
+             f"| target | {markdown_cell(old.target)} | {markdown_cell(new.target)} |",
+             f"| verdict | **{markdown_cell(old.verdict)}** | **{markdown_cell(new.verdict)}** |", ""]
     for key, title in SECTIONS:
         changes: list[Change] = getattr(diff, key)
         lines.append(f"**{title} ({len(changes)})**" + ("" if changes else ": none"))
@@ -251,13 +276,13 @@ def markdown_cell(text: Any, limit: int = 300) -> str:
 
 
 # -- command ------------------------------------------------------------------------------------
-def main(old: str, new: str, fmt: str = "text") -> int:
+def main(old: str, new: str, fmt: str = "text", *, warnings_fail: bool = False) -> int:
     """``conformance diff OLD NEW``: 0 not worse, 1 worse, 2 an input cannot be used."""
     try:
         if fmt not in FORMATS:
             raise DiffError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-        diff = compare(load_results(old), load_results(new))
-        diff.old["file"], diff.new["file"] = old, new
+        diff = compare(load_results(old), load_results(new), warnings_fail=warnings_fail)
+        diff.old.file, diff.new.file = old, new
     except DiffError as exc:
         print(f"conformance diff: {exc}", file=sys.stderr)
         return 2

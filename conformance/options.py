@@ -200,6 +200,8 @@ OPTIONS: tuple[Option, ...] = (
            "or its report folder",
            metavar="FILE"),
     Option("baseline-update", "write this run's failures to --baseline FILE", _bool, flag=True, configurable=False),
+    Option("fail-on-warnings", "with --baseline: a new warning fails the gate too (by default it is shown only)",
+           _bool, flag=True),
     Option("certify", "a certification run: refuses --baseline, --requirement and --read-only", _bool, flag=True),
     Option("sign-key", "sign record.json with this Ed25519 private key (PEM)", _existing_file, metavar="FILE"),
     Option("rate-limit", "at most this many requests per second (5/s) or minute (120/min)", _rate, metavar="RATE"),
@@ -241,6 +243,7 @@ class RunOptions:
     config: str | None = None
     baseline: str | None = None
     baseline_update: bool = False
+    fail_on_warnings: bool = False
     certify: bool = False
     sign_key: str | None = None
     rate_limit: float | None = None            # requests per second

@@ -73,7 +73,7 @@ def run_engine(api: str, *, faults: Iterable[str] = (), variants: Iterable[str] 
             engine.run()
         finally:
             verdict = engine.finish()
-        return RunResult(engine=engine, verdict=verdict, server=server, results=engine.results())
+        return RunResult(engine=engine, verdict=verdict, server=server, results=engine.results().to_json())
     finally:
         server.stop()
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.ci import escape_data, escape_property, github_annotations, github_summary, in_github_actions
+from conformance.results import Results
 
 JSON_MESSAGE = "RZ-JSON expects a 2xx body to be JSON with Content-Type application/json; GET answered text/plain"
 HTTPS_MESSAGE = "RZ-HTTPS expects the API to be served over HTTPS; it is served over plain http"
@@ -17,9 +18,9 @@ def requirement(rid: str, level: str, status: str, *messages: str, **extra: Any)
             "failures": [{"message": m, "request": "GET /rooms", "reproduce": "curl …"} for m in messages], **extra}
 
 
-def results(*reqs: dict[str, Any], verdict: str = "non-conformant", **extra: Any) -> dict[str, Any]:
-    return {"api": "roomz", "target": "https://booking.example.com/roomz", "profile": "quick", "seed": 7,
-            "verdict": verdict, "requirements": list(reqs), **extra}
+def results(*reqs: dict[str, Any], verdict: str = "non-conformant", **extra: Any) -> Results:
+    return Results.from_json({"api": "roomz", "target": "https://booking.example.com/roomz", "profile": "quick",
+                              "seed": 7, "verdict": verdict, "requirements": list(reqs), **extra})
 
 
 NON_CONFORMANT = results(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conformance.diff import DiffError, compare, load_results, main, markdown_cell, render
-from conformance.results import verdict_of_results
+from conformance.results import Results, verdict_of_results
 from tests.helpers import run_engine
 
 
@@ -59,6 +59,11 @@ def runs(tmp_path_factory) -> tuple[dict[str, Any], dict[str, Any]]:
     return old, new
 
 
+def compare_json(old: dict[str, Any], new: dict[str, Any], **kw: Any):
+    """compare() of two results.json documents (the typed model, read as verify and diff read it)."""
+    return compare(Results.from_json(old), Results.from_json(new), **kw)
+
+
 def req(results: dict[str, Any], rid: str) -> dict[str, Any]:
     return next(r for r in results["requirements"] if r["id"] == rid)
 
@@ -90,11 +95,11 @@ def test_the_runs_differ_as_their_faults_say(runs) -> None:
 
 def test_compare_sorts_the_changes(runs) -> None:
     old, new = runs
-    diff = compare(old, new)
+    diff = compare_json(old, new)
     assert [c.id for c in diff.newly_failing] == ["RZ-NULL"]
     assert [c.id for c in diff.fixed] == ["RZ-JSON"]
     assert diff.newly_skipped == [] and diff.changed == []
-    assert not diff.verdict_changed and diff.old["verdict"] == diff.new["verdict"] == "non-conformant"
+    assert not diff.verdict_changed and diff.old.verdict == diff.new.verdict == "non-conformant"
     null = diff.newly_failing[0]
     assert (null.level, null.old_status, null.new_status) == ("MUST", "passed", "failed")
     assert null.new_message.startswith("RZ-NULL expects")
@@ -103,7 +108,7 @@ def test_compare_sorts_the_changes(runs) -> None:
 
 def test_the_same_run_twice_is_not_worse(runs) -> None:
     _, new = runs
-    diff = compare(new, copy.deepcopy(new))
+    diff = compare_json(new, copy.deepcopy(new))
     assert not diff.worse
     assert diff.newly_failing == diff.fixed == diff.newly_skipped == diff.changed == []
 
@@ -111,17 +116,17 @@ def test_the_same_run_twice_is_not_worse(runs) -> None:
 def test_fixing_everything_improves_the_verdict(runs) -> None:
     _, new = runs
     fixed = edited(new, RZ_NULL="passed", RZ_HTTPS="passed")
-    diff = compare(new, fixed)
-    assert diff.new["verdict"] == "conformant" and diff.verdict_changed and not diff.verdict_worse
+    diff = compare_json(new, fixed)
+    assert diff.new.verdict == "conformant" and diff.verdict_changed and not diff.verdict_worse
     assert [c.id for c in diff.fixed] == ["RZ-NULL", "RZ-HTTPS"] and not diff.worse
 
 
 def test_a_must_no_longer_verified_is_worse_a_should_is_not(runs) -> None:
     _, new = runs
-    diff = compare(new, edited(new, RZ_IMAGE="skipped"))
+    diff = compare_json(new, edited(new, RZ_IMAGE="skipped"))
     assert [c.id for c in diff.newly_skipped] == ["RZ-IMAGE"]
     assert not diff.worse
-    diff = compare(new, edited(new, RZ_ROOMS="skipped"))
+    diff = compare_json(new, edited(new, RZ_ROOMS="skipped"))
     assert [c.id for c in diff.newly_skipped] == ["RZ-ROOMS"]
     assert diff.newly_skipped[0].new_message.startswith("the run's time budget")
     assert diff.worse and "MUST no longer verified: RZ-ROOMS" in diff.why_worse()
@@ -129,9 +134,9 @@ def test_a_must_no_longer_verified_is_worse_a_should_is_not(runs) -> None:
 
 def test_a_warning_that_now_fails_is_newly_failing(runs) -> None:
     _, new = runs
-    diff = compare(new, edited(new, RZ_HTTPS="failed"))
+    diff = compare_json(new, edited(new, RZ_HTTPS="failed"))
     assert [(c.id, c.old_status, c.new_status) for c in diff.newly_failing] == [("RZ-HTTPS", "warning", "failed")]
-    diff = compare(edited(new, RZ_HTTPS="failed"), new)
+    diff = compare_json(edited(new, RZ_HTTPS="failed"), new)
     assert [(c.id, c.what) for c in diff.changed] == [("RZ-HTTPS", "failed -> warning")] and not diff.worse
 
 
@@ -140,7 +145,7 @@ def test_a_different_first_message_level_or_notes_is_a_change(runs) -> None:
     other = copy.deepcopy(new)
     req(other, "RZ-NULL")["failures"][0]["message"] = "RZ-NULL expects no null; /0/subject is null"
     req(other, "RZ-ROOMS")["notes"] = ["3 rooms listed"]
-    diff = compare(new, other)
+    diff = compare_json(new, other)
     assert [(c.id, c.what) for c in diff.changed] == [("RZ-NULL", "first message"), ("RZ-ROOMS", "notes")]
     assert not diff.worse
 
@@ -150,19 +155,19 @@ def test_a_verdict_that_drops_is_worse(runs) -> None:
     clean = edited(new, RZ_NULL="passed")
     incomplete = edited(clean, RZ_MEETINGS="skipped")
     assert incomplete["verdict"] == "incomplete"
-    diff = compare(clean, incomplete)
+    diff = compare_json(clean, incomplete)
     assert diff.verdict_worse and diff.worse
 
 
 def test_runs_of_different_apis_cannot_be_compared(runs) -> None:
     old, _ = runs
     with pytest.raises(DiffError, match="compare runs of one API"):
-        compare(old, dict(old, api="roomonitor"))
+        compare_json(old, dict(old, api="roomonitor"))
 
 
 # -- rendering ----------------------------------------------------------------------------------
 def test_text_format(runs) -> None:
-    text = render(compare(*runs), "text")
+    text = render(compare_json(*runs), "text")
     assert text.startswith("conformance diff (roomz)\n")
     assert "Verdict: non-conformant -> non-conformant (unchanged)" in text
     assert "Newly failing (1):\n  RZ-NULL" in text
@@ -172,7 +177,7 @@ def test_text_format(runs) -> None:
 
 
 def test_json_format(runs) -> None:
-    data = json.loads(render(compare(*runs), "json"))
+    data = json.loads(render(compare_json(*runs), "json"))
     assert data["worse"] is True and data["api"] == "roomz"
     assert data["verdict"] == {"old": "non-conformant", "new": "non-conformant", "changed": False, "worse": False}
     assert [c["id"] for c in data["newly_failing"]] == ["RZ-NULL"]
@@ -184,7 +189,7 @@ def test_markdown_format(runs) -> None:
     old, new = runs
     hostile = copy.deepcopy(new)
     req(hostile, "RZ-NULL")["failures"][0]["message"] = "RZ-NULL | <img src=x> [click](http://e.example)\nnext"
-    md = render(compare(old, hostile), "markdown")
+    md = render(compare_json(old, hostile), "markdown")
     assert md.startswith("### conformance diff (roomz)")
     assert "| verdict | **non-conformant** | **non-conformant** |" in md
     assert "**Newly failing (1)**" in md and "**Fixed (1)**" in md and "**Newly skipped (0)**: none" in md
@@ -196,7 +201,7 @@ def test_markdown_format(runs) -> None:
 
 def test_unknown_format_is_refused(runs) -> None:
     with pytest.raises(DiffError, match="unknown format"):
-        render(compare(*runs), "yaml")
+        render(compare_json(*runs), "yaml")
 
 
 def test_markdown_cell_keeps_one_line_and_escapes() -> None:
@@ -230,7 +235,7 @@ def test_main_takes_report_folders(runs, tmp_path, capsys) -> None:
     save(tmp_path / "new" / "results.json", new)
     assert main(str(tmp_path / "old"), str(tmp_path / "new"), "text") == 1
     assert "RZ-NULL" in capsys.readouterr().out
-    assert load_results(tmp_path / "new")["verdict"] == "non-conformant"
+    assert load_results(tmp_path / "new").verdict == "non-conformant"
 
 
 @pytest.mark.parametrize("content, message", [

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conformance.report.text import closing_summary, not_verified
+from conformance.results import Results
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith(("ROOMZ_", "ROOMONITOR_", "CONFORMANCE_"))}
 
@@ -66,13 +67,13 @@ def test_the_reports_line_names_every_file_written(blocked_run) -> None:
 
 
 def test_not_verified_groups_other_reasons_by_their_text() -> None:
-    results = {"requirements": [
+    results = Results.from_json({"requirements": [
         {"id": "A", "status": "skipped", "reason": "the run's time budget (2 s, --max-time) was spent"},
         {"id": "B", "status": "skipped", "reason": "the run's time budget (2 s, --max-time) was spent"},
         {"id": "C", "status": "skipped", "blocked_by": "RZ-CREATE",
          "reason": "blocked by RZ-CREATE (every POST was refused (400)); pass --organizer-id to judge the rest"},
         {"id": "D", "status": "skipped", "certified": False, "reason": "not selected"},
-    ], "stats": {"requests": 1, "duration_s": 0.1}, "verdict": "incomplete", "seed": 1, "profile": "quick"}
+    ], "stats": {"requests": 1, "duration_s": 0.1}, "verdict": "incomplete", "seed": 1, "profile": "quick"})
     groups = not_verified(results)
     assert [(g.cause, g.ids, g.fix) for g in groups] == [
         ("the run's time budget (2 s, --max-time) was spent", ["A", "B"], None),

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from conformance.client import Placeholder
+from conformance.errors import ConfigurationError, Unreachable
+
+__all__ = ["ApiProfile", "ConfigurationError", "Credential", "RootCause", "Unreachable", "api_profile"]
 
 if TYPE_CHECKING:
     from conformance.checks.model import Discovery
@@ -22,15 +25,6 @@ if TYPE_CHECKING:
 
 
 D = TypeVar("D", bound="Discovery")
-
-
-class ConfigurationError(Exception):
-    """The run is configured wrongly (credentials, room, base URL, API): exit 2, one sentence
-    saying what to fix. Never a verdict about the server."""
-
-
-class Unreachable(Exception):
-    """The target could not be reached at all; the message is one sentence for the user."""
 
 
 @dataclass(frozen=True)

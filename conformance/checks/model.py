@@ -53,6 +53,16 @@ class Blocked(Exception):
         return f"{text}; {self.hint}" if self.hint else text
 
 
+def value_free(message: str, limit: int = 60) -> str:
+    """A schema message without the value it quotes ("'2026-…' is not of type 'integer'" ->
+    "… is not of type 'integer'"): a finding's kind names what failed, never a value that changes
+    from run to run (a meeting id, a date, a slot), so a baseline recognises it next time."""
+    if " is a required property" in message:   # the value quoted is the property's name
+        return message[:limit]
+    _, sep, rest = message.partition(" is ")
+    return (f"… is {rest}" if sep else message)[:limit]
+
+
 def excerpt(ex: Exchange, redact: Callable[[str], str] = str, limit: int = MAX_EXCERPT) -> str:
     """Status, content type and the start of the body: the evidence a finding keeps.
 
@@ -146,6 +156,7 @@ class Recorder:
                 ev.request, ev.reproduce, ev.response, ev.index)
             finding.evidence = dict(ev.detail or {})
             finding.answered = ex.status is not None and not ex.error
+            finding.operation = f"{ex.method} {ex.operation or '(no operation)'}"
             steps = [s for s in (setup or []) + self.writes() if s is not ex]
             finding.steps = ([_step(self._evidence(s).request, s) for s in steps[-MAX_STEPS:]]
                              if ex.method == "GET" else [])
@@ -156,6 +167,20 @@ class Recorder:
 
     def note(self, text: str) -> None:
         self._ledger.note(self.rid, self._redact(text))
+
+    # -- the coverage record: what this requirement planned to probe, and how each item went ------
+    def plan(self, *items: str) -> None:
+        """Items this requirement plans to probe (short stable labels, e.g. "PUT bodies"). A pass
+        with a planned item never reached is "partly verified" (docs/interface.md)."""
+        self._ledger.plan(self.rid, items)
+
+    def reached(self, item: str, times: int = 1) -> None:
+        """``times`` probes reached ``item`` (an unplanned item is planned by reaching it)."""
+        self._ledger.reached(self.rid, item, times)
+
+    def unreached(self, item: str, reason: str) -> None:
+        """``item`` could not be probed: why, e.g. "blocked by RZ-CREATE (every POST refused 400)"."""
+        self._ledger.unreached(self.rid, item, self._redact(reason))
 
     def judged(self, items: list[T], what: str) -> list[T]:
         """The items of one answer this requirement judges: the first MAX_JUDGED, noted when the

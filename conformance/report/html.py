@@ -18,11 +18,12 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 from conformance.report.text import not_verified, rerun_command
-from conformance.results import CONFIRMED, NOT_REPRODUCED
+from conformance.results import CONFIRMED, NOT_REPRODUCED, FindingResult, OperationCount, RequirementResult, Results
 
 STATUS_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "warning": "#9a6700", "skipped": "#57606a",
                  "not certified": "#57606a"}
@@ -30,7 +31,8 @@ VERDICT_COLOUR = {"conformant": "#1a7f37", "non-conformant": "#cf222e", "incompl
 MAX_BODY_SHOWN = 6000      # characters of a pretty-printed body; the excerpt itself is bounded upstream
 MAX_VERDICT_LINKS = 12     # failed requirements named in the verdict box; the table has them all
 VERDICT_RULE = ("How the verdict follows: a MUST requirement failed: non-conformant. None failed, but one could not "
-                "be verified: incomplete. Otherwise conformant (SHOULD warnings allowed). Green means tested. "
+                "be verified, or only partly: incomplete. Otherwise conformant (SHOULD warnings allowed). "
+                "Green means tested. "
                 "A failure marked “not reproduced on replay” still counts: the server answered wrongly at least "
                 "once, and a server that is right only some of the time breaks the requirement; the mark tells a "
                 "flaky server from a steady one.")
@@ -141,9 +143,9 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _status(entry: dict[str, Any]) -> str:
+def _status(entry: RequirementResult) -> str:
     """A requirement left out on purpose reads "not certified", not "skipped": it was never tried."""
-    return "not certified" if entry.get("certified") is False else entry["status"]
+    return "not certified" if not entry.certified else entry.status
 
 
 def _badge(status: str) -> str:
@@ -174,13 +176,13 @@ def _md(text: object) -> str:
     return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
 
 
-def _ids(results: dict[str, Any]) -> set[str]:
-    return {str(r["id"]) for r in results["requirements"]}
+def _ids(results: Results) -> set[str]:
+    return set(results.ids())
 
 
-def _counts(results: dict[str, Any]) -> dict[str, int]:
+def _counts(results: Results) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for r in results["requirements"]:
+    for r in results.requirements:
         counts[_status(r)] = counts.get(_status(r), 0) + 1
     return {s: counts[s] for s in STATUS_COLOUR if s in counts}
 
@@ -189,16 +191,16 @@ GATE_STATES = (("known", "known"), ("new", "new"), ("worse", "worse"), ("expired
                ("fixed", "fixed"), ("warnings", "new warning"), ("unverified", "unverified"))
 
 
-def _gate(results: dict[str, Any]) -> dict[str, str]:
+def _gate(results: Results) -> dict[str, str]:
     """Requirement -> its state under the baseline gate (known, new, worse, expired, fixed, new
     warning, unverified); empty when no baseline was applied."""
-    baseline = results.get("baseline")
-    if not isinstance(baseline, dict):
+    baseline = results.baseline
+    if baseline is None:
         return {}
     states: dict[str, str] = {}
     for key, state in GATE_STATES:
-        for rid in baseline.get(key) or []:
-            states.setdefault(str(rid), state)
+        for rid in getattr(baseline, key):
+            states.setdefault(rid, state)
     return states
 
 
@@ -206,78 +208,78 @@ def _gate_mark(state: str) -> str:
     return f'<span class="gate {e(state.replace(" ", "-"))}">{e(state)}</span>' if state else ""
 
 
-def _replay(entry: dict[str, Any]) -> str:
+def _replay(entry: RequirementResult) -> str:
     """The replay mark of a requirement's first failure, if it was replayed."""
-    failures = entry.get("failures") or []
-    return str(failures[0].get("replay", "")) if failures else ""
+    return entry.failures[0].replay if entry.failures else ""
 
 
 # -- the page ---------------------------------------------------------------------------------------
-def render(results: dict[str, Any]) -> str:
+def render(results: Results) -> str:
     """The whole page."""
-    title = f"Conformance report: {results['api']} — {results['verdict']}"
+    title = f"Conformance report: {results.api} — {results.verdict}"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{e(title)}</title><style>{CSS}</style></head><body><main>"
             f"{body(results)}</main><script>{SCRIPT}</script></body></html>\n")
 
 
-def body(results: dict[str, Any]) -> str:
+def body(results: Results) -> str:
     """The page's content alone: pytest-html embeds it as it is (without the script)."""
     parts = [verdict_block(results), not_verified_summary(results), root_causes(results), requirements_table(results),
-             "".join(requirement_section(r, results) for r in results["requirements"]),
+             "".join(requirement_section(r, results) for r in results.requirements),
              coverage(results), provenance(results)]
     return "\n".join(p for p in parts if p)
 
 
 # -- the verdict ------------------------------------------------------------------------------------
-def verdict_block(results: dict[str, Any]) -> str:
+def verdict_block(results: Results) -> str:
     """The first screen: verdict, what was certified, the tally, what failed, and the rule."""
-    colour = VERDICT_COLOUR.get(results["verdict"], "#57606a")
+    colour = VERDICT_COLOUR.get(results.verdict, "#57606a")
     tally = " ".join(f"{_badge(s)} {n}" for s, n in _counts(results).items())
     lines = [f'<div id="verdict" style="border-color:{colour}">',
-             f'<h1 style="color:{colour}">Verdict: {e(results["verdict"])}</h1>',
+             f'<h1 style="color:{colour}">Verdict: {e(results.verdict)}</h1>',
              f"<p>{_run_line(results)}</p>", f"<p>{tally}</p>", _failed_line(results), *_verdict_notes(results),
-             f'<p class="muted rule" id="verdict-rule">{e(VERDICT_RULE)}</p>', _nav(results), "</div>"]
+             "" if results.configuration_error else f'<p class="muted rule" id="verdict-rule">{e(VERDICT_RULE)}</p>',
+             _nav(results), "</div>"]
     return "\n".join(line for line in lines if line)
 
 
-def _run_line(results: dict[str, Any]) -> str:
-    stats = results["stats"]
-    replays = stats.get("replays", 0)
+def _run_line(results: Results) -> str:
+    stats = results.stats
+    replays = stats.replays
     extra = f", {_plural(replays, 'replay')} included" if replays else ""
-    return (f"{e(results['api'])} API at <code>{e(results['target'])}</code> — profile {e(results['profile'])}, "
-            f"seed {e(results['seed'])}, {e(stats['requests'])} requests{e(extra)} in {e(stats['duration_s'])} s, "
-            f"{e(results['started_at'])}")
+    return (f"{e(results.api)} API at <code>{e(results.target)}</code> — profile {e(results.profile)}, "
+            f"seed {e(results.seed)}, {e(stats.requests)} requests{e(extra)} in {e(stats.duration_s)} s, "
+            f"{e(results.started_at)}")
 
 
-def _failed_line(results: dict[str, Any]) -> str:
-    failed = [r for r in results["requirements"] if _status(r) == "failed"]
+def _failed_line(results: Results) -> str:
+    failed = [r for r in results.requirements if _status(r) == "failed"]
     if not failed:
         return ""
     links = []
     for r in failed[:MAX_VERDICT_LINKS]:
         flaky = f" ({NOT_REPRODUCED})" if _replay(r).startswith(NOT_REPRODUCED) else ""
-        links.append(f"{_link(r['id'])}{e(flaky)}")
+        links.append(f"{_link(r.id)}{e(flaky)}")
     more = f" and {len(failed) - MAX_VERDICT_LINKS} more" if len(failed) > MAX_VERDICT_LINKS else ""
     return f"<p><strong>Failed:</strong> {', '.join(links)}{e(more)}</p>"
 
 
-def _verdict_notes(results: dict[str, Any]) -> list[str]:
+def _verdict_notes(results: Results) -> list[str]:
     notes = []
-    if results.get("configuration_error"):
+    if results.configuration_error:
         notes.append(f"<p><strong>Configuration error (nothing was judged):</strong> "
-                     f"{e(results['configuration_error'])}</p>")
-    if results.get("aborted"):
-        notes.append(f"<p><strong>Run aborted:</strong> {e(results['aborted'])}</p>")
-    baseline = results.get("baseline")
-    if isinstance(baseline, dict):
-        code = baseline.get("gate_exit_code")
+                     f"{e(results.configuration_error)}</p>")
+    if results.aborted:
+        notes.append(f"<p><strong>Run aborted:</strong> {e(results.aborted)}</p>")
+    baseline = results.baseline
+    if baseline is not None:
+        code = baseline.gate_exit_code
         passed = code == 0
-        counts = ", ".join(f"{len(baseline.get(key) or [])} {state}" for key, state in GATE_STATES
-                           if baseline.get(key))
+        counts = ", ".join(f"{len(getattr(baseline, key))} {state}" for key, state in GATE_STATES
+                           if getattr(baseline, key))
         notes.append(f'<p id="gate"><strong>CI gate {"passed" if passed else "failed"}: exit {e(code)}</strong> '
-                     f"(baseline <code>{e(baseline.get('file', ''))}</code>{': ' + e(counts) if counts else ''}). "
+                     f"(baseline <code>{e(baseline.file)}</code>{': ' + e(counts) if counts else ''}). "
                      "Known failures do not fail the gate; new, worse and expired ones do. The verdict stays as "
                      "earned, and a gated run is not a certification.</p>")
     return notes
@@ -287,20 +289,20 @@ ARTIFACTS = (("results.json", "results.json"), ("traffic.har", "traffic.har"), (
              ("record.json", "record.json"))
 
 
-def _nav(results: dict[str, Any]) -> str:
+def _nav(results: Results) -> str:
     targets = [("not-verified", "Not verified")] if _has_summary(results) else []
-    targets += [("root-causes", "Root causes")] if results.get("root_causes") else []
+    targets += [("root-causes", "Root causes")] if results.root_causes else []
     targets += [("requirements-heading", "Requirements"), ("coverage", "Coverage"), ("provenance", "Provenance")]
     files = "".join(f'<a href="{href}">{e(label)}</a>' for href, label in ARTIFACTS)
     return ("<nav>" + "".join(f'<a href="#{t}">{label}</a>' for t, label in targets) + "</nav>"
             f'<p class="artifacts muted">Beside this page: {files}</p>')
 
 
-def _has_summary(results: dict[str, Any]) -> bool:
-    return bool(not_verified(results)) or any(r.get("partial") for r in results["requirements"])
+def _has_summary(results: Results) -> bool:
+    return bool(not_verified(results)) or any(r.partial for r in results.requirements)
 
 
-def not_verified_summary(results: dict[str, Any]) -> str:
+def not_verified_summary(results: Results) -> str:
     """On the first screen: what was not verified, grouped by what blocked it, with the fix; and
     what was verified only in part (the coverage record's items not probed). Nineteen requirements
     blocked by RZ-ROOMS are one line here, not nineteen."""
@@ -313,28 +315,28 @@ def not_verified_summary(results: dict[str, Any]) -> str:
         fix = f"<br><strong>To judge them:</strong> {_linked(g.fix, ids)}." if g.fix else ""
         out.append(f'<li class="blocked-group" data-blocker="{e(g.blocker or "")}"><strong>{_linked(g.cause, ids)}'
                    f"</strong> — {e(_plural(len(g.ids), 'requirement'))}: {links}{fix}</li>")
-    for r in results["requirements"]:
-        if not r.get("partial"):
+    for r in results.requirements:
+        if not r.partial:
             continue
-        gaps = [i for i in (r.get("coverage") or {}).get("items") or [] if i.get("not_probed")]
-        told = "; ".join(f"{e(i.get('item', ''))}: {_linked(str(i['not_probed']), ids)}" for i in gaps)
-        out.append(f'<li class="partial">{_link(r["id"])} partly verified (it counts as not verified for a MUST)'
+        gaps = [i for i in r.coverage.items if i.gap]
+        told = "; ".join(f"{e(i.item)}: {_linked(i.gap, ids)}" for i in gaps)
+        out.append(f'<li class="partial">{_link(r.id)} partly verified (it counts as not verified for a MUST)'
                    + (f" — not probed: {told}" if told else "") + "</li>")
     out.append("</ul></div>")
     return "\n".join(out)
 
 
-def root_causes(results: dict[str, Any]) -> str:
+def root_causes(results: Results) -> str:
     """Before the table: one cause often explains several failures, and it is what gets fixed."""
-    causes = results.get("root_causes") or []
-    notes = results.get("discovery") or []
+    causes = results.root_causes
+    notes = results.discovery
     ids = _ids(results)
     out = []
     if causes:
         out.append('<h2 id="root-causes">Root causes</h2><ul>')
         for c in causes:
-            links = ", ".join(_link(r) for r in c["explains"])
-            out.append(f"<li>{_linked(c['summary'], ids)}" + (f" — explains {links}" if links else "") + "</li>")
+            links = ", ".join(_link(r) for r in c.explains)
+            out.append(f"<li>{_linked(c.summary, ids)}" + (f" — explains {links}" if links else "") + "</li>")
         out.append("</ul>")
     if notes:
         out.append('<h3>What the suite worked around</h3><ul>'
@@ -343,111 +345,130 @@ def root_causes(results: dict[str, Any]) -> str:
 
 
 # -- the requirement table --------------------------------------------------------------------------
-def requirements_table(results: dict[str, Any]) -> str:
+def requirements_table(results: Results) -> str:
     """One row per requirement, drawn here (not by script), so every link into it resolves at
     once; the filters only hide rows."""
     counts = _counts(results)
     gate = _gate(results)
     filters = "".join(f'<label><input type="checkbox" value="{e(s)}" checked> {_badge(s)} {n}</label>'
                       for s, n in counts.items())
-    gate_head = "<th>gate</th>" if gate or results.get("baseline") else ""
+    gate_head = "<th>gate</th>" if gate or results.baseline is not None else ""
     rows = ['<h2 id="requirements-heading">Requirements</h2>', f'<div class="filters">Show: {filters}</div>',
             '<table id="requirements"><thead><tr><th>ID</th><th>level</th><th>status</th>'
             f"{gate_head}<th>requirement</th><th>what happened</th></tr></thead><tbody>"]
-    rows += [_row(r, gate if gate_head else None) for r in results["requirements"]]
+    rows += [_row(r, gate if gate_head else None) for r in results.requirements]
     rows.append("</tbody></table>")
     return "\n".join(rows)
 
 
-def _row(r: dict[str, Any], gate: dict[str, str] | None = None) -> str:
+def _row(r: RequirementResult, gate: dict[str, str] | None = None) -> str:
     status = _status(r)
     detail = _detail(r, status)
-    gate_cell = "" if gate is None else f'<td class="gatecell">{_gate_mark(gate.get(str(r["id"]), ""))}</td>'
-    if r.get("partial") and status == "passed":
+    gate_cell = "" if gate is None else f'<td class="gatecell">{_gate_mark(gate.get(r.id, ""))}</td>'
+    if r.partial and status == "passed":
         detail = "partly verified: " + detail
     # the detail is cut to three lines: hover shows it whole (title), and so does a tap or Tab (focus)
-    return (f'<tr data-status="{e(status)}"><td class="rid">{_link(r["id"])}</td><td class="lvl">{e(r["level"])}</td>'
-            f'<td class="st">{_badge(status)}</td>{gate_cell}<td>{e(r["title"])}</td>'
+    return (f'<tr data-status="{e(status)}"><td class="rid">{_link(r.id)}</td><td class="lvl">{e(r.level)}</td>'
+            f'<td class="st">{_badge(status)}</td>{gate_cell}<td>{e(r.title)}</td>'
             f'<td class="detail">{_replay_mark(_replay(r), short=True, warning=status == "warning")}'
             f'<div tabindex="0" title="{e(detail)}">{e(detail)}</div></td></tr>')
 
 
-def _detail(r: dict[str, Any], status: str) -> str:
+def _detail(r: RequirementResult, status: str) -> str:
     """One line: the first failure, what a pass rests on, or why it was not verified."""
-    if r.get("failures"):
-        return str(r["failures"][0]["message"])
+    if r.failures:
+        return r.first_message
     if status == "passed":
-        return f"verified: {_plural(r.get('probes', 0), 'probe')} met it, none broke it"
-    return str(r.get("reason", ""))
+        return f"verified: {_plural(r.probes, 'probe')} met it, none broke it"
+    return r.reason or ""
 
 
 # -- one section per requirement --------------------------------------------------------------------
-def requirement_section(r: dict[str, Any], results: dict[str, Any]) -> str:
+def requirement_section(r: RequirementResult, results: Results) -> str:
     """The target of the requirement's links (``#req-ID``): what it asks, and what became of it."""
     status = _status(r)
-    rid = r["id"]
+    rid = r.id
     out = [f'<section class="req" id="req-{e(rid)}"><a class="top" href="#requirements-heading">↑ table</a>'
-           f'<h3>{_badge(status)} <code class="id">{e(rid)}</code> {e(r["title"])} '
-           f'<span class="muted">({e(r["level"])}, {e(r.get("source", ""))})</span></h3>']
-    if r.get("text"):
+           f'<h3>{_badge(status)} <code class="id">{e(rid)}</code> {e(r.title)} '
+           f'<span class="muted">({e(r.level)}, {e(r.source)})</span></h3>']
+    if r.text:
         label = "What was verified" if status == "passed" else "Requirement"
-        out.append(f"<p><em>{label}:</em> {_md(r['text'])}</p>")
+        out.append(f"<p><em>{label}:</em> {_md(r.text)}</p>")
     out.append(_section_status(r, status, _ids(results)))
-    state = _gate(results).get(str(rid))
-    if state:
-        code = results["baseline"].get("gate_exit_code")
+    state = _gate(results).get(rid)
+    if state and results.baseline is not None:
+        code = results.baseline.gate_exit_code
         out.append(f"<p>CI gate: {_gate_mark(state)} (the gate's exit code: {e(code)})</p>")
     out.append(_coverage_items(r, _ids(results)))
-    out += [_finding(f, f"{rid}-{i}", rid, results) for i, f in enumerate(r.get("failures") or [])]
-    if r.get("more_failures"):
-        out.append(f"<p>… and {e(r['more_failures'])} more distinct failures (see results.json).</p>")
-    out += [f'<p class="muted"><em>Note:</em> {_linked(note, _ids(results))}</p>' for note in r.get("notes") or []]
+    out += [_finding(f, f"{rid}-{i}", rid, results) for i, f in enumerate(r.failures)]
+    if r.more_failures:
+        out.append(f"<p>… and {e(r.more_failures)} more distinct failures (see results.json).</p>")
+    out += [f'<p class="muted"><em>Note:</em> {_linked(note, _ids(results))}</p>' for note in r.notes]
     out.append("</section>")
     return "\n".join(line for line in out if line)
 
 
-def _section_status(r: dict[str, Any], status: str, ids: set[str]) -> str:
+def _section_status(r: RequirementResult, status: str, ids: set[str]) -> str:
     """A pass says what it rests on (how many probes); a skip says why, and what blocked it."""
     if status == "passed":
-        return (f"<p>Passed: {e(_plural(r.get('probes', 0), 'probe'))} of the run met the requirement, "
+        return (f"<p>Passed: {e(_plural(r.probes, 'probe'))} of the run met the requirement, "
                 "none broke it.</p>")
     if status in ("skipped", "not certified"):
-        blocked = r.get("blocked_by")
-        told = blocked and f"blocked by {blocked}" in str(r.get("reason", ""))
+        blocked = r.blocked_by
+        told = blocked and f"blocked by {blocked}" in (r.reason or "")
         link = f" Blocked by {_link(blocked)}." if blocked and not told else ""
-        return f"<p><em>Not verified:</em> {_linked(str(r.get('reason', '')), ids)}.{link}</p>"
-    if not r.get("probes"):
+        return f"<p><em>Not verified:</em> {_linked((r.reason or ''), ids)}.{link}</p>"
+    if not r.probes:
         return ""
-    return f"<p>{e(_plural(r.get('probes', 0), 'probe'))} judged against it; what broke it follows.</p>"
+    return f"<p>{e(_plural(r.probes, 'probe'))} judged against it; what broke it follows.</p>"
 
 
-def _finding(f: dict[str, Any], fid: str, rid: str, results: dict[str, Any]) -> str:
+def _finding(f: FindingResult, fid: str, rid: str, results: Results) -> str:
     """One failure, told once: message, expected against got, set-up, request, response, and how
     to reproduce it (curl) and re-run it (the suite)."""
-    should = " should" if f.get("severity") == "warning" else ""
-    seen = f" <em>(seen {e(f['occurrences'])} times)</em>" if f.get("occurrences") else ""
-    out = [f'<div class="finding{should}" id="finding-{e(fid)}"><p><strong>{e(f["message"])}</strong>{seen} '
-           f"{_replay_mark(str(f.get('replay', '')), warning=bool(should))}</p>"]
-    if f.get("expected") or f.get("got"):
-        out.append(f'<table class="kv"><tr><th>expected</th><td>{e(f.get("expected", ""))}</td></tr>'
-                   f'<tr><th>got</th><td>{e(_without_got(str(f.get("got", ""))))}</td></tr></table>')
-    if f.get("steps"):
+    should = " should" if f.warning else ""
+    seen = f" <em>(seen {e(f.occurrences)} times)</em>" if f.occurrences > 1 else ""
+    out = [f'<div class="finding{should}" id="finding-{e(fid)}"><p><strong>{e(f.message)}</strong>{seen} '
+           f"{_replay_mark(f.replay, warning=bool(should))}</p>"]
+    if f.expected or f.got:
+        out.append(f'<table class="kv"><tr><th>expected</th><td>{e(f.expected)}</td></tr>'
+                   f'<tr><th>got</th><td>{e(_without_got(f.got))}</td></tr></table>')
+    if f.steps:
         out.append("<p><em>Set up by the suite's own requests, in order, with their answers' status:</em></p><ol>"
-                   + "".join(f"<li><code>{e(s)}</code></li>" for s in f["steps"]) + "</ol>")
+                   + "".join(f"<li><code>{e(s)}</code></li>" for s in f.steps) + "</ol>")
     out.append(_exchange(f))
-    if f.get("reproduce"):
-        out.append(_copyable("Reproduce with", f"curl-{fid}", f["reproduce"]))
+    if f.reproduce:
+        out.append(_copyable("Reproduce with", f"curl-{fid}", f.reproduce))
     out.append(_copyable("Re-run this requirement", f"rerun-{fid}", rerun_command(results, rid)))
     out.append("</div>")
     return "\n".join(out)
 
 
-def _exchange(f: dict[str, Any]) -> str:
+def _without_got(text: str) -> str:
+    """The "got" row's text without a leading "got" of its own ("got got a body …")."""
+    return text[4:] if text.startswith("got ") else text
+
+
+def _coverage_items(r: RequirementResult, ids: set[str]) -> str:
+    """What the requirement planned to probe and how each item went (the coverage record)."""
+    items = r.coverage.items
+    if not items:
+        return ""
+    rows = "".join(
+        f"<tr><td>{e(i.item)}</td><td>{e(i.probes)}</td>"
+        f"<td>{_linked(i.gap, ids) if i.gap else 'probed'}</td></tr>" for i in items)
+    done = sum(1 for i in items if not i.gap)
+    return (f'<div class="scroll"><table class="coverage-items"><caption class="muted">Planned {len(items)}, probed '
+            f"{done}</caption><thead><tr><th>planned item</th><th>probes</th><th>outcome</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>")
+
+
+def _exchange(f: FindingResult) -> str:
     """The deciding exchange: when it was sent and how long the answer took, its traffic.har
     entry, then the request (line, headers, body pretty-printed) beside the response (headers,
     body), so an import of several bookings can be matched to its result lines."""
-    ev = f.get("evidence") or {}
-    if not f.get("request") and not f.get("response"):
+    ev = f.evidence   # JSON as checks.model.exchange_detail builds it
+    if not f.request and not f.response:
         return ""
     when = []
     if ev.get("sent_at"):
@@ -458,13 +479,13 @@ def _exchange(f: dict[str, Any]) -> str:
         when.append(f'<a href="traffic.har">traffic.har</a> entry <code>#{e(ev["har_entry"])}</code> '
                     "(its comment starts with that number)")
     meta = f'<p class="muted">{", ".join(when)}</p>' if when else ""
-    request = f"<p><em>Request:</em> <code>{e(f.get('request', ''))}</code></p>" + _headers(ev.get("request_headers"))
+    request = f"<p><em>Request:</em> <code>{e(f.request)}</code></p>" + _headers(ev.get("request_headers"))
     if ev.get("request_body"):
         request += f"<pre>{e(_pretty_body(str(ev['request_body'])))}</pre>"
     response = ""
-    if f.get("response"):
+    if f.response:
         response = "<p><em>Response:</em></p>" + _headers(ev.get("response_headers"))
-        response += f"<pre>{e(_pretty(f['response']))}</pre>"
+        response += f"<pre>{e(_pretty(f.response))}</pre>"
     return f'{meta}<div class="ev"><div>{request}</div><div>{response}</div></div>'
 
 
@@ -484,25 +505,6 @@ def _pretty_body(text: str) -> str:
     except (ValueError, RecursionError):
         out = _indent_partial(text)
     return out if len(out) <= MAX_BODY_SHOWN else out[:MAX_BODY_SHOWN] + "\n…(cut here)"
-
-
-def _without_got(text: str) -> str:
-    """The "got" row's text without a leading "got" of its own ("got got a body …")."""
-    return text[4:] if text.startswith("got ") else text
-
-
-def _coverage_items(r: dict[str, Any], ids: set[str]) -> str:
-    """What the requirement planned to probe and how each item went (the coverage record)."""
-    items = (r.get("coverage") or {}).get("items") or []
-    if not items:
-        return ""
-    rows = "".join(
-        f"<tr><td>{e(i.get('item', ''))}</td><td>{e(i.get('probes', 0))}</td>"
-        f"<td>{_linked(str(i['not_probed']), ids) if i.get('not_probed') else 'probed'}</td></tr>" for i in items)
-    done = sum(1 for i in items if not i.get("not_probed"))
-    return (f'<div class="scroll"><table class="coverage-items"><caption class="muted">Planned {len(items)}, probed '
-            f"{done}</caption><thead><tr><th>planned item</th><th>probes</th><th>outcome</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>")
 
 
 def _replay_mark(replay: str, short: bool = False, warning: bool = False) -> str:
@@ -568,31 +570,32 @@ def _indent_partial(text: str) -> str:
 
 
 # -- coverage and provenance ------------------------------------------------------------------------
-def coverage(results: dict[str, Any]) -> str:
+def coverage(results: Results) -> str:
     """Per call: the status codes the contract lists against those the run saw, with counts (a
     listed code never seen is flagged: createMeeting never answered 409 means the conflict path
     was never exercised); per requirement: what it planned to probe and what it probed."""
-    ops = (results.get("coverage") or {}).get("operations") or {}
-    stats = results["stats"]
+    ops = results.operations
+    stats = results.stats
     out = ['<h2 id="coverage">Coverage</h2>',
-           f"<p>{e(stats['requests'])} requests in all: {e(_plural(stats.get('replays', 0), 'replay'))} of a failure's "
-           f"deciding request, {e(_plural(stats.get('waits', 0), 'answer'))} 429/503 waited out "
-           f"({e(stats.get('waited_s', 0))} s).</p>", _status_matrix(results, ops), _planned_table(results)]
+           f"<p>{e(stats.requests)} requests in all: {e(_plural(stats.replays, 'replay'))} of a failure's "
+           f"deciding request, {e(_plural(stats.waits, 'answer'))} 429/503 waited out "
+           f"({e(stats.waited_s)} s).</p>", _status_matrix(results, ops), _planned_table(results)]
     return "\n".join(x for x in out if x)
 
 
-def _status_matrix(results: dict[str, Any], ops: dict[str, Any]) -> str:
-    listed = _listed_statuses(str(results.get("api", "")))
+def _status_matrix(results: Results, ops: Mapping[str, OperationCount]) -> str:
+    listed = _listed_statuses(results.api)
     calls = list(listed) + [op for op in ops if op not in listed]
     if not calls:
         return ""
     codes = sorted({c for op in calls for c in listed.get(op, ())} | {str(c) for d in ops.values()
-                                                                      for c in (d.get("statuses") or {})})
+                                                                      for c in d.statuses})
     head = "".join(f"<th>{e(c)}</th>" for c in codes)
     rows = []
     never: list[str] = []
     for op in calls:
-        seen = {str(k): v for k, v in ((ops.get(op) or {}).get("statuses") or {}).items()}
+        count = ops.get(op)
+        seen = dict(count.statuses) if count is not None else {}
         # the contract lists alternatives for a success (200 or 201): one of them seen covers the others
         success_seen = any(c.startswith("2") and seen.get(c) for c in listed.get(op, ()))
         cells = []
@@ -607,7 +610,7 @@ def _status_matrix(results: dict[str, Any], ops: dict[str, Any]) -> str:
                 cells.append(f'<td class="unlisted" title="seen, not listed by the contract">{e(n)}</td>')
             else:
                 cells.append(f"<td>{e(n) if is_listed or n else '·'}</td>")
-        requests = (ops.get(op) or {}).get("requests", 0)
+        requests = count.requests if count is not None else 0
         rows.append(f"<tr><td><code>{e(op)}</code></td><td>{e(requests)}</td>{''.join(cells)}</tr>")
     flagged = (f'<p class="never-seen"><strong>Listed but never seen:</strong> {e(", ".join(never))}: the run did '
                "not exercise these answers.</p>") if never else ""
@@ -639,16 +642,16 @@ def _listed_statuses(api: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _planned_table(results: dict[str, Any]) -> str:
+def _planned_table(results: Results) -> str:
     """Each requirement's planned items against those probed (the coverage record), and the
     probes its verdict rests on: a pass with 1 probe is thinner than one with 400."""
     rows = []
-    for r in results["requirements"]:
-        items = (r.get("coverage") or {}).get("items") or []
-        done = sum(1 for i in items if not i.get("not_probed"))
-        gaps = "; ".join(str(i.get("item", "")) for i in items if i.get("not_probed"))
+    for r in results.requirements:
+        items = r.coverage.items
+        done = sum(1 for i in items if not i.gap)
+        gaps = "; ".join(i.item for i in items if i.gap)
         planned = f"{done} of {len(items)}" if items else "—"
-        rows.append(f"<tr><td>{_link(r['id'])}</td><td>{_badge(_status(r))}</td><td>{e(r.get('probes', 0))}</td>"
+        rows.append(f"<tr><td>{_link(r.id)}</td><td>{_badge(_status(r))}</td><td>{e(r.probes)}</td>"
                     f"<td>{e(planned)}</td><td>{e(gaps)}</td></tr>")
     return ('<h3 id="probes">Planned against probed, per requirement</h3><p class="muted">A probe is one answer '
             "judged against the requirement; an item is something the requirement planned to probe (a call, a kind "
@@ -657,11 +660,11 @@ def _planned_table(results: dict[str, Any]) -> str:
             f"<th>items probed</th><th>not probed</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def provenance(results: dict[str, Any]) -> str:
+def provenance(results: Results) -> str:
     """Where the verdict comes from: tool, catalog, spec, target, times, and every option used
     (secrets as the $VARIABLES they came from, never their values)."""
     rows = "".join(f"<tr><th>{e(k)}</th><td><code>{e(v)}</code></td></tr>" for k, v in _provenance_items(results))
-    options = (results.get("provenance") or {}).get("options") or {}
+    options = results.provenance.options
     option_rows = "".join(f"<tr><th><code>--{e(k)}</code></th><td><code>{e(v)}</code></td></tr>"
                           for k, v in _option_items(options))
     return (f'<h2 id="provenance">Provenance</h2><table class="kv" id="provenance-table">{rows}</table>'
@@ -670,32 +673,30 @@ def provenance(results: dict[str, Any]) -> str:
             "<code>conformance verify DIR</code> checks them, the signature and the verdict.</p>")
 
 
-def _provenance_items(results: dict[str, Any]) -> list[tuple[str, Any]]:
-    stats = results["stats"]
-    items: list[tuple[str, Any]] = [
-        ("tool", f"{results['tool']['name']} {results['tool']['version']}"),
-        ("catalog version", results["catalog_version"]), ("spec SHA-256", results["spec_sha256"]),
-        ("target", results["target"]), ("API", results["api"]), ("profile", results["profile"]),
-        ("seed", results["seed"]), ("read-only", results["read_only"]),
-        ("certification run", bool(results.get("certification"))),
-        ("started", results["started_at"]), ("finished", results["finished_at"]),
-        ("requests", stats["requests"]), ("replays", stats.get("replays", 0)),
-        ("duration", f"{stats['duration_s']} s"),
-        ("phases", ", ".join(f"{k} {v:.2f} s" for k, v in (stats.get("phases") or {}).items())),
+def _provenance_items(results: Results) -> list[tuple[str, object]]:
+    stats = results.stats
+    items: list[tuple[str, object]] = [
+        ("tool", f"{results.tool_name} {results.tool_version}"),
+        ("catalog version", results.catalog_version), ("spec SHA-256", results.spec_sha256),
+        ("target", results.target), ("API", results.api), ("profile", results.profile),
+        ("seed", results.seed), ("read-only", results.read_only),
+        ("certification run", results.certification),
+        ("started", results.started_at), ("finished", results.finished_at),
+        ("requests", stats.requests), ("replays", stats.replays),
+        ("duration", f"{stats.duration_s} s"),
+        ("phases", ", ".join(f"{k} {v:.2f} s" for k, v in stats.phases.items())),
     ]
-    reference = results.get("reference_server")
+    reference = results.reference_server
     if reference is not None:
-        items.append(("reference server", "faults: " + (", ".join(reference.get("faults") or []) or "none")))
-    ignored = (results.get("self_check") or {}).get("ignored_credentials")
-    if ignored:
-        items.append(("not used (self-check)", ", ".join(ignored)))
-    for key, value in (results.get("provenance") or {}).items():
-        if key != "options":
-            items.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+        items.append(("reference server", "faults: " + (", ".join(reference.faults) or "none")))
+    if results.ignored_credentials:
+        items.append(("not used (self-check)", ", ".join(results.ignored_credentials)))
+    items += [("configuration file", results.provenance.configuration_file),
+              ("baseline", results.provenance.baseline)]
     return items
 
 
-def _option_items(options: dict[str, Any]) -> list[tuple[str, str]]:
+def _option_items(options: Mapping[str, Any]) -> list[tuple[str, str]]:
     """An option given several times is listed once per value, as on the command line."""
     items = []
     for name, value in options.items():

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
-from conformance.results import VERDICT_EXIT, gated_exit_code, verdict_of_results
+from conformance.results import VERDICT_EXIT, RequirementResult, Results, ResultsError, gated_exit_code
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -54,26 +54,26 @@ def catalog_sha256() -> str:
     return hashlib.sha256(resources.files("conformance").joinpath("requirements.yaml").read_bytes()).hexdigest()
 
 
-def build(results: dict[str, Any], report_dir: Path, *, exit_code: int, catalog_sha256: str,
+def build(results: Results, report_dir: Path, *, exit_code: int, catalog_sha256: str,
           options: dict[str, Any]) -> dict[str, Any]:
     artifacts = {name: sha256_file(report_dir / name) for name in ARTIFACTS if (report_dir / name).is_file()}
     return {
         "record_version": RECORD_VERSION,
-        "tool": results["tool"],
-        "catalog_version": results["catalog_version"],
+        "tool": {"name": results.tool_name, "version": results.tool_version},
+        "catalog_version": results.catalog_version,
         "catalog_sha256": catalog_sha256,
-        "spec_sha256": results["spec_sha256"],
-        "api": results["api"],
-        "target": results["target"],
-        "profile": results["profile"],
-        "seed": results["seed"],
+        "spec_sha256": results.spec_sha256,
+        "api": results.api,
+        "target": results.target,
+        "profile": results.profile,
+        "seed": results.seed,
         "options": options,
-        "started_at": results["started_at"],
-        "finished_at": results["finished_at"],
-        "verdict": results["verdict"],
+        "started_at": results.started_at,
+        "finished_at": results.finished_at,
+        "verdict": results.verdict,
         "exit_code": exit_code,
-        "baseline_applied": bool(results.get("baseline")),
-        "certification": bool(results.get("certification")),
+        "baseline_applied": results.baseline is not None,
+        "certification": results.certification,
         "artifacts": artifacts,
     }
 
@@ -116,6 +116,27 @@ def check_sign_key(path: Path) -> str | None:
     return None
 
 
+def usage_problem(report_dir: Path, public_key: Path | None) -> str | None:
+    """Why ``verify`` cannot even start with what the user typed (exit 2), or None: a folder that
+    is not there, a public key that cannot be read as an Ed25519 public key."""
+    if not report_dir.is_dir():
+        what = "is a file, not a report folder" if report_dir.exists() else "no such report folder"
+        return f"{report_dir}: {what}"
+    if public_key is not None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        try:
+            key = load_pem_public_key(public_key.read_bytes())
+        except FileNotFoundError:
+            return f"--public-key {public_key}: no such file"
+        except (OSError, ValueError, TypeError) as exc:
+            return f"--public-key {public_key}: cannot be read as a PEM public key ({exc})"
+        if not isinstance(key, Ed25519PublicKey):
+            return f"--public-key {public_key}: not an Ed25519 public key"
+    return None
+
+
 def sign(data: bytes, key_path: Path) -> str:
     return base64.b64encode(_private_key(key_path).sign(data)).decode("ascii")
 
@@ -142,7 +163,11 @@ def verify(report_dir: Path, public_key: Path | None = None) -> tuple[list[str],
     if results is None:
         return problems + ["results.json: missing or not a JSON object"], remarks
     problems += record_problems(raw, record, results, remarks)
-    problems += consistency(results, record, load_catalog())
+    try:
+        typed = Results.from_json(results)
+    except ResultsError as exc:
+        return problems + [f"results.json: not a results.json of conformance ({exc})"], remarks
+    problems += consistency(typed, record, load_catalog())
     return problems, remarks
 
 
@@ -226,73 +251,60 @@ def _catalog_problems(record: dict[str, Any], remarks: list[str]) -> list[str]:
     return []
 
 
-def expected_status(entry: dict[str, Any]) -> str:
-    """The status a requirement entry's own content gives (results.Outcome.status, from JSON):
-    left out or nothing judged is skipped, a MUST finding fails, a SHOULD finding warns."""
-    failures = entry.get("failures") or []
-    if entry.get("certified") is False:
-        return "skipped"
-    if any(isinstance(f, dict) and f.get("severity") != "warning" for f in failures):
-        return "failed"
-    if failures:
-        return "warning"
-    if "reason" in entry or not entry.get("probes"):
-        return "skipped"
-    return "passed"
-
-
-def consistency(results: dict[str, Any], record: dict[str, Any], catalog: Catalog) -> list[str]:
-    """The verdict and exit code follow from the statuses, each status from its entry's findings;
-    every requirement appears once."""
-    reqs = results.get("requirements")
-    if not isinstance(reqs, list) or not all(isinstance(r, dict) for r in reqs):
-        return ["results.json: 'requirements' is not a list of requirement objects"]
-    problems = _catalog_coverage(results, reqs, catalog)
-    for r in reqs:
+def consistency(results: Results, record: dict[str, Any], catalog: Catalog) -> list[str]:
+    """The verdict and exit code follow from the statuses, each status from its entry's findings,
+    each "partial" from its coverage record; every requirement appears once."""
+    problems = _catalog_coverage(results, catalog)
+    for r in results.requirements:
         problems += _entry_problems(r, catalog)
     return problems + _verdict_problems(results, record)
 
 
-def _catalog_coverage(results: dict[str, Any], reqs: list[dict[str, Any]], catalog: Catalog) -> list[str]:
-    api = results.get("api")
-    expected = catalog.ids(api) if isinstance(api, str) else []
+def _catalog_coverage(results: Results, catalog: Catalog) -> list[str]:
+    api = results.api
+    expected = catalog.ids(api) if api else []
     if not expected:
         return [f"results.json: api {api!r} is not one the catalog knows"]
-    ids = [rid if isinstance(rid := r.get("id"), str) else repr(rid) for r in reqs]
+    ids = results.ids()
     problems = [f"results.json: requirement {rid} appears {ids.count(rid)} times, not once"
                 for rid in expected if ids.count(rid) != 1]
     return problems + [f"results.json: {rid} is not a requirement of the {api} catalog"
                        for rid in sorted(set(ids) - set(expected))]
 
 
-def _entry_problems(r: dict[str, Any], catalog: Catalog) -> list[str]:
-    rid = r.get("id")
+def _entry_problems(r: RequirementResult, catalog: Catalog) -> list[str]:
+    rid = r.id
     problems = []
-    if isinstance(rid, str) and rid in catalog and r.get("level") != catalog[rid].level:
-        problems.append(f"results.json: {rid} has level {r.get('level')!r}, the catalog says {catalog[rid].level}")
-    if r.get("status") == "failed" and not r.get("failures"):
+    if rid in catalog and r.level != catalog[rid].level:
+        problems.append(f"results.json: {rid} has level {r.level!r}, the catalog says {catalog[rid].level}")
+    if r.status == "failed" and not r.failures:
         problems.append(f"results.json: {rid} is failed without any failure")
-    elif r.get("status") != expected_status(r):
-        problems.append(f"results.json: {rid} has status {r.get('status')!r}, but its entry gives "
-                        f"{expected_status(r)!r} (failures, probes and reason)")
+    elif r.status != r.derived_status():
+        problems.append(f"results.json: {rid} has status {r.status!r}, but its entry gives "
+                        f"{r.derived_status()!r} (failures, probes and reason)")
+    if r.coverage.complete != r.coverage.derived_complete:
+        problems.append(f"results.json: {rid}'s coverage says complete={r.coverage.complete}, but its items give "
+                        f"{r.coverage.derived_complete}")
+    if r.partial != r.derived_partial():
+        problems.append(f"results.json: {rid} has partial={r.partial}, but its status and coverage give "
+                        f"{r.derived_partial()}")
     return problems
 
 
-def _verdict_problems(results: dict[str, Any], record: dict[str, Any]) -> list[str]:
+def _verdict_problems(results: Results, record: dict[str, Any]) -> list[str]:
     problems = []
-    verdict = "incomplete" if results.get("configuration_error") else verdict_of_results(results)
-    if results.get("verdict") != verdict:
-        problems.append(f"results.json: verdict {results.get('verdict')!r} does not follow from its statuses "
+    verdict = results.derived_verdict()
+    if results.verdict != verdict:
+        problems.append(f"results.json: verdict {results.verdict!r} does not follow from its statuses "
                         f"({verdict!r})")
-    if record.get("verdict") != results.get("verdict"):
+    if record.get("verdict") != results.verdict:
         problems.append(f"{RECORD}: verdict {record.get('verdict')!r} differs from results.json's "
-                        f"{results.get('verdict')!r}")
-    exit_code = 2 if results.get("configuration_error") else VERDICT_EXIT.get(verdict)
-    baseline = results.get("baseline")
-    if isinstance(baseline, dict) and not results.get("configuration_error"):
+                        f"{results.verdict!r}")
+    exit_code = VERDICT_EXIT.get(verdict)
+    if results.baseline is not None and not results.configuration_error:
         # a baseline decides the gate (1 for a new failure), but an unverified MUST requirement
         # or an aborted run stays 3 whatever the baseline accepts: the verdict stands
-        exit_code = gated_exit_code(results, bool(baseline.get("gate_exit_code")))
+        exit_code = gated_exit_code(results, bool(results.baseline.gate_exit_code))
     if record.get("exit_code") != exit_code:
         problems.append(f"{RECORD}: exit code {record.get('exit_code')!r} does not follow from the verdict "
                         f"({exit_code})")

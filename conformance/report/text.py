@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from conformance.results import NOT_JUDGED
 
 if TYPE_CHECKING:
     from conformance.options import RunOptions
     from conformance.requirements import Requirement
-    from conformance.results import Outcome
+    from conformance.results import Outcome, Results
 
 INDENT = "    "
 
@@ -96,17 +98,17 @@ def _blocked_parts(reason: str, blocker: str) -> tuple[str, str | None]:
     return what, hint
 
 
-def not_verified(results: dict[str, Any]) -> list[Blocked]:
+def not_verified(results: Results) -> list[Blocked]:
     """Skipped requirements (those meant to be certified), grouped by what blocked them: one group
     per blocking requirement, naming what it did and the fix; the others grouped by their reason.
     Nineteen requirements blocked by RZ-ROOMS are one line, not nineteen."""
     groups: dict[str, Blocked] = {}
     whats: dict[str, dict[str, int]] = {}
-    for r in results.get("requirements", []):
-        if r.get("status") != "skipped" or r.get("certified") is False:
+    for r in results.requirements:
+        if r.status != "skipped" or not r.certified:
             continue
-        reason = str(r.get("reason") or "not verified")
-        blocker = r.get("blocked_by")
+        reason = r.reason or "not verified"
+        blocker = r.blocked_by
         if blocker:
             what, hint = _blocked_parts(reason, blocker)
             group = groups.setdefault(f"blocked:{blocker}", Blocked("", [], blocker=blocker))
@@ -116,7 +118,7 @@ def not_verified(results: dict[str, Any]) -> list[Blocked]:
                 group.fix = f"fix {blocker}, or {hint}"
         else:
             group = groups.setdefault(reason, Blocked(reason, []))
-        group.ids.append(str(r["id"]))
+        group.ids.append(r.id)
     for g in groups.values():
         if g.blocker:
             seen = whats.get(g.blocker)
@@ -126,38 +128,37 @@ def not_verified(results: dict[str, Any]) -> list[Blocked]:
     return sorted(groups.values(), key=lambda g: -len(g.ids))
 
 
-def verdict_line(results: dict[str, Any]) -> str:
-    stats = results["stats"]
+def verdict_line(results: Results) -> str:
+    stats = results.stats
     counts: dict[str, int] = {}
-    for r in results["requirements"]:
-        word = "not certified" if r.get("certified") is False else r["status"]
+    for r in results.requirements:
+        word = "not certified" if not r.certified else "not judged" if r.reason == NOT_JUDGED else r.status
         counts[word] = counts.get(word, 0) + 1
-    order = ("passed", "failed", "warning", "skipped", "not certified")
+    order = ("passed", "failed", "warning", "skipped", "not certified", "not judged")
     tally = ", ".join(plural(counts[k], k) if k == "warning" else f"{counts[k]} {k}" for k in order if counts.get(k))
-    return (f"Verdict: {results['verdict']} ({tally}; {stats['requests']} requests in {stats['duration_s']} s, "
-            f"seed {results['seed']}, profile {results['profile']})")
+    return (f"Verdict: {results.verdict} ({tally}; {stats.requests} requests in {stats.duration_s} s, "
+            f"seed {results.seed}, profile {results.profile})")
 
 
-def closing_summary(results: dict[str, Any], width: int = 100) -> list[str]:
+def closing_summary(results: Results, width: int = 100) -> list[str]:
     """Failed and warned requirements with their first message, skipped ones with their reason,
     the root causes, then the verdict."""
     lines: list[str] = []
-    if results.get("configuration_error"):
-        lines += _wrap(f"Configuration error: {results['configuration_error']}", width, "")
-    causes = results.get("root_causes") or []
-    if causes:
+    if results.configuration_error:   # told once, on standard error, by the caller: no list of 34 "not judged"
+        return [verdict_line(results)]
+    if results.root_causes:
         lines.append("Root causes:")
-        for c in causes:
-            summary = f"{c['summary']} ({', '.join(c['explains'])})" if c["explains"] else c["summary"]
+        for c in results.root_causes:
+            summary = f"{c.summary} ({', '.join(c.explains)})" if c.explains else c.summary
             lines += _wrap(summary, width, "  - ")
     for status, title in (("failed", "Failed"), ("warning", "Warnings")):
-        group = [r for r in results["requirements"] if r["status"] == status and r.get("certified") is not False]
+        group = [r for r in results.requirements if r.status == status and r.certified]
         if not group:
             continue
         lines.append(f"{title}:")
         for r in group:
-            detail = r.get("reason") or (r["failures"][0]["message"] if r.get("failures") else r["title"])
-            lines += _wrap(detail, width, f"  {r['id']} ({r['level']}): ", INDENT)
+            detail = r.reason or r.first_message or r.title
+            lines += _wrap(detail, width, f"  {r.id} ({r.level}): ", INDENT)
     groups = not_verified(results)
     if groups:
         lines.append(f"Not verified ({sum(len(g.ids) for g in groups)}), by what kept them from being judged:")
@@ -165,25 +166,25 @@ def closing_summary(results: dict[str, Any], width: int = 100) -> list[str]:
             lines += _wrap(f"{g.cause}: {', '.join(g.ids)}", width, "  - ", INDENT)
             if g.fix:
                 lines += _wrap(f"To judge them: {g.fix}.", width, INDENT, INDENT)
-    left_out = [r["id"] for r in results["requirements"] if r.get("certified") is False]
+    left_out = [r.id for r in results.requirements if not r.certified]
     if left_out:
         lines += _wrap(f"Not certified (left out on purpose): {', '.join(left_out)}", width, "")
     lines.append(verdict_line(results))
     return lines
 
 
-def rerun_command(results: dict[str, Any], rid: str) -> str:
+def rerun_command(results: Results, rid: str) -> str:
     """The command that runs this requirement again, the same way (credentials from the environment)."""
     import shlex
 
-    words = ["conformance", "run", "--api", str(results["api"])]
-    reference = results.get("reference_server")
+    words = ["conformance", "run", "--api", results.api]
+    reference = results.reference_server
     if reference is None:
-        words += ["--base-url", str(results["target"])]
+        words += ["--base-url", results.target]
     else:
-        for fault in reference.get("faults") or []:
+        for fault in reference.faults:
             words += ["--reference-fault", fault]
-        for variant in reference.get("variants") or []:
+        for variant in reference.variants:
             words += ["--reference-variant", variant]
-    words += ["--profile", str(results["profile"]), "--seed", str(results["seed"]), "--requirement", rid]
+    words += ["--profile", results.profile, "--seed", str(results.seed), "--requirement", rid]
     return shlex.join(words)

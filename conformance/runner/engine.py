@@ -34,8 +34,26 @@ from conformance.client import Client, DeadlineReached, Exchange, GaveUp, RateLi
 from conformance.client.retention import KEEP_BODY, Retention
 from conformance.options import RunOptions
 from conformance.requirements import Requirement, load_catalog
-from conformance.results import VERDICT_EXIT, Ledger, Outcome, verdict_of
+from conformance.results import (
+    CONFIGURATION_ERROR,
+    NOT_JUDGED,
+    VERDICT_EXIT,
+    Coverage,
+    CoverageItem,
+    Ledger,
+    LeftBehind,
+    OperationCount,
+    Outcome,
+    Provenance,
+    ReferenceInfo,
+    RequirementResult,
+    Results,
+    RootCauseResult,
+    Stats,
+    verdict_of,
+)
 from conformance.runner.replay import Replayer, outline
+from conformance.runner.slips import proxy_problem, proxy_refusal
 from conformance.spec import spec_sha256
 
 if TYPE_CHECKING:
@@ -74,6 +92,7 @@ class Engine:
         self.discovery_notes: list[str] = []
         self.root_causes: list[RootCause] = []
         self.cleanup_problems: list[str] = []
+        self.left_behind: list[LeftBehind] = []   # what the run created and could not release
         self.traffic: list[Exchange] = []
         self.shapes: dict[int, str] = {}   # the outline of each answer whose body was shed (for the replay)
         self.retention = Retention(on_forget=self._outline)   # older answers shed: bounded memory
@@ -82,6 +101,7 @@ class Engine:
         self._blockers: dict[str, str] = {}       # requirement whose failure blocked a check -> its reason
         self._current = threading.local()
         self._ran = self._finished = self._completed = False
+        self._slipped_mid_run = False
         self.gated_exit_code: int | None = None
         self.excluded: dict[str, str] = {}
         if not options.base_url:
@@ -239,7 +259,14 @@ class Engine:
             observers, self.client.observers = self.client.observers, [self._record]   # kept, judged by none
             try:
                 self.profile.preflight(self.discovery)
+                first = self.traffic[0] if self.traffic else None
+                refusal = proxy_refusal(self.options.proxy, first.status) if self.options.proxy and first else None
+                if refusal is not None:
+                    raise refusal
             except Unreachable as exc:
+                slip = proxy_problem(self.options.proxy, str(exc)) if self.options.proxy else None
+                if slip is not None:   # the proxy, not the target: the vendor's to fix
+                    raise slip from None
                 reason = f"cannot reach {self.client.base_url}: {self.redactor.text(str(exc))}"
                 self.aborted = reason
                 raise Unreachable(reason) from None
@@ -267,6 +294,8 @@ class Engine:
             self.progress("phase", {"phase": phase, "done": False})
             self._current.generated = phase == "generated"
             for rid, chk in work:
+                if self.configuration_error:   # a slip found mid-run: nothing more is judged
+                    break
                 self._run_check(rid, chk.fn)
             self._current.generated = False
             self._phase(phase, t, count)
@@ -286,6 +315,8 @@ class Engine:
             if self.discovery.out_of_time():
                 raise Blocked(self._budget_reason())
             fn(self.discovery, rec)
+        except ConfigurationError as exc:   # a slip only a check could see (an organizer the server refuses)
+            self._slipped(rid, exc)
         except Blocked as blocked:
             if blocked.by and blocked.by != rid:
                 self._blockers.setdefault(blocked.by, str(blocked))
@@ -306,6 +337,16 @@ class Engine:
                 self._skip(rid, f"not verified: internal error in the suite ({detail[:200]})")
         finally:
             self._current.rid = None
+
+    def _slipped(self, rid: str, exc: ConfigurationError) -> None:
+        """A configuration slip found by a check: the run stops judging, exit 2. The check's own
+        findings are dropped: the server's correct refusal of a wrong value is no failure."""
+        self.configuration_error = self.redactor.text(str(exc))
+        self._slipped_mid_run = True
+        outcome = self.ledger[rid]
+        outcome.findings.clear()
+        outcome.kinds.clear()
+        outcome.probes = 0
 
     def _skip(self, rid: str, reason: str, blocked_by: str | None = None) -> None:
         """A skip, its reason redacted here: it goes to JUnit and the terminal as it is."""
@@ -355,8 +396,8 @@ class Engine:
             outcome = self.ledger[req.id]
             if outcome.excluded or outcome.findings or outcome.skip_reason is not None or outcome.probes:
                 continue
-            if self.configuration_error:
-                self._skip(req.id, f"not verified: {self.configuration_error}")
+            if self.configuration_error:   # the sentence is told once, in configuration_error
+                self._skip(req.id, NOT_JUDGED)
             elif self.aborted:
                 self._skip(req.id, f"not verified: {self.aborted}")
             elif req.id in self._unanswered:   # it did ask, and the server did not answer
@@ -401,7 +442,7 @@ class Engine:
                 outcome.skip_reason = f"not verified: {self.aborted}"
 
     def _release(self) -> None:
-        if self.options.read_only or self.aborted or self.configuration_error:
+        if self.options.read_only or self.aborted or (self.configuration_error and not self._slipped_mid_run):
             return
         t, count = time.monotonic(), self.client.count
         self.discovery.deadline = None
@@ -434,9 +475,9 @@ class Engine:
 
     def verdict(self) -> Verdict:
         if self.configuration_error:
-            return Verdict("incomplete", 2)
-        v = verdict_of(((r.level, self.status(r.id), r.id in self.excluded) for r in self.requirements),
-                       aborted=bool(self.aborted))
+            return Verdict(CONFIGURATION_ERROR, VERDICT_EXIT[CONFIGURATION_ERROR])
+        v = verdict_of(((r.level, self.status(r.id), r.id in self.excluded, self.ledger[r.id].partial)
+                        for r in self.requirements), aborted=bool(self.aborted))
         return Verdict(v, VERDICT_EXIT[v])
 
     def exit_code(self) -> int:
@@ -447,79 +488,59 @@ class Engine:
     def duration_s(self) -> float:
         return round(time.monotonic() - self._t0, 1)
 
-    def results(self) -> dict[str, Any]:
-        """``results.json`` as docs/interface.md; credentials cannot appear (redacted)."""
-        v = self.verdict()
-        reqs = []
-        for req in self.requirements:
-            o = self.ledger[req.id]
-            entry: dict[str, Any] = {"id": req.id, "level": req.level, "status": o.status, "title": req.title,
-                                     "text": req.text}
-            if o.status == "skipped":
-                entry["reason"] = self.redactor.text(o.skip_reason or "not verified")
-                if o.blocked_by and not o.excluded:
-                    entry["blocked_by"] = o.blocked_by
-            entry["failures"] = [f.as_json() for f in o.findings]
-            if o.dropped:
-                entry["more_failures"] = o.dropped
-            if o.notes:
-                entry["notes"] = list(o.notes)
-            entry["probes"] = o.probes
-            entry["source"] = req.source
-            if req.id in self.excluded:
-                entry["certified"] = False
-            reqs.append(entry)
-        out: dict[str, Any] = {
-            "catalog_version": self.catalog.version,
-            "tool": {"name": "conformance", "version": __version__},
-            "api": self.options.api,
-            "target": self.client.base_url,   # as given (it cannot carry credentials): a lab reads it exactly
-            "profile": self.options.profile,
-            "seed": self.options.seed,
-            "read_only": self.options.read_only,
-            "spec_sha256": spec_sha256(),
-            "started_at": self.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "finished_at": (self.finished_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "verdict": v.verdict,
-            "requirements": reqs,
-            "stats": {"requests": self.client.count, "duration_s": self.duration_s,
-                      "discovery_s": round(self.discovery.spent_s, 3),
-                      "discovery_requests": self.discovery.spent_requests,
-                      "replays": self.replayer.count, "waits": len(self.client.waits),
-                      "waited_s": round(sum(w for _, _, w in self.client.waits), 1),
-                      "phases": {k: round(s, 3) for k, s in self.phases.items()},
-                      "phase_requests": dict(self.phase_requests)},
-        }
-        out["coverage"] = {"operations": self._coverage()}
-        out["certification"] = self.options.certify
-        out["provenance"] = {"options": self.options.redacted(),
-                             "configuration file": self.options.config_file or "none",
-                             "baseline": self.options.baseline or "none"}
-        out["root_causes"] = [{"summary": c.summary, "explains": list(c.explains)} for c in self.root_causes]
-        out["discovery"] = list(self.discovery_notes)
-        if self.configuration_error:
-            out["configuration_error"] = self.configuration_error
-        if self.aborted:
-            out["aborted"] = self.aborted
-        if self.reference is not None:
-            out["reference_server"] = {"faults": list(self.options.reference_fault),
-                                       "variants": list(self.options.reference_variant)}
-        if self.options.ignored_environment:
-            out["self_check"] = {"ignored_credentials": list(self.options.ignored_environment)}
-        if self.cleanup_problems:
-            out["cleanup_problems"] = self.cleanup_problems
-        return out
+    def results(self) -> Results:
+        """The run's results (``results.json``, docs/interface.md); credentials cannot appear (redacted)."""
+        o = self.options
+        return Results(
+            catalog_version=self.catalog.version, tool_version=__version__, api=o.api,
+            target=self.client.base_url,   # as given (it cannot carry credentials): a lab reads it exactly
+            profile=o.profile, seed=o.seed, read_only=o.read_only, spec_sha256=spec_sha256(),
+            started_at=self.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            finished_at=(self.finished_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            verdict=self.verdict().verdict,
+            requirements=tuple(self._requirement_result(req) for req in self.requirements),
+            stats=Stats(requests=self.client.count, duration_s=self.duration_s,
+                        discovery_s=round(self.discovery.spent_s, 3),
+                        discovery_requests=self.discovery.spent_requests, replays=self.replayer.count,
+                        waits=len(self.client.waits), waited_s=round(sum(w for _, _, w in self.client.waits), 1),
+                        phases={k: round(s, 3) for k, s in self.phases.items()},
+                        phase_requests=dict(self.phase_requests)),
+            operations=self._coverage(), certification=o.certify,
+            provenance=Provenance(options=o.redacted(), configuration_file=o.config_file or "none",
+                                  baseline=o.baseline or "none"),
+            root_causes=tuple(RootCauseResult(c.summary, tuple(c.explains)) for c in self.root_causes),
+            discovery=tuple(self.discovery_notes), configuration_error=self.configuration_error,
+            aborted=self.aborted,
+            reference_server=(ReferenceInfo(tuple(o.reference_fault), tuple(o.reference_variant))
+                              if self.reference is not None else None),
+            ignored_credentials=tuple(o.ignored_environment), cleanup_problems=tuple(self.cleanup_problems),
+            left_behind=tuple(self.left_behind),
+        )
 
+    def _requirement_result(self, req: Requirement) -> RequirementResult:
+        o = self.ledger[req.id]
+        skipped = o.status == "skipped"
+        return RequirementResult(
+            id=req.id, level=req.level, status=o.status, title=req.title, text=req.text, source=req.source,
+            reason=self.redactor.text(o.skip_reason or "not verified") if skipped else None,
+            blocked_by=o.blocked_by if skipped and o.blocked_by and not o.excluded else None,
+            failures=tuple(f.result(self.redactor.text) for f in o.findings), more_failures=o.dropped,
+            notes=tuple(o.notes),
+            probes=o.probes, certified=req.id not in self.excluded,
+            coverage=Coverage(complete=o.coverage_complete,
+                              items=tuple(CoverageItem(item, p.probes, self.redactor.text(p.not_probed))
+                                          for item, p in o.planned.items())),
+            partial=o.partial)
 
-    def _coverage(self) -> dict[str, Any]:
-        ops: dict[str, Any] = {}
+    def _coverage(self) -> dict[str, OperationCount]:
+        ops: dict[str, tuple[int, dict[str, int]]] = {}
         for ex in self.traffic:
             name = f"{ex.method} {ex.operation}" if ex.operation else f"{ex.method} (no operation)"
-            entry = ops.setdefault(name, {"requests": 0, "statuses": {}})
-            entry["requests"] += 1
+            requests, statuses = ops.get(name, (0, {}))
             code = str(ex.status) if ex.status is not None else "no answer"
-            entry["statuses"][code] = entry["statuses"].get(code, 0) + 1
-        return ops
+            statuses[code] = statuses.get(code, 0) + 1
+            ops[name] = (requests + 1, statuses)
+        return {name: OperationCount(n, statuses) for name, (n, statuses) in ops.items()}
 
 
 def _login_credentials(api: str) -> list[Credential]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from conformance import __version__
 from conformance.report import har, record
 from conformance.report import html as html_report
 
 if TYPE_CHECKING:
+    from conformance.results import Results
     from conformance.runner.engine import Engine
 
 
@@ -25,16 +26,16 @@ def write_json(path: Path, data: object, *, indent: int | None = 2) -> None:
         out.write("\n")
 
 
-def write_outputs(engine: Engine, results: dict[str, Any], report_dir: Path) -> list[Path]:
+def write_outputs(engine: Engine, results: Results, report_dir: Path) -> list[Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
     paths = [report_dir / "results.json", report_dir / "report.html", report_dir / "traffic.har"]
-    write_json(paths[0], results)
+    write_json(paths[0], results.to_json())
     paths[1].write_text(html_report.render(results), encoding="utf-8")
     write_json(paths[2], har.build(engine.traffic, engine.redactor.text, __version__), indent=None)
     return paths
 
 
-def write_record(engine: Engine, results: dict[str, Any], report_dir: Path) -> Path:
+def write_record(engine: Engine, results: Results, report_dir: Path) -> Path:
     options = engine.options
     data = record.build(results, report_dir, exit_code=engine.exit_code(), catalog_sha256=record.catalog_sha256(),
                         options=options.redacted())

@@ -23,7 +23,7 @@ from conformance.requirements import Requirement, load_catalog
 from conformance.runner.outputs import write_outputs, write_record
 
 if TYPE_CHECKING:
-    from conformance.results import Outcome
+    from conformance.results import Outcome, Results
     from conformance.runner.engine import Engine, Progress
 
 STATE_KEY = pytest.StashKey["RunState"]()
@@ -38,7 +38,7 @@ class RunState:
         self.engine: Engine | None = None
         self.error: str | None = None          # a configuration error: exit 2
         self.unreachable: str | None = None
-        self.results: dict[str, Any] | None = None
+        self.results: Results | None = None
         self.exit_code: int | None = None
         self.selected: set[str] | None = None
         self.progress: Progress | None = None
@@ -243,7 +243,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.exitstatus = state.exit_code
 
 
-def gate(options: RunOptions, results: dict[str, Any]) -> tuple[dict[str, Any], int, list[str]]:
+def gate(options: RunOptions, results: Results) -> tuple[Results, int, list[str]]:
     """A baseline of known failures applied to the results (the verdict stays as earned); with
     --baseline-update, this run's failures written to the baseline file first."""
     from datetime import date
@@ -258,7 +258,7 @@ def gate(options: RunOptions, results: dict[str, Any]) -> tuple[dict[str, Any], 
             previous = None
         write_baseline(results, path, previous=previous)
         lines.append(f"Baseline written: {path} (edit the reasons; add an expiry date where one applies)")
-    decision = apply(results, load_baseline(path, options.api), date.today())
+    decision = apply(results, load_baseline(path, options.api), date.today(), warnings_fail=options.fail_on_warnings)
     return annotate(results, decision, str(path)), decision.run_exit_code, lines + decision.summary
 
 

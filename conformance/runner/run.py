@@ -17,6 +17,7 @@ import pytest
 
 from conformance.options import RunOptions
 from conformance.report.text import closing_summary, header_lines, plural, verdict_line
+from conformance.results import Results
 from conformance.runner.plugin import OptionsCarrier
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "suite"
@@ -55,7 +56,7 @@ class Terminal:
 
 
 
-def ci(results: dict[str, Any], report_dir: Path) -> None:
+def ci(results: Results, report_dir: Path) -> None:
     """In GitHub Actions: an annotation per failure, and the job summary."""
     from conformance.ci import github_annotations, github_summary, in_github_actions
 
@@ -116,8 +117,8 @@ def run(options: RunOptions) -> int:
     if state.engine is None:   # could not even start (e.g. the bundled server's port)
         print(f"conformance: {state.error}", file=sys.stderr)
         return 2
-    results = state.results or {}
-    if results:
+    results = state.results
+    if results is not None:
         if options.quiet:
             print(verdict_line(results))
         else:
@@ -128,12 +129,13 @@ def run(options: RunOptions) -> int:
                 terminal.line(text)
             terminal.line(f"Reports: {', '.join(str(p) for p in reports_written(state.outputs, report_dir))}")
         ci(results, report_dir)
-    if state.error:
-        print(f"conformance: configuration error: {state.error}. Nothing was judged (exit 2); the reports in "
-              f"{report_dir}/ say so.", file=sys.stderr)
+    slip = results.configuration_error if results is not None else state.error
+    if slip:
+        print(f"conformance: configuration error: {slip}. This is not a verdict about the server (exit 2); the "
+              f"reports in {report_dir}/ say so.", file=sys.stderr)
     elif state.unreachable:
         print(f"conformance: {state.unreachable}. The run is incomplete (exit 3); reports are in {report_dir}/.",
               file=sys.stderr)
-    elif results.get("aborted"):
-        print(f"conformance: run aborted: {results['aborted']}", file=sys.stderr)
+    elif results is not None and results.aborted:
+        print(f"conformance: run aborted: {results.aborted}", file=sys.stderr)
     return state.exit_code if state.exit_code is not None else 2

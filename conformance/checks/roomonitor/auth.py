@@ -16,6 +16,7 @@ from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomonitor import api
 from conformance.checks.roomonitor.discovery import RoomonitorDiscovery
 from conformance.client import Exchange
+from conformance.errors import ConfigurationError
 from conformance.spec import shape_problems
 
 Auth = dict[str, str] | str
@@ -120,6 +121,11 @@ def login_gives_a_working_token(d: RoomonitorDiscovery, rec: Recorder) -> None:
     d.guard_login_tokens()
     obtained: list[tuple[str, str]] = []
     try:
+        first = api.login(d.client, "JSON", email, password)
+        pair = api.login_pair(first.json_or_none()) if first.ok else None
+        if pair is not None:
+            _keep(d, rec, obtained, pair)
+        _slip_if_refused(d, rec, first, email, password, obtained)
         for how in ("JSON", "form"):
             _login_once(d, rec, how, email, password, obtained)
         for how in ("JSON", "form"):  # each body form checks the password on its own
@@ -177,6 +183,23 @@ def _wrong_password(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str,
                  wrong, kind=f"wrong-password:{how}")
 
 
+def _slip_if_refused(d: RoomonitorDiscovery, rec: Recorder, first: Exchange, email: str, password: str,
+                     obtained: list[tuple[str, str]]) -> None:
+    """The given login credentials refused 401 with a JSON body and with a form body: a slip in
+    configuring the run (exit 2, CONTRACT's rulings), not RM-LOGIN's failure. One form refused
+    while the other logs in is the server's failure, judged as such."""
+    if first.status != 401:
+        return
+    form = api.login(d.client, "form", email, password)
+    pair = api.login_pair(form.json_or_none()) if form.ok else None
+    if pair is not None:
+        _keep(d, rec, obtained, pair)
+    if form.status == 401:
+        raise ConfigurationError("the server refused the given login credentials (POST /login -> 401 with a JSON and "
+                                 "a form body); check ROOMONITOR_LOGIN_EMAIL and ROOMONITOR_LOGIN_PASSWORD (or "
+                                 "--login-email, --login-password)")
+
+
 def _keep(d: RoomonitorDiscovery, rec: Recorder, obtained: list[tuple[str, str]], pair: tuple[str, str]) -> None:
     """Remember a token a login answered, to log it out at the end, unless it is the token the
     suite was given (a server may answer the account's one permanent token to every login):
@@ -210,6 +233,11 @@ def logout_revokes_the_token(d: RoomonitorDiscovery, rec: Recorder) -> None:
     d.remember_secret(password)
     d.guard_login_tokens()
     login = api.login(d.client, "JSON", email, password)
+    obtained: list[tuple[str, str]] = []
+    try:
+        _slip_if_refused(d, rec, login, email, password, obtained)
+    finally:
+        _logout_all(d, rec, obtained)
     pair = api.login_pair(login.json_or_none()) if login.ok else None
     if pair is None:
         raise Blocked(f"the suite's login gave no token to log out ({login.describe()})", by="RM-LOGIN")

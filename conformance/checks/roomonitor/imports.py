@@ -101,7 +101,7 @@ def unknown_customer_is_refused(d: RoomonitorDiscovery, rec: Recorder) -> None:
             sent.append(booking.get("customerReference") or booking.get("id"))
         elif 400 <= ex.status < 500:
             rec.warn(f'{what} to answer 400 {{"message": "{api.NO_CUSTOMER}"}}', f"the server refused it, but with "
-                     f"{api.body_kind(ex)}", ex, kind=f"other-refusal:{ex.status}:{message}")
+                     f"{api.body_kind(ex)}", ex, kind=f"other-refusal:{ex.status}")
             sent.append(booking.get("customerReference") or booking.get("id"))
         else:
             rec.fail(f"{what} to be refused (400 {api.NO_CUSTOMER!r})", f"the server answered {api.body_kind(ex)}", ex,

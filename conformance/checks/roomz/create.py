@@ -22,8 +22,9 @@ def create_in_free_slot(d: RoomzDiscovery, rec: Recorder) -> None:
     ex = att.first
     if ex.status in CREATED:
         rec.passed()
-    elif ex.status == 404 and att.accepted is None and d.organizer_is_invented():
-        s.own(att)   # raises Blocked: pass --organizer-id
+    elif att.accepted is None and (ex.status == 404 and d.organizer_is_invented()
+                                   or d.organizer_refused_as_unknown(ex)):
+        s.own(att)   # raises Blocked (pass --organizer-id), or the slip of an --organizer-id the server does not know
     elif ex.status is not None:
         rec.fail(CONTRACT_POST, f"the server answered {ex.describe()}", ex)
     if att.accepted is not None and att.accepted is not ex:
@@ -45,12 +46,13 @@ def created_meeting_is_listed(d: RoomzDiscovery, rec: Recorder) -> None:
                       by=blocker(listing, "RZ-MEETINGS"))
     what = f"the meeting created by POST ({att.start:%Y-%m-%dT%H:%M:%SZ}..{att.end:%Y-%m-%dT%H:%M:%SZ})"
     if att.meeting is None:
-        rec.fail(f"{what} to be listed by GET meetings", "it is not", listing, setup=[accepted])
+        rec.fail(f"{what} to be listed by GET meetings", "it is not", listing, setup=[accepted], kind="not-listed")
         return
     problems = differences(att.meeting, att.start, att.end, {"organizerId": att.sent["organizerId"],
                                                            "subject": att.sent["subject"], "isCancelled": False})
     if problems:
-        rec.fail(f"{what} to be listed as it was sent", "it has " + "; ".join(problems), listing, setup=[accepted])
+        rec.fail(f"{what} to be listed as it was sent", "it has " + "; ".join(problems), listing, setup=[accepted],
+                 kind="listed-otherwise")
     else:
         rec.passed()
 
@@ -125,7 +127,8 @@ def create_in_unknown_room(d: RoomzDiscovery, rec: Recorder) -> None:
     elif ex.status == 404:
         rec.passed()
     elif ex.status is not None:
-        rec.fail(f"404 for a POST to the unknown room {room!r}", f"the server answered {ex.describe()}", ex)
+        rec.fail(f"404 for a POST to the unknown room {room!r}", f"the server answered {ex.describe()}", ex,
+                 kind=f"answered:{ex.status}")
     if s is not None:
         target = d.target_room
         landed, listing = d.find(target, start, end)
@@ -163,7 +166,8 @@ def create_with_unknown_organizer(d: RoomzDiscovery, rec: Recorder) -> None:
             rec.passed()
     elif ex.status is not None:
         rec.fail(f"404 for organizerId {who!r}, which no system knows", f"the server answered {ex.describe()} "
-                 "(acceptable only for systems that book every display meeting under one account)", ex)
+                 "(acceptable only for systems that book every display meeting under one account)", ex,
+                 kind=f"answered:{ex.status}")
 
 
 @check("RZ-CREATE-INVALID")
@@ -199,4 +203,4 @@ def invalid_create_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
             s.track(room, m, tolerant.start_of(m) or start)
             rec.fail("invalid POSTs to create nothing", f"meeting {tolerant.meeting_id(m)!r} "
                      f"({m.get('startDateUTC')}..{m.get('endDateUTC')}) is listed", listing.exchange, setup=sent,
-                     kind=f"created:{tolerant.meeting_id(m)}")
+                     kind="created")

@@ -164,6 +164,15 @@ class RoomzDiscovery(Discovery):
     def organizer_is_invented(self) -> bool:
         return not self.options.organizer_id and self.organizer == INVENTED_ORGANIZER
 
+    def organizer_refused_as_unknown(self, ex: Exchange) -> bool:
+        """A 404 to a POST in a listed room whose organizer the user gave (--organizer-id) and no
+        listed meeting of the target room carries: the server's correct answer to an organizer it
+        does not know, a slip to fix (exit 2), not RZ-CREATE's failure."""
+        given = self.options.organizer_id
+        if ex.status != 404 or not given:
+            return False
+        return str(given) not in {tolerant.text(tolerant.get(m, "organizerId")) for m in self._wide_or_empty()}
+
     def _wide_or_empty(self) -> list[dict[str, object]]:
         try:
             return self.wide.meetings

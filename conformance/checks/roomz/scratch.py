@@ -27,6 +27,7 @@ from conformance.checks.model import Blocked, memo
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import blocker
 from conformance.client import Exchange
+from conformance.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from conformance.checks.roomz.discovery import RoomzDiscovery
@@ -220,6 +221,9 @@ class Scratch:
         requirement a refused POST of it breaks)."""
         if attempt.accepted is None:
             ex = attempt.first
+            if self.d.organizer_refused_as_unknown(ex):
+                raise ConfigurationError(f"the server refused --organizer-id {self.d.organizer!r} as unknown (404 to "
+                                         f"{ex.method} {ex.path}); pass an organizer your system knows")
             if ex.status == 404 and self.d.organizer_is_invented():
                 raise Blocked(f"the server answered 404 to a POST whose organizerId {self.d.organizer!r} the suite had "
                               "to invent (no meeting listed an organizer)",
