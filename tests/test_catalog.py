@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 import conformance.checks.roomonitor  # noqa: F401  (registers the checks)
 import conformance.checks.roomz  # noqa: F401
@@ -60,3 +61,23 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     test_command = next(b for b in blocks if "pytest" in b and "pip install" in b)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command.strip() in ci.splitlines()
+
+
+def test_every_catalog_version_marker_agrees() -> None:
+    """The catalog's version is written in several places a reader trusts: the catalog's own key,
+    its header and description, openapi.yaml's x-catalog-version, the results.json example of
+    docs/interface.md. One catalog, one number."""
+    root = ROOT
+    version = load_catalog().version
+    catalog_text = (root / "conformance" / "requirements.yaml").read_text(encoding="utf-8")
+    spec = yaml.safe_load((root / "openapi.yaml").read_text(encoding="utf-8"))
+    interface = (root / "docs" / "interface.md").read_text(encoding="utf-8")
+    markers = {
+        "requirements.yaml catalog_version": yaml.safe_load(catalog_text)["catalog_version"],
+        "openapi.yaml x-catalog-version": spec["info"]["x-catalog-version"],
+        "docs/interface.md results.json example": int(re.findall(r'"catalog_version": (\d+)', interface)[0]),
+    }
+    for i, number in enumerate(re.findall(r"catalog version (\d+)", catalog_text, re.I)):
+        markers[f"requirements.yaml text, mention {i + 1}"] = int(number)
+    assert len(markers) > 3, markers
+    assert {k: v for k, v in markers.items() if v != version} == {}, f"catalog version {version}: {markers}"
