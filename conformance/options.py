@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.client.limits import DEFAULT_MAX_BODY
@@ -160,95 +161,80 @@ class Option:
         return self.name.replace("-", "_")
 
 
-OPTIONS: tuple[Option, ...] = (
-    Option("api", "which contract", _choice(APIS), choices=APIS),
-    Option("base-url", "the server under test; may carry a path prefix (default: the bundled reference server)",
-           _url, env="CONFORMANCE_BASE_URL", metavar="URL"),
-    Option("username", "ROOMZ Basic user name (not a secret: $ROOMZ_USERNAME only in reproduce lines)",
-           env="ROOMZ_USERNAME"),
-    Option("password", "ROOMZ Basic password", env="ROOMZ_PASSWORD", secret=True),
-    Option("user-id", "Roomonitor user id", env="ROOMONITOR_USER_ID", secret=True),
-    Option("auth-token", "Roomonitor token", env="ROOMONITOR_AUTH_TOKEN", secret=True),
-    Option("login-email", "Roomonitor login e-mail; enables RM-LOGIN", env="ROOMONITOR_LOGIN_EMAIL", secret=True),
-    Option("login-password", "Roomonitor login password; enables RM-LOGIN",
-           env="ROOMONITOR_LOGIN_PASSWORD", secret=True),
-    Option("room-id", "the room the suite may write into (ROOMZ) or book (Roomonitor); default: the first listed",
-           metavar="ID"),
-    Option("organizer-id",
-           "organizer of the meetings the suite creates (ROOMZ); default: one seen in existing meetings",
-           metavar="ID"),
-    Option("custom-room-id", "Roomonitor: a customRoomId your account is configured with, for RM-IMPORT-V2-CUSTOM",
-           metavar="ID"),
-    Option("read-only", "send no POST or PUT; write requirements are not certified", _bool, flag=True),
-    Option("profile", "quick: CI smoke gate; full: certification depth (default)", _choice(PROFILES), choices=PROFILES),
-    Option("seed", f"reproducible generation and order (default {DEFAULT_SEED})", _int, metavar="N"),
-    Option("report-dir", "where the reports go (default reports/)", metavar="DIR"),
-    Option("timeout", "per-request time limit in seconds (default 10)", _positive, metavar="S"),
-    Option("max-time", "upper bound for the whole run in seconds (default: quick 120, full 900)", _positive,
-           metavar="S"),
-    Option("max-body", "cap on a response body in bytes, after decompression (default 10 MB)",
-           _positive_int, metavar="BYTES"),
-    Option("ca-bundle", "CA bundle to verify the server's certificate", _existing_file, metavar="FILE"),
-    Option("insecure", "do not verify the server's certificate", _bool, flag=True),
-    Option("requirement", "certify only these requirements (repeatable); the rest are not certified", repeat=True,
-           metavar="ID"),
-    Option("quiet", "print only the verdict", _bool, flag=True),
-    Option("config", "the configuration file (default: conformance.toml, else [tool.conformance] in pyproject.toml)",
-           _existing_file, metavar="FILE", configurable=False),
-    Option("baseline", "accepted failures, which do not fail the gate: a TOML file of [[known]] entries "
-           "(id, reason, optional status and expires; --baseline-update writes one), or an earlier results.json "
-           "or its report folder",
-           metavar="FILE"),
-    Option("baseline-update", "write this run's failures to --baseline FILE", _bool, flag=True, configurable=False),
-    Option("fail-on-warnings", "with --baseline: a new warning fails the gate too (by default it is shown only)",
-           _bool, flag=True),
-    Option("certify", "a certification run: refuses --baseline, --requirement and --read-only", _bool, flag=True),
-    Option("sign-key", "sign record.json with this Ed25519 private key (PEM)", _existing_file, metavar="FILE"),
-    Option("rate-limit", "at most this many requests per second (5/s) or minute (120/min)", _rate, metavar="RATE"),
-    Option("proxy", "send every request through this HTTP(S) proxy", _url, metavar="URL"),
-    Option("reference-fault", "with no --base-url: inject a fault into the bundled server (self-test; repeatable)",
-           repeat=True, metavar="NAME", configurable=False),
-    Option("reference-variant", "with no --base-url: a correct variant of the bundled server (repeatable)",
-           repeat=True, metavar="NAME", configurable=False),
-)
-BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
+def _opt(help: str, parse: Callable[[object], object] = _text, *, default: Any = None, env: str | None = None,
+         flag: bool = False, repeat: bool = False, secret: bool = False, choices: tuple[str, ...] = (),
+         metavar: str | None = None, configurable: bool = True) -> Any:
+    """A ``RunOptions`` field that is a run option: its one declaration (name from the field)."""
+    spec = {"help": help, "parse": parse, "env": env, "flag": flag, "repeat": repeat, "secret": secret,
+            "choices": choices, "metavar": metavar, "configurable": configurable}
+    return field(default=default, metadata={"option": spec})
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunOptions:
-    api: str = "roomz"
-    base_url: str | None = None
-    username: str | None = None
-    password: str | None = None
-    user_id: str | None = None
-    auth_token: str | None = None
-    login_email: str | None = None
-    login_password: str | None = None
-    room_id: str | None = None
-    organizer_id: str | None = None
-    custom_room_id: str | None = None
-    read_only: bool = False
-    profile: str = "full"
-    seed: int = DEFAULT_SEED
-    report_dir: Path = field(default_factory=lambda: Path("reports"))
-    timeout: float = 10.0
-    max_time: float | None = None
-    max_body: int = DEFAULT_MAX_BODY
-    ca_bundle: str | None = None
-    insecure: bool = False
-    requirement: tuple[str, ...] = ()          # a selection of requirement IDs; the rest are not certified
-    quiet: bool = False
-    reference_fault: tuple[str, ...] = ()      # when no base URL: faults for the bundled server
-    reference_variant: tuple[str, ...] = ()
-    config: str | None = None
-    baseline: str | None = None
-    baseline_update: bool = False
-    fail_on_warnings: bool = False
-    certify: bool = False
-    sign_key: str | None = None
-    rate_limit: float | None = None            # requests per second
-    proxy: str | None = None
-    # where each value came from ("command line", "environment", "<file>", "default"); for provenance
+    """The options of one run, each declared once, here: the field is the value, its ``_opt``
+    the command-line, environment, pytest and configuration-file declaration (``OPTIONS`` is
+    derived from these fields, in this order). Frozen: what differs for a run (the self-check's
+    own target and credentials) is a new ``RunOptions`` (``dataclasses.replace``), never a change."""
+
+    api: str = _opt("which contract", _choice(APIS), default="roomz", choices=APIS)
+    base_url: str | None = _opt("the server under test; may carry a path prefix (default: the bundled reference "
+                                "server)", _url, env="CONFORMANCE_BASE_URL", metavar="URL")
+    username: str | None = _opt("ROOMZ Basic user name (not a secret: $ROOMZ_USERNAME only in reproduce lines)",
+                                env="ROOMZ_USERNAME")
+    password: str | None = _opt("ROOMZ Basic password", env="ROOMZ_PASSWORD", secret=True)
+    user_id: str | None = _opt("Roomonitor user id", env="ROOMONITOR_USER_ID", secret=True)
+    auth_token: str | None = _opt("Roomonitor token", env="ROOMONITOR_AUTH_TOKEN", secret=True)
+    login_email: str | None = _opt("Roomonitor login e-mail; enables RM-LOGIN", env="ROOMONITOR_LOGIN_EMAIL",
+                                   secret=True)
+    login_password: str | None = _opt("Roomonitor login password; enables RM-LOGIN", env="ROOMONITOR_LOGIN_PASSWORD",
+                                      secret=True)
+    room_id: str | None = _opt("the room the suite may write into (ROOMZ) or book (Roomonitor); default: the first "
+                               "listed", metavar="ID")
+    organizer_id: str | None = _opt("organizer of the meetings the suite creates (ROOMZ); default: one seen in "
+                                    "existing meetings", metavar="ID")
+    custom_room_id: str | None = _opt("Roomonitor: a customRoomId your account is configured with, for "
+                                      "RM-IMPORT-V2-CUSTOM", metavar="ID")
+    read_only: bool = _opt("send no POST or PUT; write requirements are not certified", _bool, default=False,
+                           flag=True)
+    profile: str = _opt("quick: CI smoke gate; full: certification depth (default)", _choice(PROFILES),
+                        default="full", choices=PROFILES)
+    seed: int = _opt(f"reproducible generation and order (default {DEFAULT_SEED})", _int, default=DEFAULT_SEED,
+                     metavar="N")
+    report_dir: Path = _opt("where the reports go (default reports/)", default=Path("reports"), metavar="DIR")
+    timeout: float = _opt("per-request time limit in seconds (default 10)", _positive, default=10.0, metavar="S")
+    max_time: float | None = _opt("upper bound for the whole run in seconds (default: quick 120, full 900)",
+                                  _positive, metavar="S")
+    max_body: int = _opt("cap on a response body in bytes, after decompression (default 10 MB)", _positive_int,
+                         default=DEFAULT_MAX_BODY, metavar="BYTES")
+    ca_bundle: str | None = _opt("CA bundle to verify the server's certificate", _existing_file, metavar="FILE")
+    insecure: bool = _opt("do not verify the server's certificate", _bool, default=False, flag=True)
+    requirement: tuple[str, ...] = _opt("certify only these requirements (repeatable); the rest are not certified",
+                                        default=(), repeat=True, metavar="ID")
+    quiet: bool = _opt("print only the verdict", _bool, default=False, flag=True)
+    config: str | None = _opt("the configuration file (default: conformance.toml, else [tool.conformance] in "
+                              "pyproject.toml)", _existing_file, metavar="FILE", configurable=False)
+    baseline: str | None = _opt("accepted failures, which do not fail the gate: a TOML file of [[known]] entries "
+                                "(id, reason, optional status and expires; --baseline-update writes one), or an "
+                                "earlier results.json or its report folder", metavar="FILE")
+    baseline_update: bool = _opt("write this run's failures to --baseline FILE", _bool, default=False, flag=True,
+                                 configurable=False)
+    fail_on_warnings: bool = _opt("with --baseline: a new warning fails the gate too (by default it is shown only)",
+                                  _bool, default=False, flag=True)
+    certify: bool = _opt("a certification run: refuses --baseline, --requirement and --read-only", _bool,
+                         default=False, flag=True)
+    sign_key: str | None = _opt("sign record.json with this Ed25519 private key (PEM)", _existing_file,
+                                metavar="FILE")
+    rate_limit: float | None = _opt("at most this many requests per second (5/s) or minute (120/min)", _rate,
+                                    metavar="RATE")
+    proxy: str | None = _opt("send every request through this HTTP(S) proxy", _url, metavar="URL")
+    reference_fault: tuple[str, ...] = _opt("with no --base-url: inject a fault into the bundled server (self-test; "
+                                            "repeatable)", default=(), repeat=True, metavar="NAME",
+                                            configurable=False)
+    reference_variant: tuple[str, ...] = _opt("with no --base-url: a correct variant of the bundled server "
+                                              "(repeatable)", default=(), repeat=True, metavar="NAME",
+                                              configurable=False)
+    # not options: where each value came from ("command line", "environment", "<file>", "default"), for provenance
     sources: dict[str, str] = field(default_factory=dict)
     config_file: str | None = None
     self_check: bool = False                   # no --base-url: the bundled server is certified
@@ -290,18 +276,29 @@ class RunOptions:
         return out
 
     def fill_from_environment(self, env: Mapping[str, str] | None = None) -> RunOptions:
-        """Values of the environment for options the command line did not give (tests and the
-        pytest route use this; the CLI goes through ``resolve``)."""
+        """These options with the environment's values for options not given (tests and the
+        pytest route use this; the CLI goes through ``resolve``). A new RunOptions."""
         env = os.environ if env is None else env
+        updates: dict[str, object] = {}
+        sources = dict(self.sources)
         for o in OPTIONS:
             if o.env and getattr(self, o.attr) in (None, "") and env.get(o.env):
-                setattr(self, o.attr, o.parse(env[o.env]))
-                self.sources[o.name] = "environment"
-        return self
+                updates[o.attr] = o.parse(env[o.env])
+                sources[o.name] = "environment"
+        return self.updated({**updates, "sources": sources})
+
+    def updated(self, values: Mapping[str, object]) -> RunOptions:
+        """A copy with ``values`` (field name -> value) in place: options are values, never changed."""
+        unknown = set(values) - {f.name for f in fields(self)}
+        if unknown:
+            raise TypeError(f"RunOptions has no field {sorted(unknown)[0]!r}")
+        return replace(self, **values)  # type: ignore[arg-type]  # checked above: every name is a field
 
 
+OPTIONS: tuple[Option, ...] = tuple(Option(name=f.name.replace("_", "-"), **f.metadata["option"])
+                                    for f in fields(RunOptions) if "option" in f.metadata)
+BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 _DEFAULTS = RunOptions()
-assert {o.attr for o in OPTIONS} <= {f.name for f in fields(RunOptions)}
 
 
 def _without_password(url: str) -> str:
@@ -318,7 +315,8 @@ def resolve(given: Mapping[str, object], env: Mapping[str, str], file_values: Ma
     """The options of a run from the command line (``given``: only what the user typed), the
     environment and a configuration file, in that order of precedence. Raises OptionError
     naming the option whose value is wrong."""
-    options = RunOptions()
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
     for o in OPTIONS:
         value, source = _MISSING, "default"
         if o.attr in given and given[o.attr] not in (None, (), False):
@@ -341,10 +339,9 @@ def resolve(given: Mapping[str, object], env: Mapping[str, str], file_values: Ma
             where = {"command line": f"--{o.name}", "environment": f"{o.env} (for --{o.name})"}.get(
                 source, f"{o.name} in {source}")
             raise OptionError(f"{where}: {exc}") from None
-        setattr(options, o.attr, Path(str(parsed)) if o.name == "report-dir" else parsed)
-        options.sources[o.name] = source
-    options.config_file = file_name
-    return options
+        values[o.attr] = Path(str(parsed)) if o.name == "report-dir" else parsed
+        sources[o.name] = source
+    return RunOptions(**values, sources=sources, config_file=file_name)  # type: ignore[arg-type]  # names: OPTIONS
 
 
 _MISSING = object()

@@ -106,6 +106,7 @@ class Engine:
         self.excluded: dict[str, str] = {}
         if not options.base_url:
             self._start_reference()
+        options = self.options   # the resolved target, for the self-check
         self.redactor = Redactor()
         for c in self.profile.credentials:   # shown as its variable, so paths stay legible
             if c.option in self.profile.mask_as_variable and getattr(options, c.option):
@@ -139,13 +140,12 @@ class Engine:
         from conformance.reference_server import DEFAULTS, ReferenceServer
 
         o = self.options
-        o.self_check = True
         own = self.profile.credentials + tuple(_login_credentials(o.api))
-        o.ignored_environment = tuple(c.env for c in own if getattr(o, c.option))
         self.reference = ReferenceServer(api=o.api, faults=o.reference_fault, variants=o.reference_variant).start()
-        o.base_url = self.reference.url
-        for c in own:
-            setattr(o, c.option, DEFAULTS[c.option])
+        # the resolved target: the options given stay as they were (frozen)
+        self.options = o.updated({"self_check": True, "base_url": self.reference.url,
+                                  "ignored_environment": tuple(c.env for c in own if getattr(o, c.option)),
+                                  **{c.option: DEFAULTS[c.option] for c in own}})
 
     def _mark_exclusions(self) -> None:
         """Requirements the user left out on purpose: skipped, listed as not certified, and kept

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -85,7 +86,7 @@ def run(options: RunOptions) -> int:
     except OSError as exc:
         print(f"conformance: cannot use the report folder {report_dir}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    options.report_dir = report_dir
+    options = replace(options, report_dir=report_dir)
     terminal = Terminal(options.quiet)
     carrier = OptionsCarrier(options, progress=terminal)
     # Only the plugins the suite needs: whatever else is installed on a vendor's machine
