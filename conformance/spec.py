@@ -50,7 +50,8 @@ def spec_sha256() -> str:
 def load_schema(name: str) -> dict[str, Any]:
     """One schema file of ``schemas/`` by file name, e.g. ``"meeting.json"``."""
     with (schemas_dir() / name).open(encoding="utf-8") as fh:
-        return json.load(fh)
+        schema: dict[str, Any] = json.load(fh)   # JSON boundary: a schema document
+    return schema
 
 
 def _retrieve(uri: str) -> Resource:
@@ -86,7 +87,8 @@ def load_openapi() -> dict[str, Any]:
     with openapi_path().open(encoding="utf-8") as fh:
         import yaml
 
-        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # libyaml when built: faster
+        spec: dict[str, Any] = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # libyaml: faster
+    return spec
 
 
 def bundled_openapi(api: str | None = None) -> dict[str, Any]:

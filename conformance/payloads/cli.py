@@ -90,7 +90,7 @@ def _read(name: str) -> bytes:
             return fh.read()
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is not None:
-        return buffer.read()
+        return bytes(buffer.read())
     return sys.stdin.read().encode("utf-8")
 
 

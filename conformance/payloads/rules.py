@@ -232,9 +232,9 @@ def rule_of(error: ValidationError | SchemaError) -> str:
     """
     reqs = error.schema.get("x-requirements", []) if isinstance(error.schema, dict) else []
     if len(reqs) == 1:
-        return reqs[0]
-    fields = [r for r in reqs if r.endswith("-FIELDS")]
-    others = [r for r in reqs if not r.endswith("-FIELDS")]
+        return str(reqs[0])
+    fields = [str(r) for r in reqs if r.endswith("-FIELDS")]
+    others = [str(r) for r in reqs if not r.endswith("-FIELDS")]
     if error.validator in FIELD_KEYWORDS and len(fields) == 1:
         return fields[0]
     if error.validator not in FIELD_KEYWORDS and len(others) == 1:

@@ -40,7 +40,7 @@ class Headers(dict):
         return name
 
     def __getitem__(self, name: object) -> str:
-        return dict.__getitem__(self, self._key(name))
+        return str(dict.__getitem__(self, self._key(name)))
 
     def __contains__(self, name: object) -> bool:
         return dict.__contains__(self, self._key(name))
