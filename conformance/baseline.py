@@ -27,16 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from conformance.requirements import load_catalog
-from conformance.results import (
-    RequirementResult,
-    Results,
-    ResultsError,
-    change_of,
-    gated_exit_code,
-    is_worse,
-    kept_identities,
-)
+from conformance.results import RequirementResult, Results, ResultsError, gated_exit_code
 from conformance.textfile import Unreadable, read_text, results_in
+from conformance.worse import change_of, is_worse, kept_identities
 
 ENTRY_KEYS = ("id", "reason", "expires", "status")
 BASELINE_STATUSES = ("failed", "warning")

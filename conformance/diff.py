@@ -17,19 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.results import (
-    CONFIGURATION_ERROR,
-    FAILS_DIFFERENTLY,
-    NEWLY_WARNING,
-    WARNS_DIFFERENTLY,
-    RequirementResult,
-    Results,
-    ResultsError,
-    change_of,
-    is_worse,
-    kept_identities,
-)
+from conformance.results import CONFIGURATION_ERROR, RequirementResult, Results, ResultsError
 from conformance.textfile import Unreadable, read_text, results_in
+from conformance.worse import FAILS_DIFFERENTLY, NEWLY_WARNING, WARNS_DIFFERENTLY, change_of, is_worse, kept_identities
 
 VERDICT_RANK = {"conformant": 0, "incomplete": 1, CONFIGURATION_ERROR: 1, "non-conformant": 2}
 FORMATS = ("text", "json", "markdown")

@@ -45,6 +45,8 @@ FORBIDDEN = {
     "payloads": only("requirements", "spec"),   # the catalog and the schemas are data, read by every layer
     # neutral modules everyone may import; they import nothing of the suite (options: its parts)
     "results": only(),
+    "errors": only(),                 # the exception tree: every layer raises from it
+    "worse": only("results"),         # the one rule of "worse" for the baseline gate and diff
     "options": only("client", "profiles"),
 }
 
