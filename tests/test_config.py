@@ -354,7 +354,8 @@ def test_checked_values_pass_resolve_for_every_configurable_option(chdir, tmp_pa
     samples = {"api": '"roomonitor"', "base-url": '"https://x.example"', "read-only": "false", "profile": '"quick"',
                "seed": "3", "report-dir": '"out"', "timeout": "2.5", "max-time": "60", "max-body": "1000",
                "ca-bundle": f'"{bundle}"', "insecure": "true", "requirement": '["RZ-UTC"]', "quiet": "true",
-               "baseline": '"known.toml"', "certify": "false", "sign-key": f'"{bundle}"', "rate-limit": '"5/s"',
+               "baseline": '"known.toml"', "fail-on-warnings": "true", "certify": "false", "sign-key": f'"{bundle}"',
+               "rate-limit": '"5/s"',
                "proxy": '"http://proxy.example:3128"'}
     lines = [f"{name} = {samples.get(name, TEXT)}" for name in KNOWN]
     path = write(chdir / "conformance.toml", "\n".join(lines) + "\n")
