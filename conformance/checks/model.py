@@ -134,6 +134,8 @@ class Recorder:
         self._ledger, self._evidence, self._redact = ledger, evidence, redact
         self._setup: list[Exchange] = []
         self._lock = threading.Lock()
+        # why a listed object is not the server's own data (an earlier run of the suite left it), else None
+        self.foreign: Callable[[dict[str, object]], str | None] = lambda obj: None
 
     def passed(self, times: int = 1) -> None:
         self._ledger.met(self.rid, times)
@@ -353,6 +355,15 @@ class Discovery:
     def ordinary_reads(self) -> None:
         """The run's ordinary reads, sent once: a requirement judged only by observers (no check
         of its own), selected alone, still gets answers to judge. Each API says which."""
+
+    def witness(self, ex: Exchange) -> None:
+        """Every exchange of the run, as it arrives, judged by none: what the API keeps track of
+        (the writes the server accepted, to release them at the end)."""
+
+    def foreign(self, obj: dict[str, object]) -> str | None:
+        """Why a listed object is not the server's own data (an earlier run of the suite left it),
+        else None: observers do not judge it as the server's."""
+        return None
 
     def say(self, text: str) -> None:
         """A remark about discovery itself (shown once at the top of the report)."""

@@ -95,7 +95,7 @@ def register_no_server_error(rid: str) -> None:
         if ex.status >= 500:
             rec.fail("no 5xx for any request", f"{ex.method} {ex.path[:120]} answered {ex.status}", ex,
                      kind=f"{ex.operation}:{ex.method}:{ex.status}")
-        else:
+        elif ex.status not in (401, 403):   # refused before it was read: it proves nothing of how input is handled
             rec.passed()
 
 

@@ -115,6 +115,25 @@ def dates_of(m: dict[str, object]) -> tuple[datetime, datetime] | None:
     return (start, end) if start is not None and end is not None else None
 
 
+def contract_dates(m: dict[str, object]) -> tuple[datetime, datetime] | None:
+    """The dates under the contract's own names (``startDateUTC``, ``endDateUTC``), read leniently
+    (their form is RZ-UTC's business). A requirement judging dates counts a meeting only when it
+    can read them here: ``start``/``end`` may mean something else, and judging them would pass a
+    server on data the contract never sees."""
+    start, end = parse_lenient(m.get("startDateUTC")), parse_lenient(m.get("endDateUTC"))
+    return (start, end) if start is not None and end is not None else None
+
+
+def renamed_dates(m: dict[str, object]) -> str | None:
+    """How a meeting carries its dates when not under the contract's names (``'start' and 'end'``),
+    else None."""
+    if contract_dates(m) is not None or dates_of(m) is None:
+        return None
+    names = [k for k in m if isinstance(k, str) and _norm(k) in {"startdateutc", "startdate", "start"}]
+    names += [k for k in m if isinstance(k, str) and _norm(k) in {"enddateutc", "enddate", "end"}]
+    return " and ".join(repr(n) for n in names) or None
+
+
 def meetings_in(ex: Exchange) -> list[dict[str, object]] | None:
     """The meetings of a listing answer, tolerantly (None when it lists nothing readable)."""
     if ex.status != 200:

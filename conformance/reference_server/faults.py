@@ -161,6 +161,37 @@ def _empty_date_500(refusal: Response | None, *, value: str, **_: object) -> Res
     return _json(500, {"error": "FunctionClauseError"}) if value == "" else refusal
 
 
+def _reversed_kept(refusal: Response | None, *, app: RoomzApp, **_: object) -> None:
+    app.__dict__["_keep_reversed"] = True   # read by _store_as_sent, on the create that follows
+    return None
+
+
+def _store_as_sent(response: Response, *, app: RoomzApp, **_: object) -> Response:
+    """The meeting just created with its end before its start is stored as sent, not swapped."""
+    if not app.__dict__.pop("_keep_reversed", False):
+        return response
+    made = f"m{app._next_id - 1}"
+    for m in [m for ms in app.meetings.values() for m in ms] + app.hidden:
+        if m.meeting_id == made:
+            m.start, m.end = m.end, m.start
+            return Response(response.status, json.dumps(app.render_meeting(m)).encode("utf-8"),
+                            response.content_type, list(response.headers))
+    return response
+
+
+RENAMED = {"meetingId": "id", "startDateUTC": "start", "endDateUTC": "end"}
+
+
+def _renamed_fields(meeting: Rendered, **_: object) -> Rendered:
+    return {RENAMED.get(k, k): v for k, v in meeting.items()}
+
+
+def _needs_renamed_fields(refusal: Response | None, *, app: RoomzApp, body: Rendered, **_: object) -> Response | None:
+    if "start" not in body or "end" not in body:
+        return app.error(400, "start and end are required")
+    return refusal
+
+
 def _http_image(url: object) -> object:
     return "http://" + url[len("https://"):] if isinstance(url, str) and url.startswith("https://") else url
 
@@ -426,6 +457,16 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("meetings-wrapped", "roomz",
           "GET meetings answers {\"count\": n, \"items\": [...]} instead of the array itself.",
           {"meetings_body": lambda items, **_: {"count": len(items), "items": items}}, requirement="RZ-MEETINGS"),
+    Fault("meeting-fields-renamed", "roomz",
+          "Meetings carry id, start and end instead of meetingId, startDateUTC and endDateUTC (a connector written "
+          "from the published page alone), and POST refuses a body without start and end with 400.",
+          {"meeting": _renamed_fields, "create_fields": _needs_renamed_fields}, requirement="RZ-MEETINGS",
+          collateral={"RZ-CREATE": "failed", **{rid: "skipped" for rid in (
+              "RZ-MEETINGS-ORDER", "RZ-MEETINGS-WINDOW", "RZ-CREATE-PERSIST", "RZ-CREATE-CONFLICT",
+              "RZ-CREATE-UNKNOWN-ORGANIZER", "RZ-CREATE-INVALID", "RZ-UPDATE", "RZ-UPDATE-PERSIST",
+              "RZ-UPDATE-INVALID", "RZ-UPDATE-CONFLICT")}},
+          why="POST refuses the contract's names (RZ-CREATE), so everything that needs the suite's own meeting is "
+              "blocked by it; the dates under other names decide neither order nor window (blocked by RZ-MEETINGS)"),
     Fault("duplicate-meeting", "roomz", "Every non-empty GET meetings answer repeats its first meeting at the end.",
           {"meetings": _append_first}, requirement="RZ-MEETINGS-UNIQUE"),
     Fault("end-before-start", "roomz", "Room 57 holds an extra seeded meeting whose end is 30 minutes before its start "
@@ -480,6 +521,11 @@ FAULTS: dict[str, Fault] = _faults(
           "POST with an end before its start answers 201 and stores the meeting with "
           "start and end swapped (so listings still obey RZ-MEETINGS-ORDER). Malformed dates still 400.",
           {"reversed_create": _always(None)}, requirement="RZ-CREATE-INVALID"),
+    Fault("create-stores-reversed", "roomz",
+          "POST with an end before its start answers 201 and stores the meeting as sent, its end before its start "
+          "(as a connector that never validates does); listings then show it.",
+          {"reversed_create": _reversed_kept, "create_response": _store_as_sent}, requirement="RZ-CREATE-INVALID",
+          collateral={"RZ-MEETINGS-ORDER": "failed"}, why="the stored meeting is listed with its end before its start"),
     # --- ROOMZ: updating meetings ---
     Fault("update-rejects-full-body", "roomz",
           "PUT whose body carries any field besides startDateUTC/endDateUTC answers 400 "

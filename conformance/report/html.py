@@ -272,6 +272,9 @@ def _verdict_notes(results: Results) -> list[str]:
                      f"{e(results.configuration_error)}</p>")
     if results.aborted:
         notes.append(f"<p><strong>Run aborted:</strong> {e(results.aborted)}</p>")
+    if results.cleanup_problems:
+        notes.append("<p><strong>Left on the server (the suite could not release it):</strong></p><ul>"
+                     + "".join(f"<li><code>{e(p)}</code></li>" for p in results.cleanup_problems) + "</ul>")
     baseline = results.baseline
     if baseline is not None:
         code = baseline.gate_exit_code

@@ -166,6 +166,10 @@ def closing_summary(results: Results, width: int = 100) -> list[str]:
             lines += _wrap(f"{g.cause}: {', '.join(g.ids)}", width, "  - ", INDENT)
             if g.fix:
                 lines += _wrap(f"To judge them: {g.fix}.", width, INDENT, INDENT)
+    if results.cleanup_problems:   # what the run could not release stays on the vendor's server: said where it is read
+        lines.append("Left on the server (the suite could not release it):")
+        for problem in results.cleanup_problems:
+            lines += _wrap(problem, width, "  - ", INDENT)
     left_out = [r.id for r in results.requirements if not r.certified]
     if left_out:
         lines += _wrap(f"Not certified (left out on purpose): {', '.join(left_out)}", width, "")

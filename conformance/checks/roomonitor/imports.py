@@ -212,6 +212,8 @@ def partial_import(d: RoomonitorDiscovery, rec: Recorder) -> None:
         return dict(d.v1(room, offset_days=next(offsets)) if version == "v1" else d.v2(room, offset_days=next(offsets)))
 
     v1_alone = _Alone(d, lambda: d.v1(room, offset_days=next(offsets)))
+    rec.note(f"{UNVERIFIABLE}: that the valid bookings were saved, and the invalid ones not, rests on the server's "
+             "own [SUCCESS] and [ERROR] lines")
     for version in ("v2", "v1"):
         groups: dict[str, list[tuple[Mapping[str, object], str | None]]] = {}
         for mutation in invalid.MUTATIONS[version]:

@@ -7,11 +7,33 @@ the requirements it explains.
 from __future__ import annotations
 
 from conformance.checks.apis import RootCause
+from conformance.checks.model import Blocked
 from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.client import Exchange
 from conformance.results import Ledger
 
 AUTH = ("RZ-AUTH-MISSING", "RZ-AUTH-WRONG", "RZ-AUTH-MALFORMED")
+
+
+CONTRACT_NAMES = {"meetingId": ("id", "meeting_id"), "startDateUTC": ("start", "startDate", "start_date"),
+                  "endDateUTC": ("end", "endDate", "end_date"), "organizerId": ("organizer",),
+                  "subject": ("title", "summary")}
+
+
+def renamed_fields(d: RoomzDiscovery) -> list[tuple[str, str]]:
+    """(their name, the contract's) for Meeting fields listed under another name, as the target
+    room's meetings show them: the likely mapping, so the vendor knows what to rename."""
+    try:
+        meetings = d.wide.meetings
+    except Blocked:
+        return []
+    out: list[tuple[str, str]] = []
+    for m in meetings[:50]:
+        for ours, aliases in CONTRACT_NAMES.items():
+            theirs = next((a for a in aliases if a in m), None)
+            if ours not in m and theirs is not None and (theirs, ours) not in out:
+                out.append((theirs, ours))
+    return out
 
 
 def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> list[RootCause]:
@@ -20,8 +42,19 @@ def root_causes(ledger: Ledger, d: RoomzDiscovery, traffic: list[Exchange]) -> l
     if auth_off:
         causes.append(auth_off)
     if "window-ignored" in ledger["RZ-MEETINGS-WINDOW"].kinds:
+        # a bad date is explained by an ignored window only when it was listed (2xx), not when it crashed
+        baddate = ("RZ-MEETINGS-BADDATE",) if any(f.response.startswith("HTTP 2")
+                                                  for f in ledger["RZ-MEETINGS-BADDATE"].findings) else ()
         causes.append(RootCause("the listing ignores from and to: a window in 2001 listed today's meetings",
-                                RootCause.failed(ledger, "RZ-MEETINGS-WINDOW", "RZ-MEETINGS-BADDATE")))
+                                RootCause.failed(ledger, "RZ-MEETINGS-WINDOW", *baddate)))
+    renamed = renamed_fields(d)
+    if renamed and ledger["RZ-MEETINGS"].findings:
+        create = ledger["RZ-CREATE"].findings
+        refused = ("RZ-CREATE",) if any(f.response.startswith("HTTP 4") for f in create) else ()
+        causes.append(RootCause("the Meeting objects carry the contract's data under other names ("
+                                + ", ".join(f"{theirs} → {ours}" for theirs, ours in renamed)
+                                + (") and POST refuses the contract's names" if refused else ")"),
+                                ("RZ-MEETINGS", *refused)))
     wrapped = [rid for rid in ("RZ-ROOMS", "RZ-MEETINGS") if "wrapped" in ledger[rid].kinds]
     if wrapped:
         what = " and ".join({"RZ-ROOMS": "the room list", "RZ-MEETINGS": "the meeting list"}[r] for r in wrapped)

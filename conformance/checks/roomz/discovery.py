@@ -8,6 +8,8 @@ broke fails on its own, and discovery goes on with what it found, saying so.
 """
 from __future__ import annotations
 
+import secrets
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from conformance.checks import tolerant
 from conformance.checks.dates import now_utc
 from conformance.checks.model import Blocked, Discovery, memo
 from conformance.checks.roomz import api
+from conformance.checks.roomz.leftovers import Written, left_by_earlier_run, written_by
 from conformance.client import Client, Exchange
 
 if TYPE_CHECKING:
@@ -57,6 +60,9 @@ class RoomzDiscovery(Discovery):
         super().__init__(client, options, notes)
         self.created: dict[tuple[str, str], datetime] = {}   # (room, meetingId) -> start: released at the end
         self.writer: Scratch | None = None                       # the Scratch, once a check wrote
+        self.written: list[Written] = []     # every write the server accepted, whoever sent it (released at the end)
+        self.run_token = secrets.token_hex(3)   # in this run's subjects: an earlier run's meetings are told apart
+        self._written_lock = threading.Lock()
 
     # -- rooms ---------------------------------------------------------------------------------
     @memo
@@ -206,6 +212,20 @@ class RoomzDiscovery(Discovery):
 
     def ordinary_reads(self) -> None:
         self.shared(BasicTraffic)
+
+    # -- what the run leaves on the server ------------------------------------------------------
+    def witness(self, ex: Exchange) -> None:
+        """Every accepted write of the run, scripted, generated or replayed (the engine calls this
+        for each exchange): what it may have created is released at the end, whoever sent it."""
+        written = written_by(ex)
+        if written is not None:
+            with self._written_lock:
+                self.written.append(written)
+
+    def foreign(self, meeting: dict[str, object]) -> str | None:
+        """Why a listed meeting is not the server's own data (an earlier run of the suite left it),
+        else None."""
+        return left_by_earlier_run(meeting, self.run_token)
 
 
 class BasicTraffic:

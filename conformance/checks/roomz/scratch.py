@@ -26,6 +26,7 @@ from conformance.checks.dates import fmt, now_utc
 from conformance.checks.model import Blocked, memo
 from conformance.checks.roomz import api
 from conformance.checks.roomz.discovery import blocker
+from conformance.checks.roomz.leftovers import subject_for
 from conformance.client import Exchange
 from conformance.errors import ConfigurationError
 
@@ -64,10 +65,6 @@ def far_start() -> datetime:
     """A whole hour 400 days ahead: where a probe with no room of its own to write beside goes
     (an unknown room), past any real booking horizon."""
     return now_utc().replace(minute=0, second=0, microsecond=0) + timedelta(days=400)
-
-
-def subject_for(seed: int, label: str) -> str:
-    return f"conformance {label} (test booking, seed {seed})"
 
 
 @dataclass
@@ -134,7 +131,7 @@ class Scratch:
         return self.slot + timedelta(hours=HOURS[name])
 
     def subject(self, label: str) -> str:
-        return subject_for(self.seed, label)
+        return subject_for(self.seed, label, self.d.run_token)
 
     # -- creating ------------------------------------------------------------------------------
     def body(self, subject: str, organizer: str, start: datetime, end: datetime) -> dict[str, object]:
@@ -239,6 +236,22 @@ class Scratch:
             raise Blocked(f"the suite's meeting {attempt.label}, created by POST, is not listed afterwards",
                           by="RZ-CREATE-PERSIST")
         return attempt.meeting
+
+    def refused_like_every_post(self, ex: Exchange) -> Blocked | None:
+        """Blocked (by RZ-CREATE) when ``ex`` is a POST refused just as the suite's plain, valid
+        meeting A was: a refusal every POST gets (field names the server wants otherwise, say) is
+        RZ-CREATE's failure, and says nothing about what ``ex`` probes."""
+        if ex.ok or ex.status is None or ex.status == 404:
+            return None
+        try:
+            att = self.attempt_a
+        except Blocked:
+            return None
+        if att.accepted is not None or att.first.status != ex.status:
+            return None
+        return Blocked(f"every POST the suite sent was refused {ex.status}, a valid one too "
+                       f"({att.first.describe()}), so this refusal proves nothing",
+                       by=blocker(att.first, "RZ-CREATE"))
 
     @memo
     def attempt_a(self) -> Attempt:
@@ -354,27 +367,151 @@ class Scratch:
         self.track(room, meeting, start)
 
 
-def release_all(d: RoomzDiscovery) -> list[str]:
-    """Shorten every meeting the suite created; one line per meeting it could not release."""
-    problems = []
-    scratch = d.writer
-    for (room, meeting_id), start in list(d.created.items()):
-        listed, listing = d.find(room, start, start + timedelta(hours=2), meeting_id=meeting_id)
-        if listed is None:
-            if not listing.ok:   # not listed because the listing failed: it may still stand
-                problems.append(f"meeting {meeting_id} in room {room} could not be looked up to release it "
-                                f"({listing.describe()})")
+@dataclass
+class Target:
+    """One thing the run may have left on the server: a meeting by id, or by the dates it was sent with."""
+
+    room: str
+    meeting_id: str | None
+    start: datetime | None
+    end: datetime | None
+    subject: str | None
+    how: str                      # the request that made it, for the outputs
+
+    def matches(self, m: dict[str, object]) -> bool:
+        mid = tolerant.meeting_id(m)
+        if self.meeting_id is not None:
+            return mid == self.meeting_id
+        dates = tolerant.dates_of(m)
+        return dates is not None and set(dates) == {self.start, self.end} and (
+            self.subject is None or m.get("subject") in (self.subject, None))
+
+
+def _targets(d: RoomzDiscovery) -> list[Target]:
+    """Everything the run may have created: what its checks tracked, and every write the server
+    accepted (scripted, generated, replayed), by id when the server gave one."""
+    out: dict[tuple[str, str | None, datetime | None], Target] = {}
+    for (room, mid), start in list(d.created.items()):
+        out[(room, mid, None)] = Target(room, mid, start, None, None, "created by the run")
+    for w in list(d.written):
+        if w.method == "PUT" and (w.room, w.meeting_id, None) in out:
             continue
-        begin = tolerant.start_of(listed) or start
-        target_end = begin + timedelta(minutes=RELEASED_MINUTES)
-        current_end = tolerant.end_of(listed)
-        if current_end is not None and current_end <= target_end:
+        key = (w.room, w.meeting_id, None) if w.meeting_id is not None else (w.room, None, w.start)
+        if key in out:
             continue
-        if scratch is not None:
-            put = scratch.put(listed, begin, target_end, room=room)
+        if w.meeting_id is None and (w.start is None or w.end is None):
+            continue   # no id and no readable dates: nothing to look it up by (said below)
+        out[key] = Target(w.room, w.meeting_id, w.start, w.end, w.subject, f"{w.method} #{w.exchange.index}")
+    return list(out.values())
+
+
+def _span(t: Target, default: datetime) -> tuple[datetime, datetime]:
+    known = [x for x in (t.start, t.end) if x is not None] or [default]
+    return min(known), max(known)
+
+
+def _clusters(targets: list[Target], default: datetime) -> list[tuple[str, datetime, datetime, list[Target]]]:
+    """Targets grouped into one listing window per room and nearby dates (a day apart at most), so
+    a run that left hundreds of meetings in its stretch costs a few listings, not hundreds."""
+    out: list[tuple[str, datetime, datetime, list[Target]]] = []
+    for t in sorted(targets, key=lambda t: (t.room, _span(t, default)[0])):
+        lo, hi = _span(t, default)
+        if out and out[-1][0] == t.room and lo - out[-1][2] <= timedelta(days=1):
+            room, a, b, group = out[-1]
+            out[-1] = (room, a, max(b, hi), group + [t])
         else:
-            put = api.put_meeting(d.client, room, meeting_id, {**listed, "startDateUTC": fmt(begin),
-                                                               "endDateUTC": fmt(target_end)})
-        if not put.ok:
-            problems.append(f"meeting {meeting_id} in room {room} could not be released ({put.describe()})")
+            out.append((t.room, lo, hi, [t]))
+    return out
+
+
+def release_all(d: RoomzDiscovery) -> list[str]:
+    """Shorten every meeting the run left to RELEASED_MINUTES (a meeting with its end before its
+    start is first moved to a valid, released form); one line per meeting it could not release,
+    with the request that would."""
+    problems: list[str] = []
+    for room, lo, hi, group in _clusters(_targets(d), far_start()):
+        listing = d.list_window(room, lo - timedelta(hours=2), hi + timedelta(hours=2))
+        readable = listing.exchange.status == 200 and tolerant.items_of(listing.exchange).items is not None
+        occupied = {i: _interval(m) for i, m in enumerate(listing.meetings)}
+        for t in group:
+            found = next((i for i, m in enumerate(listing.meetings) if t.matches(m)), None) if readable else None
+            if found is None:
+                if readable:
+                    continue   # not listed at its dates: it occupies nothing a display sees
+                line = _unfound(d, t, listing.exchange)
+                if line:
+                    problems.append(line)
+                continue
+            listed = listing.meetings[found]
+            if _released(listed):
+                continue
+            put, moved = _release(d, room, listed, t, {i: v for i, v in occupied.items() if i != found})
+            if put.ok:
+                occupied[found] = moved
+            else:
+                problems.append(f"meeting {tolerant.meeting_id(listed)!r} in room {room!r} ({_dates(listed)}) could "
+                                f"not be released ({put.describe()}); the request that would release it: "
+                                f"{d.client.curl(put)}")
     return problems
+
+
+def _dates(m: dict[str, object]) -> str:
+    return f"{tolerant.get(m, 'startDateUTC', 'start')}..{tolerant.get(m, 'endDateUTC', 'end')}"
+
+
+def _interval(m: dict[str, object]) -> tuple[datetime, datetime] | None:
+    dates = tolerant.dates_of(m)
+    return (min(dates), max(dates)) if dates is not None else None
+
+
+def _released(m: dict[str, object]) -> bool:
+    dates = tolerant.dates_of(m)
+    return dates is not None and timedelta(0) < dates[1] - dates[0] <= timedelta(minutes=RELEASED_MINUTES)
+
+
+def _free(begin: datetime, length: timedelta, others: dict[int, tuple[datetime, datetime] | None]) -> datetime:
+    """The first start at or after ``begin`` where [start, start + length) overlaps no other listed
+    meeting: two of the run's meetings a server wrongly let overlap cannot both be shortened in place."""
+    spans = [v for v in others.values() if v is not None]
+    for candidate in sorted({begin} | {e for _, e in spans if e > begin}):
+        if not any(s < candidate + length and e > candidate for s, e in spans):
+            return candidate
+    return begin
+
+
+def _release(d: RoomzDiscovery, room: str, listed: dict[str, object], t: Target,
+             others: dict[int, tuple[datetime, datetime] | None]) -> tuple[Exchange, tuple[datetime, datetime]]:
+    """PUT the meeting to RELEASED_MINUTES from its earlier date (so one stored with its end before
+    its start becomes valid), or from the first free start after it; one minute when that conflicts."""
+    dates = [x for x in (tolerant.start_of(listed), tolerant.end_of(listed)) if x is not None]
+    begin = min(dates) if dates else (t.start or far_start())
+    mid = tolerant.meeting_id(listed) or t.meeting_id or ""
+    dates_first = d.writer is not None and d.writer.dates_only_put
+    tries: list[tuple[dict[str, object], tuple[datetime, datetime]]] = []
+    for length in (timedelta(minutes=RELEASED_MINUTES), timedelta(minutes=1)):
+        start = _free(begin, length, others)
+        only_dates: dict[str, object] = {"startDateUTC": fmt(start), "endDateUTC": fmt(start + length)}
+        for body in [only_dates] if dates_first else [{**listed, **only_dates}, only_dates]:
+            tries.append((body, (start, start + length)))
+    for body, span in tries:
+        put = api.put_meeting(d.client, room, mid, body)
+        if put.ok or put.status not in (*REFUSED_AS_INVALID, 409):
+            return put, span
+    return put, tries[-1][1]
+
+
+def _unfound(d: RoomzDiscovery, t: Target, listing: Exchange) -> str:
+    """A meeting the server accepted that could not be looked up (its room's listing is refused,
+    as for a room that does not exist): the PUT that would release it is tried, and named."""
+    what = (f"a meeting ({t.how}{', ' + repr(t.subject) if t.subject else ''}) in room {t.room!r}, "
+            f"{fmt(t.start) if t.start else '?'}..{fmt(t.end) if t.end else '?'}")
+    if t.meeting_id is None:
+        return (f"{what} was accepted but could not be looked up ({listing.describe()}) and the server gave no id "
+                "for it: no request of the contract can release it")
+    begin = _span(t, far_start())[0]
+    released = {"startDateUTC": fmt(begin), "endDateUTC": fmt(begin + timedelta(minutes=RELEASED_MINUTES))}
+    put = api.put_meeting(d.client, t.room, t.meeting_id, released)
+    if put.ok:
+        return ""
+    return (f"meeting {t.meeting_id!r}: {what} could not be looked up ({listing.describe()}) nor released "
+            f"({put.describe()}); the request that would release it: {d.client.curl(put)}")

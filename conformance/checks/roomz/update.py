@@ -116,8 +116,8 @@ def _unknown_room_only(d: RoomzDiscovery, rec: Recorder) -> None:
     """A PUT of a valid meeting to an unknown room and meeting, 400 days ahead: 404 whatever else
     the server cannot do."""
     start = far_start()
-    body = api.contract_body(subject_for(d.options.seed, "unknown"), str(d.options.organizer_id or "conformance"),
-                             start, start + timedelta(minutes=30))
+    body = api.contract_body(subject_for(d.options.seed, "unknown", d.run_token),
+                             str(d.options.organizer_id or "conformance"), start, start + timedelta(minutes=30))
     ex = api.put_meeting(d.client, d.unknown_id("room"), d.unknown_id("meeting"), body)
     if ex.status == 404:
         rec.passed()
