@@ -19,8 +19,7 @@ from conformance.reference_server import ReferenceServer
 from conformance.reference_server.roomz import Meeting, RoomzApp
 from conformance.report.text import closing_summary
 from conformance.runner.engine import Engine
-
-from helpers import CREDENTIAL_FIELDS, run_engine
+from tests.helpers import CREDENTIAL_FIELDS, run_engine
 
 RELEASED = timedelta(minutes=15)
 # servers that wrongly accept invalid or misplaced meetings, alone and together

@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.reference_server import FAULTS
-
-from helpers import run_engine
+from tests.helpers import run_engine
 
 NOT_JUDGED = {"RZ-HTTPS", "RM-HTTPS"}   # the loopback servers speak plain http: a warning every run gives
 COMBINATIONS = [
