@@ -191,8 +191,8 @@ def _window_subjects(d: RoomzDiscovery) -> tuple[list[dict[str, object]], Blocke
     out, seen = [], set()
     renamed = next((how for m in candidates if (how := tolerant.renamed_dates(m))), None)
     if renamed and not any(tolerant.contract_dates(m) for m in candidates):
-        missing = Blocked(f"the meetings carry their dates under {renamed}, not startDateUTC and endDateUTC",
-                          by="RZ-MEETINGS")
+        return [], Blocked(f"no listed meeting carries startDateUTC and endDateUTC (they carry their dates under "
+                           f"{renamed}), so the window boundaries could not be probed", by="RZ-MEETINGS")
     for m in candidates:
         dates = tolerant.contract_dates(m)
         mid = tolerant.meeting_id(m)
@@ -208,6 +208,8 @@ def window_boundaries(d: RoomzDiscovery, rec: Recorder) -> None:
     room = d.target_room
     subjects, missing = _window_subjects(d)
     _far_window(d, rec, room, judged=bool(subjects))
+    if not subjects and missing is not None and missing.by == "RZ-MEETINGS" and not missing.hint:
+        raise missing   # listed, but not under the contract's names
     if not subjects:   # the far window alone proves little: one listing of nothing passes it
         raise Blocked("no meeting with a duration was listed (and none could be created), so the window boundaries "
                       f"could not be probed{f' ({missing.reason})' if missing else ''}",
