@@ -83,9 +83,10 @@ def test_what_cannot_be_released_is_in_results_the_terminal_and_the_report(tmp_p
     result = run_engine("roomz", faults=["create-unknown-room"])
     problems = result.results["cleanup_problems"]
     assert problems and all("curl -i -X PUT" in p and "$ROOMZ_PASSWORD" in p for p in problems), problems
-    terminal = "\n".join(closing_summary(result.results, 200))
+    typed = result.engine.results()
+    terminal = "\n".join(closing_summary(typed, 200))
     assert "Left on the server" in terminal and "curl -i -X PUT" in terminal
-    assert "Left on the server" in render(result.results)
+    assert "Left on the server" in render(typed)
 
 
 @pytest.mark.parametrize("faults", [
