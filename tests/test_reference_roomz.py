@@ -300,3 +300,13 @@ def test_unknown_paths_404_and_wrong_methods_405(rz):
     assert rz("PATCH", "/rooms/57/meetings", auth=AUTH).headers["Allow"] == "GET, POST"
     assert rz("BREW", "/rooms", auth=AUTH).status_code == 405  # no 501 for unknown methods
     assert rz("GET", "/rooms/", auth=AUTH).status_code == 200  # trailing slash tolerated
+
+
+def test_a_year_before_1000_is_rendered_in_four_digits(rz):
+    """Plain schemathesis on openapi.yaml found it: a meeting PUT at 0032-12-29 was listed as
+    '32-12-29T…' (glibc's %Y), an RZ-UTC violation of the reference server itself."""
+    created = rz.create("57", meeting_body(*slot(0))).json()
+    r = rz.update("57", created["meetingId"], {"startDateUTC": "0032-12-29T09:12:18Z",
+                                               "endDateUTC": "0032-12-29T10:00:00Z"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["startDateUTC"], r.json()["endDateUTC"]) == ("0032-12-29T09:12:18Z", "0032-12-29T10:00:00Z")

@@ -27,8 +27,11 @@ def parse_utc(value: object) -> datetime | None:
 
 
 def format_utc(instant: datetime) -> str:
-    """``instant`` as ``YYYY-MM-DDThh:mm:ssZ``."""
-    return instant.astimezone(UTC).strftime(_FORMAT)
+    """``instant`` as ``YYYY-MM-DDThh:mm:ssZ``, the year always in four digits (glibc's ``%Y``
+    writes the year 32 as ``32``: a meeting PUT at 0032-12-29 came back as ``32-12-29T…``, which
+    plain schemathesis on openapi.yaml caught as an RZ-UTC violation)."""
+    i = instant.astimezone(UTC)
+    return f"{i.year:04d}-{i.month:02d}-{i.day:02d}T{i.hour:02d}:{i.minute:02d}:{i.second:02d}Z"
 
 
 def now_utc() -> datetime:
