@@ -25,10 +25,13 @@ TIME_BOUND = ("hang", "slow-drip", "wrong-length")   # each request costs the wh
 @pytest.mark.parametrize("name", ["hang", "slow-drip", "wrong-length", "reset", "huge-body", "gzip-bomb",
                                   "invalid-json", "redirect-loop", "off-site-redirect"])
 def test_every_hostile_server_costs_bounded_time_and_memory(tmp_path, name) -> None:
-    run = zoo_run(name, tmp_path, timeout=5, limit=120)
+    run = zoo_run(name, tmp_path, timeout=5, limit=150)
     # A server that costs --timeout a request must be given up on within 30 s. The others cost the
-    # quick profile's own work (10-15 s on a quiet machine, bench/hostile.py): 45 s is a regression.
-    results = assert_bounded(run, seconds=30 if name in TIME_BOUND else 45)
+    # quick profile's own work, CPU that a loaded machine stretches (the gzip bomb inflates 10 MB per
+    # answer: 37 s at load 13-19, 47 s at load 21, bench/hostile.py): they are held under the quick
+    # profile's own budget (120 s), so a run that only the budget stops fails here.
+    seconds = 30 if name in TIME_BOUND else 90
+    results = assert_bounded(run, seconds=seconds, process_seconds=seconds + 30)
     if name in TIME_BOUND:   # given up on after a few timeouts: incomplete, saying which requests and why
         assert run.result.code == 3
         assert results["verdict"] == "incomplete"
