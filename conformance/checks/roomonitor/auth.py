@@ -121,13 +121,9 @@ def login_gives_a_working_token(d: RoomonitorDiscovery, rec: Recorder) -> None:
     d.guard_login_tokens()
     obtained: list[tuple[str, str]] = []
     try:
-        first = api.login(d.client, "JSON", email, password)
-        pair = api.login_pair(first.json_or_none()) if first.ok else None
-        if pair is not None:
-            _keep(d, rec, obtained, pair)
-        _slip_if_refused(d, rec, first, email, password, obtained)
-        for how in ("JSON", "form"):
-            _login_once(d, rec, how, email, password, obtained)
+        answers = [_login_once(d, rec, how, email, password, obtained) for how in ("JSON", "form")]
+        if all(ex.status == 401 for ex in answers):   # refused in both forms: the credentials, not the server
+            raise ConfigurationError(REFUSED_LOGIN)
         for how in ("JSON", "form"):  # each body form checks the password on its own
             _wrong_password(d, rec, how, email, password, obtained)
     finally:
@@ -135,19 +131,19 @@ def login_gives_a_working_token(d: RoomonitorDiscovery, rec: Recorder) -> None:
 
 
 def _login_once(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str, password: str,
-                obtained: list[tuple[str, str]]) -> None:
+                obtained: list[tuple[str, str]]) -> Exchange:
     ex = api.login(d.client, how, email, password)
     data = ex.json_or_none() if ex.ok else None
     pair = api.login_pair(data)
     if pair is not None:  # registered before any message can quote it; logged out at the end
         _keep(d, rec, obtained, pair)
     if ex.status is None:
-        return
+        return ex
     if ex.status != 200:
         rec.fail(f"200 for POST /login with a {how} body and the given credentials",
                  f"the server answered {api.body_kind(ex)}",
                  ex, kind=f"login-status:{how}")
-        return
+        return ex
     problems = (
         shape_problems("login-response.json", data) if data is not None else [("shape", "", "the body is not JSON")]
     )
@@ -156,7 +152,7 @@ def _login_once(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str, pas
         rec.fail(f'{{"status": "success", "data": {{"authToken": <string>, "userId": <string>}}}} from a {how} login',
                  f"the server answered 200 with {detail}", ex, kind=f"login-shape:{how}")
     if pair is None:
-        return
+        return ex
     login_user, token = pair
     if d.user_id and login_user != d.user_id:
         rec.note("the login answered a userId different from the --user-id given; the token was tried with the "
@@ -167,6 +163,7 @@ def _login_once(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str, pas
     elif use.status is not None:
         rec.fail(f"the token of a {how} login to work on get-rooms", f"the server answered {api.body_kind(use)}", use,
                  kind=f"token-refused:{how}", setup=[ex])
+    return ex
 
 
 def _wrong_password(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str, password: str,
@@ -183,6 +180,10 @@ def _wrong_password(d: RoomonitorDiscovery, rec: Recorder, how: str, email: str,
                  wrong, kind=f"wrong-password:{how}")
 
 
+REFUSED_LOGIN = ("the server refused the given login credentials (POST /login -> 401 with a JSON and a form body); "
+                 "check ROOMONITOR_LOGIN_EMAIL and ROOMONITOR_LOGIN_PASSWORD (or --login-email, --login-password)")
+
+
 def _slip_if_refused(d: RoomonitorDiscovery, rec: Recorder, first: Exchange, email: str, password: str,
                      obtained: list[tuple[str, str]]) -> None:
     """The given login credentials refused 401 with a JSON body and with a form body: a slip in
@@ -195,9 +196,7 @@ def _slip_if_refused(d: RoomonitorDiscovery, rec: Recorder, first: Exchange, ema
     if pair is not None:
         _keep(d, rec, obtained, pair)
     if form.status == 401:
-        raise ConfigurationError("the server refused the given login credentials (POST /login -> 401 with a JSON and "
-                                 "a form body); check ROOMONITOR_LOGIN_EMAIL and ROOMONITOR_LOGIN_PASSWORD (or "
-                                 "--login-email, --login-password)")
+        raise ConfigurationError(REFUSED_LOGIN)
 
 
 def _keep(d: RoomonitorDiscovery, rec: Recorder, obtained: list[tuple[str, str]], pair: tuple[str, str]) -> None:
