@@ -610,3 +610,12 @@ def test_cli_published_examples_text(capsys):
 def test_a_v1_booking_sent_as_v2_gets_a_hint():
     msg = message_of([V1_OK], "v2", "RMP-V2-VARIANT")
     assert "looks like a v1 booking" in msg
+
+
+@pytest.mark.parametrize("reference", [False, True])
+def test_a_timestamp_past_the_float_range_is_a_violation_not_a_crash(reference: bool) -> None:
+    """10**400 divided by 1000 overflows a float: the range hint compares without dividing."""
+    body = (b'[{"id":"a1","roomId":"r1","checkin":1' + b"0" * 400 + b',"checkout":1518865200000,'
+            b'"guestPhone":"+61491570156","guestName":"A","lang":"EN"}]')
+    _, found = check_bytes(body, "v2", reference=reference)
+    assert [(v.rule, v.path) for v in found if v.level == "MUST"] == [("RMP-V2-TIMESTAMP", "/0/checkin")]

@@ -543,7 +543,7 @@ def _explain_timestamp_range(value: float) -> str:
     hint = ""
     if TS_MIN <= value * 1000 < TS_END:
         hint = f": this reads as seconds ({_utc(int(value * 1000))}), multiply by 1000"
-    elif TS_MIN <= value / 1000 < TS_END:
+    elif TS_MIN * 1000 <= value < TS_END * 1000:   # no division: an integer past the float range is no crash
         hint = f": this reads as microseconds ({_utc(int(value // 1000))}), divide by 1000"
     return f"{expected}, found {show(value)}{hint}"
 
