@@ -6,14 +6,16 @@ generates no schemathesis cases); ``full`` is certification depth. ``generated``
 of valid schemathesis cases per operation, ``invalid`` the number of invalid ones (they cost
 several times more to draw, and every answer to them is judged by the same observers); ``dates``
 the number of hypothesis cases per date property; ``rooms`` how many listed rooms have their
-meetings read (ROOMZ; each answer judged by every observer); ``max_time`` the default upper
+meetings read (ROOMZ; each answer judged by every observer); ``wrong_forms`` how many of the wrong
+JSON forms (null, a number, an object holding a null, true, ...) each field of a ROOMZ POST and PUT is
+sent in (checks/roomz/forms.py); ``max_time`` the default upper
 bound of a whole run in seconds (``--max-time``).
 """
 from __future__ import annotations
 
 PROFILES: dict[str, dict[str, float]] = {
-    "quick": {"generated": 0, "invalid": 0, "dates": 6, "rooms": 5, "max_time": 120},
-    "full": {"generated": 60, "invalid": 20, "dates": 40, "rooms": 10, "max_time": 900},
+    "quick": {"generated": 0, "invalid": 0, "dates": 6, "rooms": 5, "wrong_forms": 2, "max_time": 120},
+    "full": {"generated": 60, "invalid": 20, "dates": 40, "rooms": 10, "wrong_forms": 7, "max_time": 900},
 }
 
 

@@ -63,6 +63,45 @@ def why_not_utc(value: str) -> str:
     return "it is not a real instant (month, day or time out of range)"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def malformed_dates(near: datetime, *, later: bool) -> dict[str, str]:
+    """The dates the ruling calls malformed however a lenient parser reads them (``1``, ``foo
+    2030``, ``12/07/2026``, Feb 30, hour 24, a year past 9999, a local time), by what each is.
+
+    Each is spelled so that a lenient reading falls ``later`` than ``near`` (or earlier, when not
+    ``later``) wherever the form allows: sent as the end of a window or a meeting whose other side
+    is ``near``, a lenient parser then makes a real window or booking of it, not a reversed one
+    that any server refuses (which would prove nothing about the parser).
+    """
+    sign = 1 if later else -1
+    day = near + sign * timedelta(days=1)
+    year = near.year + sign
+    soon = near + sign * timedelta(minutes=30)
+    hour_24 = near if later else near - timedelta(days=2)
+    return {
+        "`1`": "1",
+        "`0`": "0",
+        "a word and a year": f"foo {year}",
+        "a US date (MM/DD/YYYY)": f"{day:%m/%d/%Y}",
+        "a month name (Mon D YYYY)": f"{_MONTHS[day.month - 1]} {day.day} {day.year}",
+        "February 30": f"{year}-02-30T10:00:00Z",
+        "hour 24": f"{hour_24:%Y-%m-%d}T24:00:00Z",
+        "a local time (no Z, no offset)": f"{soon:%Y-%m-%dT%H:%M:%S}",
+        **{f"a year outside 0000-9999 ({y})": f"{y}-01-01T10:00:00Z"
+           for y in (("+010000", "+10000") if later else ("-000001", "-0001"))},
+    }
+
+
+def other_iso_forms(instant: datetime) -> dict[str, str]:
+    """``instant`` in the ISO 8601 forms the ruling lets a server refuse or accept (accepted, it
+    must list them back in the contract's form)."""
+    base = f"{instant:%Y-%m-%dT%H:%M:%S}"
+    return {"an offset (+00:00)": base + "+00:00", "fractions (.500Z)": base + ".500Z", "a lowercase z": base + "z",
+            "no seconds": f"{instant:%Y-%m-%dT%H:%M}Z"}
+
+
 def fmt(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -75,4 +114,4 @@ def now_utc() -> datetime:
 
 
 __all__ = ["UTC_PATTERN", "parse_utc", "parse_lenient", "looks_like_datetime", "why_not_utc",
-           "fmt", "now_utc", "timedelta"]
+           "malformed_dates", "other_iso_forms", "fmt", "now_utc", "timedelta"]

@@ -214,7 +214,7 @@ def drive(strategy: st.SearchStrategy[T], examples: int, run_seed: int, body: Ca
     @given(st.lists(strategy, min_size=size, max_size=size))
     def run(values: list[T]) -> None:
         if stopped:
-            raise _Stop   # ends hypothesis' generation at once (and its replay of this example sends nothing)
+            raise Stop   # ends hypothesis' generation at once (and its replay of this example sends nothing)
         try:
             if budget is not None:
                 budget.drew(time.monotonic() - since[0])
@@ -229,19 +229,19 @@ def drive(strategy: st.SearchStrategy[T], examples: int, run_seed: int, body: Ca
                 budget.check()
         except Exception as exc:  # noqa: BLE001  (re-raised below, outside hypothesis)
             stopped.append(exc)
-            raise _Stop from None
+            raise Stop from None
         finally:
             since[0] = time.monotonic()
 
     try:
         run()
-    except _Stop:
+    except Stop:
         pass
     if stopped:
         raise stopped[0]
 
 
-class _Stop(BaseException):
+class Stop(BaseException):
     """Stops a drive: the time budget is spent, or the body failed. Not an Exception: hypothesis
     replays a failing example once more to report it (drawing its values again, which would run
     past the budget) but lets any other BaseException through at once."""

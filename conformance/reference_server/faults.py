@@ -14,11 +14,13 @@ that genuinely hide one fault behind another are listed in ``MASKS`` with the re
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from .dates import parse_any, parse_rolling, parse_utc
 from .httpd import Request, Response
 from .seams import Hook, check_hooks
 
@@ -115,6 +117,78 @@ def _null_location_once(meeting: Rendered, *, app: RoomzApp, m: Meeting, **_: ob
 
 def _seconds_refused(instant: datetime | None, **_: object) -> datetime | None:
     return None if instant is not None and instant.second != 0 else instant
+
+
+def _lenient_in(*places: str) -> Hook:
+    """A date hook reading what the contract's parser refused the way a lenient parser does
+    (``dates.parse_any``), on the requests named (window, create, update)."""
+    def hook(instant: datetime | None, *, value: object, where: str, **_: object) -> datetime | None:
+        return parse_any(value) if instant is None and where in places else instant
+    return hook
+
+
+def _rolling(instant: datetime | None, *, value: object, **_: object) -> datetime | None:
+    return parse_rolling(value) if instant is None else instant
+
+
+def _other_iso(instant: datetime | None, *, value: object, where: str, **_: object) -> datetime | None:
+    """POST dates in other ISO 8601 forms (an offset, fractions, a lowercase z, no seconds) are read."""
+    if instant is None and where == "create" and isinstance(value, str) and _OTHER_ISO.fullmatch(value):
+        try:
+            return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
+        except ValueError:
+            return None
+    return instant
+
+
+_OTHER_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+                        r"([Zz]|[+-][0-9]{2}:[0-9]{2})", re.ASCII)
+
+
+def _echo_dates(meeting: Meeting, *, body: Rendered, **_: object) -> Meeting:
+    """The dates as the client spelled them are what the meeting lists (a store keeping the text)."""
+    for key in ("startDateUTC", "endDateUTC"):
+        if isinstance(body.get(key), str) and not parse_utc(body[key]):
+            meeting.extra[key] = body[key]
+    return meeting
+
+
+_MEETING_TYPES: dict[str, type | tuple[type, ...]] = {"organizerName": str, "creationDateUTC": str, "isPrivate": bool,
+                                                     "isCancelled": bool, "imageUrl": str}
+
+
+def _has_null(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_has_null(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_null(v) for v in value)
+    return value is None
+
+
+def _keep_wrong_types(meeting: Meeting, *, body: Rendered, **_: object) -> Meeting:
+    """A Meeting field sent with the wrong type (``isPrivate: "false"``, ``organizerName: 42``) is
+    stored and listed as sent (values holding a null excepted: that is store-nulls)."""
+    for key, kind in _MEETING_TYPES.items():
+        value = body.get(key)
+        if key in body and not _has_null(value) and (not isinstance(value, kind) or
+                                                      (kind is not bool and isinstance(value, bool))):
+            meeting.extra[key] = value
+    return meeting
+
+
+def _keep_nulls(meeting: Meeting, *, body: Rendered, **_: object) -> Meeting:
+    """A field the contract does not know is stored as sent, and listed: ``"notes": null`` too."""
+    for key, value in body.items():
+        if key not in _MEETING_TYPES and key not in ("subject", "organizerId", "startDateUTC", "endDateUTC",
+                                                     "meetingId") and _has_null(value):
+            meeting.extra[key] = value
+    return meeting
+
+
+def _keep_client_id(meeting: Meeting, *, body: Rendered, **_: object) -> Meeting:
+    if isinstance(body.get("meetingId"), str) and body["meetingId"]:
+        meeting.meeting_id = str(body["meetingId"])
+    return meeting
 
 
 def _non_object_500(refusal: Response, **_: object) -> Response:
@@ -478,6 +552,14 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("lenient-dates", "roomz", "GET meetings ignores a from/to that is not a date (the window is open on that "
           "side) and answers 200; a missing from/to still answers 400.", {"bad_window_date": _always(None)},
           requirement="RZ-MEETINGS-BADDATE"),
+    Fault("date-parser-window", "roomz", "GET meetings reads from/to with a lenient parser: '1', 'foo 2030', "
+          "'12/07/2026', 'Dec 7 2026', Feb 30, hour 24, a year past 9999 and a local time are all taken as dates.",
+          {"date": _lenient_in("window")}, requirement="RZ-MEETINGS-BADDATE"),
+    Fault("date-rollover", "roomz", "Dates of the contract's shape are read field by field and added up: Feb 30 is "
+          "March 2, hour 24 the next day (month 13 and day 32 are still refused), in GET, POST and PUT.",
+          {"date": _rolling}, requirement="RZ-MEETINGS-BADDATE",
+          collateral={"RZ-CREATE-INVALID": "failed", "RZ-UPDATE-INVALID": "failed"},
+          why="one date parser serves every call, so the POST and PUT probes are read the same way"),
     Fault("empty-date-500", "roomz", "GET meetings with an empty from or to answers 500 (other bad dates answer 400).",
           {"bad_window_date": _empty_date_500}, requirement="RZ-MEETINGS-BADDATE", collateral=FIVE_XX,
           why="the one answer is a 5xx too"),
@@ -525,7 +607,24 @@ FAULTS: dict[str, Fault] = _faults(
           "(as a connector that never validates does); listings then show it.",
           {"reversed_create": _reversed_kept, "create_response": _store_as_sent}, requirement="RZ-CREATE-INVALID",
           collateral={"RZ-MEETINGS-ORDER": "failed"}, why="the stored meeting is listed with its end before its start"),
+    Fault("date-parser-create", "roomz", "POST reads its dates with a lenient parser ('1', 'foo 2030', US dates, "
+          "month names, Feb 30, hour 24, a year past 9999, a local time): such a meeting is booked.",
+          {"date": _lenient_in("create")}, requirement="RZ-CREATE-INVALID"),
+    Fault("echo-iso-forms", "roomz", "POST accepts dates in other ISO 8601 forms (+00:00, fractions, a lowercase z, "
+          "no seconds) and lists them back as sent.", {"date": _other_iso, "stored": _echo_dates},
+          requirement="RZ-UTC"),
+    Fault("store-wrong-types", "roomz", "POST stores a Meeting field sent with the wrong type as sent (isPrivate "
+          "\"false\", organizerName 42, ...) and lists it so.", {"stored": _keep_wrong_types},
+          requirement="RZ-MEETINGS"),
+    Fault("store-nulls", "roomz", "POST stores fields the contract does not know as sent, nulls included "
+          "(\"notes\": null), and lists them.", {"stored": _keep_nulls}, requirement="RZ-NULL"),
+    Fault("keep-client-id", "roomz", "POST takes the meetingId from the body when the client sends one: two POSTs "
+          "with one meetingId list two meetings under it.", {"stored": _keep_client_id},
+          requirement="RZ-MEETINGS-UNIQUE"),
     # --- ROOMZ: updating meetings ---
+    Fault("date-parser-update", "roomz", "PUT reads its dates with a lenient parser ('1', 'foo 2030', US dates, "
+          "month names, Feb 30, hour 24, a year past 9999, a local time).",
+          {"date": _lenient_in("update")}, requirement="RZ-UPDATE-INVALID"),
     Fault("update-rejects-full-body", "roomz",
           "PUT whose body carries any field besides startDateUTC/endDateUTC answers 400 "
           "(after the 404, 400 and 409 checks).", {"update_fields": _only_dates}, requirement="RZ-UPDATE"),
@@ -711,7 +810,7 @@ def resolve_faults(api: str, names: Iterable[str | Fault]) -> tuple[Fault, ...]:
     chosen: list[Fault] = []
     for item in names:
         name = item.name if isinstance(item, Fault) else item
-        fault = FAULTS.get(name)
+        fault = item if isinstance(item, Fault) and item.api == api else FAULTS.get(name)   # a test's own fault too
         if fault is None or fault.api != api:
             known = [n for n, f in FAULTS.items() if f.api == api]
             why = "unknown fault" if fault is None else f"fault for the {fault.api} API, not {api}"

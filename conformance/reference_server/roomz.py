@@ -172,8 +172,9 @@ class RoomzApp:
         return None
 
     # --- helpers --------------------------------------------------------------------------
-    def _parse_date(self, value: object) -> datetime | None:
-        return self.fx.date(parse_utc(value))
+    def _parse_date(self, value: object, where: str) -> datetime | None:
+        """``where``: "window" (GET from/to), "create" (POST) or "update" (PUT), for the faults."""
+        return self.fx.date(parse_utc(value), value=value, where=where)
 
     def _json_object(self, request: Request) -> tuple[dict[str, object] | None, Response | None]:
         """The body as a JSON object, or the refusal (400; 500 under crash-non-object-body)."""
@@ -214,7 +215,7 @@ class RoomzApp:
                 return self.error(400, f"query parameter {name!r} is required")
             if len(values) > 1:
                 return self.error(400, f"query parameter {name!r} given more than once")
-            instant = self._parse_date(values[0])
+            instant = self._parse_date(values[0], "window")
             if instant is None:
                 refusal: Response | None = self.fx.bad_window_date(
                     self.error(400, f"{name!r} must be a UTC date-time YYYY-MM-DDThh:mm:ssZ, got {values[0]!r}"),
@@ -255,7 +256,8 @@ class RoomzApp:
             return self.error(400, "subject must be a string")
         if not isinstance(organizer_id, str) or not organizer_id:
             return self.error(400, "organizerId must be a non-empty string")
-        start, end = self._parse_date(body.get("startDateUTC")), self._parse_date(body.get("endDateUTC"))
+        start, end = self._parse_date(body.get("startDateUTC"), "create"), self._parse_date(body.get("endDateUTC"),
+                                                                                            "create")
         if start is None or end is None:
             return self.error(self.fx.bad_date_status(400), "startDateUTC and endDateUTC must be UTC date-times "
                                                             "YYYY-MM-DDThh:mm:ssZ")
@@ -277,6 +279,7 @@ class RoomzApp:
             organizer_id=organizer_id, organizer_name=organizer_name,
             start=start, end=end, created=now_utc())
         self._next_id += 1
+        meeting = self.fx.stored(meeting, body=body)
         room_meetings.append(meeting)
         response = self.ok(self.fx.create_status(201), self.render_meeting(meeting))
         return self.fx.create_response(response)
@@ -297,7 +300,7 @@ class RoomzApp:
         start, end = meeting.start, meeting.end
         for name in ("startDateUTC", "endDateUTC"):
             if name in body:
-                instant = self._parse_date(body[name])
+                instant = self._parse_date(body[name], "update")
                 if instant is None:
                     return self.error(400, f"{name} must be a UTC date-time YYYY-MM-DDThh:mm:ssZ")
                 start, end = (instant, end) if name == "startDateUTC" else (start, instant)

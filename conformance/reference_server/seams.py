@@ -34,8 +34,8 @@ SEAMS: dict[str, tuple[str, ...]] = {
         "meetings", "meetings_body", "unauthenticated", "malformed", "basic_scheme", "bearer", "any_user",
         "password_ok", "date", "non_object_body", "bad_date_status", "unknown_room_listing", "bad_window_date",
         "window", "unknown_room_create", "create_fields", "reversed_create", "unknown_organizer", "create_conflict",
-        "stored_subject", "create_status", "create_response", "unknown_update", "update_fields", "reversed_update",
-        "update_conflict", "valid_put", "update_saved", "update_response",
+        "stored_subject", "stored", "create_status", "create_response", "unknown_update", "update_fields",
+        "reversed_update", "update_conflict", "valid_put", "update_saved", "update_response",
     ),
     "roomonitor": (
         "error", "ok_content_type", "unauthenticated", "token_ok", "mismatch", "unknown_customer", "form_login",

@@ -10,7 +10,7 @@ from datetime import timedelta
 from conformance.checks import tolerant
 from conformance.checks.dates import fmt, looks_like_datetime, now_utc, parse_utc, why_not_utc
 from conformance.checks.model import Recorder, check, observer
-from conformance.checks.roomz import api
+from conformance.checks.roomz import api, forms
 from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.shared import (
     MAX_WALK,
@@ -71,9 +71,10 @@ def dates_are_exact_utc(rec: Recorder, ex: Exchange) -> None:
             if not isinstance(value, str):
                 continue  # a missing or mistyped field is RZ-MEETINGS' business, a null RZ-NULL's
             if parse_utc(value) is None:
+                by, setup = forms.stored_by(ex, forms.meeting_at(ex, pointer))
                 rec.fail("YYYY-MM-DDThh:mm:ssZ and a real UTC instant",
-                         f"{pointer} is {value[:60]!r}: {why_not_utc(value)}",
-                         ex, kind=f"{ex.operation}:{key}:{why_not_utc(value)}")
+                         f"{pointer} is {value[:60]!r}: {why_not_utc(value)}{by}",
+                         ex, kind=f"{ex.operation}:{key}:{why_not_utc(value)}", setup=setup)
             else:
                 rec.passed()
 
@@ -104,11 +105,21 @@ def no_null(rec: Recorder, ex: Exchange) -> None:
     allowed = _image_url_pointers(ex, data)
     for pointer, key, value in walk(data, on_cut=lambda: _cut(rec)):
         if value is None and pointer not in allowed:
+            by, setup = forms.stored_by(ex, forms.meeting_at(ex, pointer))
             rec.fail("no null in any response body (only a Meeting's imageUrl may be null)",
-                     f"{pointer or 'the body'} is null in the answer to {ex.method} {ex.path[:80]}", ex,
-                     kind=f"{ex.operation}:{key}")
+                     f"{pointer or 'the body'} is null in the answer to {ex.method} {ex.path[:80]}{by}", ex,
+                     kind=f"{ex.operation}:{key}", setup=setup)
             return
     rec.passed()
+
+
+@check("RZ-UTC")
+@check("RZ-NULL")
+def ordinary_reads_and_wrong_forms(d: RoomzDiscovery, rec: Recorder) -> None:
+    """The run's ordinary reads, and the wrong-form writes read back (``forms``): what a server
+    accepts it must list in the contract's forms; the observers above judge every answer."""
+    d.ordinary_reads()
+    forms.wrong_forms(d)
 
 
 register_no_server_error("RZ-5XX")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conformance.checks import tolerant
-from conformance.checks.dates import fmt
+from conformance.checks.dates import fmt, malformed_dates
 from conformance.checks.model import Blocked, Recorder, check
-from conformance.checks.roomz import api
+from conformance.checks.roomz import api, forms
 from conformance.checks.roomz.discovery import RoomzDiscovery, blocker
 from conformance.checks.roomz.persist import differences
 from conformance.checks.roomz.scratch import Scratch, far_start, subject_for
@@ -210,5 +210,51 @@ def invalid_create_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
             rec.fail("invalid POSTs to create nothing", f"meeting {tolerant.meeting_id(m)!r} "
                      f"({m.get('startDateUTC')}..{m.get('endDateUTC')}) is listed", listing.exchange, setup=sent,
                      kind="created")
+    _malformed_dates(d, s, rec)
+    written = forms.wrong_forms(d)   # wrong types, nulls, other ISO forms: accepted or refused, then read back
+    for note in written.notes:
+        rec.note(note)
+    if written.unfound:
+        rec.note(f"{len(written.unfound)} accepted wrong-form POST(s) could not be found to release them: "
+                 + "; ".join(written.unfound[:5]))
     if undecided is not None:
         raise undecided
+
+
+def _malformed_dates(d: RoomzDiscovery, s: Scratch, rec: Recorder) -> None:
+    """The ruling's malformed dates (what a lenient parser reads) as endDateUTC after a valid
+    start, last in the stretch: read leniently, each makes a real booking after its start, which
+    conflicts with nothing of the suite's. Each accepted one is found and moved aside at once, so
+    the next is judged on a free room; one listing at the end finds any created despite a 4xx."""
+    room = d.target_room
+    start = s.at("dates")
+    subjects: dict[str, str] = {}
+    sent = []
+    for label, bad in malformed_dates(start, later=True).items():
+        subject = s.subject(f"malformed endDateUTC: {label}")
+        subjects[subject] = label
+        body = {**s.body(subject, d.organizer, start, start + timedelta(minutes=30)), "endDateUTC": bad}
+        ex = api.post_meeting(d.client, room, body)
+        sent.append(ex)
+        if ex.status is None:
+            continue
+        if 400 <= ex.status < 500:
+            if s.refused_like_every_post(ex) is None:   # refused as a valid POST is refused: it says nothing
+                rec.passed()
+            continue
+        rec.fail(f"a POST with endDateUTC {bad!r} ({label}: no date, however a lenient parser reads it) to be "
+                 "refused with a 4xx (400)", f"the server answered {ex.describe()}", ex, kind=f"accepted:{label}")
+        if ex.ok:   # found by its subject (its end is wherever the server read it) and moved aside
+            there = d.list_window(room, start - timedelta(minutes=1), start + timedelta(minutes=30))
+            for landed in [m for m in there.meetings if m.get("subject") == subject]:
+                s.track(room, landed, start)
+                s.evict(room, landed)
+    listing = d.list_window(room, start - timedelta(minutes=30), start + timedelta(hours=1))
+    for m in listing.meetings:
+        what = subjects.get(str(m.get("subject")))
+        if what is not None:
+            s.track(room, m, tolerant.start_of(m) or start)
+            rec.fail("invalid POSTs to create nothing", f"meeting {tolerant.meeting_id(m)!r} "
+                     f"({m.get('startDateUTC')}..{m.get('endDateUTC')}), sent with a malformed endDateUTC "
+                     f"({what}), is listed", listing.exchange, setup=sent, kind=f"created:{what}")
+            s.evict(room, m)

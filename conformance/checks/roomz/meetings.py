@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.checks import tolerant
-from conformance.checks.dates import fmt, now_utc, parse_utc
+from conformance.checks.dates import fmt, malformed_dates, now_utc, parse_utc
 from conformance.checks.model import Blocked, Recorder, check, observer, value_free
-from conformance.checks.roomz import api
+from conformance.checks.roomz import api, forms
 from conformance.checks.roomz.discovery import WIDE_DAYS, RoomzDiscovery, blocker
 from conformance.checks.shared import duplicates, listed
 from conformance.client import Exchange
@@ -39,6 +39,7 @@ def list_known_room(d: RoomzDiscovery, rec: Recorder) -> None:
                  wide.exchange, kind=f"status:{wide.exchange.status}")
     _other_rooms(d, rec)
     _own_meeting_not_in_other_room(d, rec)
+    forms.wrong_forms(d)   # what the wrong-form writes stored, read back: the observer judges each field's type
 
 
 def _other_rooms(d: RoomzDiscovery, rec: Recorder) -> None:
@@ -95,9 +96,11 @@ def meetings_shape(rec: Recorder, ex: Exchange) -> None:
         if _leftover(rec, meeting):
             continue
         problems = [p for p in shape_problems("meeting.json", meeting) if p[0] == "shape"]
+        by, setup = forms.stored_by(ex, meeting) if problems else ("", [])
         for _, pointer, message in problems:
-            rec.fail("every Meeting field with its type", f"meeting {i}{pointer}: {message}", ex,
-                     kind=f"meeting{pointer.split('/')[1] if pointer.count('/') else pointer}:{value_free(message)}")
+            rec.fail("every Meeting field with its type", f"meeting {i}{pointer}: {message}{by}", ex,
+                     kind=f"meeting{pointer.split('/')[1] if pointer.count('/') else pointer}:{value_free(message)}",
+                     setup=setup)
         if not problems:
             rec.passed()
 
@@ -108,11 +111,21 @@ def meetings_unique(rec: Recorder, ex: Exchange) -> None:
     data = _listing(ex)
     if not data:
         return
-    ids = [{"meetingId": tolerant.meeting_id(m)} for m in rec.judged(data, "meetings")]
+    judged = rec.judged(data, "meetings")
+    ids = [{"meetingId": tolerant.meeting_id(m)} for m in judged]
     for key, first, again in duplicates(ids, "meetingId"):
-        rec.fail("unique meetingId values in one answer", f"{key!r} is listed at positions {first} and {again}", ex,
-                 kind="dup")   # the id is not the identity: it changes with every run
+        by, setup = forms.stored_by(ex, judged[again])
+        rec.fail("unique meetingId values in one answer", f"{key!r} is listed at positions {first} and {again}{by}",
+                 ex, kind="dup", setup=setup)   # the id is not the identity: it changes with every run
     rec.passed()
+
+
+@check("RZ-MEETINGS-UNIQUE")
+def unique_after_wrong_forms(d: RoomzDiscovery, rec: Recorder) -> None:
+    """The run's ordinary reads, and the wrong-form writes read back: a meetingId the client
+    sends twice must not give two meetings one id (the observer above judges the listings)."""
+    d.ordinary_reads()
+    forms.wrong_forms(d)
 
 
 @observer("RZ-MEETINGS-ORDER", unseen="no listing held a meeting with readable startDateUTC and endDateUTC",
@@ -276,6 +289,13 @@ def bad_dates_answer_400(d: RoomzDiscovery, rec: Recorder) -> None:
         for which, frm, to in (("from", bad, good_to), ("to", good_from, bad)):
             ex = api.get_meetings(d.client, room, frm, to)
             judged |= judge_bad_date(rec, ex, f"{which}={bad!r}", known, kind=f"{which}:{bad}")
+    # what a lenient parser reads (the ruling's list), spelled so that its reading makes a real
+    # window with the other side: refused only by a server that parses the contract's form
+    for which in ("from", "to"):
+        for label, bad in malformed_dates(now, later=which == "to").items():
+            frm, to = (bad, good_to) if which == "from" else (good_from, bad)
+            ex = api.get_meetings(d.client, room, frm, to)
+            judged |= judge_bad_date(rec, ex, f"{which}={bad!r} ({label})", known, kind=f"{which}:{label}")
     if not judged and not known:
         d.target_room   # raises the Blocked that kept the suite from knowing a room
 
@@ -291,7 +311,9 @@ def judge_bad_date(rec: Recorder, ex: Exchange, what: str, known_room: bool, *, 
     if ex.status == 400:
         rec.passed()
     else:
-        rec.fail(f"400 for {what}, which is not a date", f"the server answered {ex.describe()}", ex, kind=kind)
+        rec.fail(f"400 for {what}, which is no date (neither the contract's form nor another ISO 8601 form with Z "
+                 "or an offset)",
+                 f"the server answered {ex.describe()}", ex, kind=kind)
     return True
 
 

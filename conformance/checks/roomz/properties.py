@@ -1,13 +1,14 @@
 """Property-based checks: schemathesis-generated requests for all four calls, and hypothesis
 properties over dates (valid windows are accepted, malformed dates are refused).
 
-Generated writes never touch real rooms or meetings: POSTs and PUTs go to an unknown room whose
-id starts with ``conformance-unknown-`` (the rest generated: non-ASCII text, characters that need
-percent-encoding), so a correct server answers 404 and the generator exercises the server's
-parsing, not its calendar. Every answer is judged by the observers (RZ-5XX, RZ-JSON, RZ-NULL,
-RZ-UTC, RZ-STATUS-LISTED, the listings' shapes against the spec's schemas), as any other. GET
-meetings is generated twice: for the target room (the query is what varies) and for generated
-room ids. With --read-only no POST or PUT is generated at all.
+Generated writes reach the server's real logic: POSTs and PUTs are rebased onto the target room
+and the suite's own places and meetings (``generated.py``), tracked and released; only when no
+room or place is available do they go to an unknown room whose id starts with
+``conformance-unknown-`` (the rest generated), where a correct server answers 404. Every answer
+is judged by the observers (RZ-5XX, RZ-JSON, RZ-NULL, RZ-UTC, RZ-STATUS-LISTED, the listings'
+shapes against the spec's schemas), as any other. GET meetings is generated twice: for the target
+room (the query is what varies) and for generated room ids. With --read-only no POST or PUT is
+generated at all.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from conformance.checks import dates
 from conformance.checks.dates import fmt, now_utc
 from conformance.checks.model import Blocked, Recorder, check
 from conformance.checks.roomz import api
@@ -27,6 +29,8 @@ if TYPE_CHECKING:   # hypothesis, schemathesis and the bridge are imported by th
     from hypothesis import strategies as st
     from schemathesis import Case, GenerationMode
 
+WRITES = ("createMeeting", "updateMeeting")
+
 
 def examples(d: RoomzDiscovery, kind: str) -> int:
     return int(setting(d.options.profile, kind))
@@ -37,6 +41,7 @@ def fuzz(d: RoomzDiscovery, operation_id: str, path_parameters: dict[str, str] |
     from schemathesis import GenerationMode
 
     from conformance.checks import schemathesis_bridge as bridge
+    from conformance.checks.roomz import generated
 
     op = bridge.operations(d, "roomz")[operation_id]
     strategy = op.as_strategy(generation_mode=mode, path_parameters=path_parameters) if path_parameters \
@@ -47,6 +52,8 @@ def fuzz(d: RoomzDiscovery, operation_id: str, path_parameters: dict[str, str] |
         count = 1 if valid else 0
 
     def one(case: Case) -> None:
+        if operation_id in WRITES and generated.send(d, operation_id, case) is not None:
+            return   # rebased onto the target room and the suite's own places (checks/roomz/generated.py)
         if prefix_ids:   # a generated id, made one no real system has
             case.path_parameters = {k: f"conformance-unknown-{v}" for k, v in (case.path_parameters or {}).items()}
         bridge.send_case(d.client, case, operation_id)   # the observers judge the answer
@@ -61,21 +68,30 @@ def generated_requests(d: RoomzDiscovery, rec: Recorder) -> None:
     """Valid and invalid generated requests on every call; observers judge each answer."""
     from schemathesis import GenerationMode
 
+    from conformance.checks.roomz import generated
+
     plan: list[tuple[str, dict[str, str] | None, bool]] = [("listRooms", {}, False), ("listMeetings", None, True)]
     try:
         plan.insert(1, ("listMeetings", {"roomId": d.target_room}, False))
     except Blocked as blocked:
         rec.note(f"GET meetings of a known room was not generated: {blocked}")
-    if not d.options.read_only:
-        plan += [("createMeeting", None, True), ("updateMeeting", None, True)]
+    if not d.options.read_only:   # first: the writes reach the real logic, the budget is best spent there
+        plan[:0] = [("createMeeting", None, True), ("updateMeeting", None, True)]
     for operation_id, params, prefix in plan:
         before = d.client.count
+        if operation_id in WRITES:   # schemathesis' coverage phase first: each field in each wrong type, each missing
+            generated.coverage(d, operation_id, examples(d, "invalid"))
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz(d, operation_id, params, mode, prefix_ids=prefix)
         ids = " (generated ids)" if operation_id == "listMeetings" and params is None else ""
         sent = d.client.count - before
         d.progress(f"generated: {operation_id}{ids}, {sent} request{'s' * (sent != 1)}")
     if not d.options.read_only:
+        before = d.client.count
+        generated.stateful(d, examples(d, "invalid"))   # chains through the links of openapi.yaml
+        sent = d.client.count - before
+        d.progress(f"generated: stateful chains, {sent} request{'s' * (sent != 1)}")
+        generated.finish(d)
         junk_bodies(d)
         unusual_subjects(d)
 
@@ -141,24 +157,36 @@ def _two(lo: int, hi: int) -> st.SearchStrategy[str]:
     return st.integers(lo, hi).map(lambda n: f"{n:02d}")
 
 
-def malformed_dates() -> st.SearchStrategy[str]:
-    """Strings that are no date at all: a field out of range, or text without digits.
+_DAYS_IN = {2: 28, 4: 30, 6: 30, 9: 30, 11: 30}
 
-    Hour 24 and Feb 30 are left out on purpose: ISO 8601 allows 24:00:00 and some platforms
-    roll Feb 30 over, so a server accepting them is not clearly wrong about "not a date".
-    """
+
+def malformed_dates() -> st.SearchStrategy[str]:
+    """Strings that are no date (CONTRACT.md, the rulings after the second round): a field out of
+    range, a day the month does not have (Feb 30: rolling it over is a failure), hour 24, text
+    without digits, or a form a lenient parser reads (``1``, ``Dec 7 2026``, a local time, ...)."""
     from hypothesis import strategies as st
 
     @st.composite
     def draw_date(draw: st.DrawFn) -> str:
         year = draw(st.integers(2000, 2099))
         ok = {"M": _two(1, 12), "D": _two(1, 28), "h": _two(0, 23), "m": _two(0, 59), "s": _two(0, 59)}
-        bad_field = draw(st.sampled_from(["M", "D", "h", "m", "text"]))
+        bad_field = draw(st.sampled_from(["M", "D", "h", "m", "text", "day", "lenient"]))
         if bad_field == "text":
             return draw(st.text(alphabet=string.ascii_letters + " -:_/.", min_size=1,
                                 max_size=16).filter(lambda s: s.strip() != ""))
-        bad = {"M": _two(13, 99), "D": _two(32, 99), "h": _two(25, 99), "m": _two(60, 99)}[bad_field]
-        parts = {k: draw(bad if k == bad_field else v) for k, v in ok.items()}
+        if bad_field == "lenient":
+            near = datetime(year, draw(st.integers(1, 12)), draw(st.integers(1, 28)), tzinfo=UTC)
+            return draw(st.sampled_from(sorted(dates.malformed_dates(near, later=draw(st.booleans())).values())))
+        parts = {k: draw(v) for k, v in ok.items()}
+        if bad_field == "day":   # a day the month lacks (Feb 29 only in a common year), or hour 24
+            month = draw(st.sampled_from(sorted(_DAYS_IN)))
+            first_missing = _DAYS_IN[month] + 1 + (month == 2 and year % 4 == 0)
+            parts.update(M=f"{month:02d}", D=draw(_two(first_missing, 31)))
+            if draw(st.booleans()):
+                parts.update(D=draw(_two(1, 28)), h="24")
+        else:
+            bad = {"M": _two(13, 99), "D": _two(32, 99), "h": _two(25, 99), "m": _two(60, 99)}[bad_field]
+            parts[bad_field] = draw(bad)
         return f"{year}-{parts['M']}-{parts['D']}T{parts['h']}:{parts['m']}:{parts['s']}Z"
 
     return draw_date()

@@ -53,12 +53,14 @@ HOURS = {
     "auth": 7.0,              # auth probes: POSTs at +0, the PUT probes' own meeting at +30 min
     "update-unknown": 8.0,    # dates of PUTs to unknown meetings (nothing should land)
     "graveyard": 8.5,         # wrongly accepted meetings are moved here, one minute each, two apart
+    "forms": 10.0,            # wrong-form and generated writes (checks/roomz/forms.py): one minute each
+    "dates": 12.0,            # malformed dates: last, so a lenient reading past it conflicts with nothing
 }
-SPAN = timedelta(hours=10)
-# the graveyard, from 8.5 h to the end of the checked-free stretch: one minute a meeting, two apart,
-# so however many a server wrongly accepts, none is moved past the stretch onto a real booking
+SPAN = timedelta(hours=13)
+# the graveyard, from 8.5 h to the wrong-form writes: one minute a meeting, two apart, so however
+# many a server wrongly accepts, none is moved past the stretch onto a real booking
 GRAVEYARD_STEP = timedelta(minutes=2)
-GRAVEYARD_PLACES = int((SPAN - timedelta(hours=HOURS["graveyard"])) / GRAVEYARD_STEP)
+GRAVEYARD_PLACES = int(timedelta(hours=HOURS["forms"] - HOURS["graveyard"]) / GRAVEYARD_STEP)
 
 
 def far_start() -> datetime:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from conformance.checks import tolerant
-from conformance.checks.dates import fmt, now_utc
+from conformance.checks.dates import fmt, malformed_dates, now_utc
 from conformance.checks.model import Blocked, Recorder, check
-from conformance.checks.roomz import api
+from conformance.checks.roomz import api, forms
 from conformance.checks.roomz.discovery import RoomzDiscovery
 from conformance.checks.roomz.persist import differences
 from conformance.checks.roomz.scratch import Scratch, far_start, subject_for
@@ -145,13 +145,20 @@ def invalid_update_is_refused(d: RoomzDiscovery, rec: Recorder) -> None:
         "an endDateUTC that is not a date": "not-a-date",
         "an endDateUTC before its startDateUTC": start - timedelta(minutes=30),
     }
+    # the ruling's malformed dates, each read by a lenient parser as an instant after the end
+    kinds = {label: label for label in cases}
+    for what, bad in malformed_dates(end, later=True).items():
+        label = f"an endDateUTC {bad!r} ({what}: no date, however a lenient parser reads it)"
+        cases[label], kinds[label] = bad, f"malformed: {what}"   # the kind without the date: stable run to run
     for label, bad_end in cases.items():
         ex = s.put(before, start, bad_end)
+        kind = kinds[label]
         if ex.status == 400:
             rec.passed()
         elif ex.status is not None:
-            rec.fail(f"400 for a PUT with {label}", f"the server answered {ex.describe()}", ex, kind=label)
-        _unchanged(s, rec, before, start, end, label, ex)
+            rec.fail(f"400 for a PUT with {label}", f"the server answered {ex.describe()}", ex, kind=kind)
+        _unchanged(s, rec, before, start, end, kind, ex)
+    forms.wrong_forms(d)   # every field of a PUT in every wrong form: accepted or refused, then read back
 
 
 @check("RZ-UPDATE-CONFLICT")
