@@ -111,6 +111,9 @@ class WrongForms:
 
     def __init__(self, d: RoomzDiscovery) -> None:
         self.d = d
+        self._next = PLACES   # no place until the stretch is known
+        self.put_target: tuple[dict[str, object], datetime, datetime] | None = None   # the meeting PUTs go to
+        self.wrong: list[tuple[str, object]] = []
         self.sent = 0
         self.accepted = 0
         self.unfound: list[str] = []
@@ -128,7 +131,6 @@ class WrongForms:
             self.notes.append(f"no wrong-form writes: {blocked}")
             return
         self._next = 0
-        self.put_target: tuple[dict[str, object], datetime, datetime] | None = None   # the meeting PUTs go to
         self.wrong = list(WRONG.items())[:int(setting(d.options.profile, "wrong_forms"))]
         self.posts()
         self.puts()
