@@ -310,9 +310,25 @@ def _rm_crash_object(refusal: Response, *, doc: object, **_: object) -> Response
     return _json(500, {"status": 500, "message": "Internal Server Error"}) if isinstance(doc, dict) else refusal
 
 
+_V2_STAMPS = ("checkin", "checkout")
+_V2_TEXT = ("id", "roomId", "customRoomId", "idBooking", "pm", "bookingType", "guestPhone", "guestName", "lang")
+_V1_TEXT = ("firstname", "lastname", "prefix", "telephone", "email", "room", "checkin", "checkout",
+            "customerReference")
+
+
+def _wrong_type(booking: object, version: str) -> bool:
+    """A booking that is no object, or a template field of another JSON type than the template's
+    (what a server that trusts its input's types trips over)."""
+    if not isinstance(booking, dict):
+        return True
+    if version == "v2" and any(k in booking and (type(booking[k]) is not int) for k in _V2_STAMPS):
+        return True
+    text = _V2_TEXT if version == "v2" else _V1_TEXT
+    return any(k in booking and not isinstance(booking[k], str) for k in text)
+
+
 def _rm_crash_on_types(answer: Response, *, doc: list[object], version: str, **_: object) -> Response:
-    stamps = [b.get(k) for b in doc if isinstance(b, dict) for k in ("checkin", "checkout") if k in b]
-    if version == "v2" and any(isinstance(v, str) for v in stamps) or any(not isinstance(b, dict) for b in doc):
+    if any(_wrong_type(b, version) for b in doc):
         return _json(500, {"status": 500, "message": "Internal Server Error"})
     return answer
 
@@ -652,8 +668,9 @@ FAULTS: dict[str, Fault] = _faults(
     Fault("rm-crash-non-array", "roomonitor", "An import whose body is a JSON object (not an array) answers 500.",
           {"non_array": _rm_crash_object}, requirement="RM-5XX"),
     Fault("rm-crash-wrong-types", "roomonitor", "An import for the real account crashes (500) on a booking that is "
-          "not an object, or a v2 checkin/checkout sent as a string (unknown users are refused before, so generated "
-          "bodies never reach it).", {"import_answer": _rm_crash_on_types}, requirement="RM-5XX",
+          "not an object, or whose template field has another JSON type (a v2 checkin sent as a string, a v1 room "
+          "as a list, …); unknown users are refused before, so bodies sent to a made-up user never reach it.",
+          {"import_answer": _rm_crash_on_types}, requirement="RM-5XX",
           collateral={"RM-IMPORT-PARTIAL": "failed"},
           why="RM-IMPORT-PARTIAL's mix holding a v2 checkin sent as a string (an RMP-V2-FIELDS probe) is answered "
               "with a 5xx, so its valid bookings are not saved either"),
