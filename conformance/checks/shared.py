@@ -85,6 +85,18 @@ def duplicates(items: Sequence[object], key: str) -> Iterator[tuple[str, int, in
             seen[value] = i
 
 
+def answer_item(ex: Exchange) -> str | None:
+    """The coverage item of a no-5xx requirement an answer reaches: a call's answers, and for a
+    write the bodies the server read. An answer 401 or 403 (404 for a write) was given before the
+    request's body was read: it covers nothing of how the server handles input."""
+    if ex.status is None or ex.status in (401, 403):
+        return None
+    op = ex.operation or "calls outside the contract"
+    if ex.method in ("POST", "PUT"):
+        return None if ex.status == 404 else f"{ex.method} {op}: bodies the server read"
+    return f"{ex.method} {op}: answers"
+
+
 def register_no_server_error(rid: str) -> None:
     """RZ-5XX / RM-5XX: the same observer for either API."""
 
@@ -92,6 +104,9 @@ def register_no_server_error(rid: str) -> None:
     def no_server_error(rec: Recorder, ex: Exchange) -> None:
         if ex.status is None:
             return
+        item = answer_item(ex)
+        if item is not None:
+            rec.reached(item)
         if ex.status >= 500:
             rec.fail("no 5xx for any request", f"{ex.method} {ex.path[:120]} answered {ex.status}", ex,
                      kind=f"{ex.operation}:{ex.method}:{ex.status}")

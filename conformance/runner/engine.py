@@ -349,13 +349,12 @@ class Engine:
             if outcome.probes == 0 and not outcome.findings:
                 self._skip(rid, str(blocked), blocked.by)
             else:
-                rec.note(f"partly verified: {blocked}")
+                self._partly(rec, outcome, str(blocked))
         except RateLimited as exc:   # the server asked for a wait the run cannot give
-            if not outcome.findings:
-                self._skip(rid, f"not verified: {exc}")
+            self._cut_short(rid, rec, outcome, f"not verified: {exc}")
         except DeadlineReached:   # the budget ran out (or the run aborted) in the middle of the checks
-            if not outcome.findings:   # partly checked is not passed: green must mean tested
-                self._skip(rid, f"not verified: {self.aborted}" if self.aborted else self._budget_reason())
+            why = f"not verified: {self.aborted}" if self.aborted else self._budget_reason()
+            self._cut_short(rid, rec, outcome, why)
         except Exception as exc:  # a bug or hostile data must not lose the run: it is reported
             detail = self.redactor.text("".join(traceback.format_exception_only(type(exc), exc)).strip())
             rec.note(f"internal error while checking: {detail}")
@@ -373,6 +372,24 @@ class Engine:
         outcome.findings.clear()
         outcome.kinds.clear()
         outcome.probes = 0
+
+    def _cut_short(self, rid: str, rec: Recorder, outcome: Outcome, reason: str) -> None:
+        """A check stopped before its end (out of time, or made to wait): with probes met it is
+        partly verified, one rule everywhere; with none it is not verified."""
+        if outcome.findings:
+            return
+        if outcome.probes:
+            self._partly(rec, outcome, reason)
+        else:
+            self._skip(rid, reason)
+
+    @staticmethod
+    def _partly(rec: Recorder, outcome: Outcome, reason: str) -> None:
+        """Probes met, the rest not probed: "partly verified" (the coverage record says what was not
+        probed and why; a partly verified MUST requirement leaves the verdict incomplete). A check
+        that named what it could not probe has said it already."""
+        if not any(p.probes == 0 for p in outcome.planned.values()):
+            rec.unreached("the rest of its probes", reason)
 
     def _skip(self, rid: str, reason: str, blocked_by: str | None = None) -> None:
         """A skip, its reason redacted here: it goes to JUnit and the terminal as it is."""
