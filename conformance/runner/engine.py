@@ -296,10 +296,13 @@ class Engine:
         scripted = [(r.id, c) for r in self.requirements for c in checks_of(r.id) if c.phase == "scripted"]
         generated = [(r.id, c) for r in self.requirements for c in checks_of(r.id) if c.phase == "generated"]
         self._evidence_only = self._evidence_for_selection()
-        # the selected requirements' own checks first: the evidence-only ones cannot take their verdict away
-        scripted.sort(key=lambda item: item[0] in self._evidence_only)
-        generated.sort(key=lambda item: item[0] in self._evidence_only)
-        for phase, work in (("scripted", scripted), ("generated", generated)):
+        # the selected requirements' own checks first, both phases, as they run alone; then the others'
+        # for the evidence only (they cannot take the selected verdicts away, nor change their requests)
+        evidence = [(p, [w for w in work if w[0] in self._evidence_only]) for p, work in
+                    (("scripted", scripted), ("generated", generated))]
+        own = [(p, [w for w in work if w[0] not in self._evidence_only]) for p, work in
+               (("scripted", scripted), ("generated", generated))]
+        for phase, work in own + [(p, work) for p, work in evidence if work]:
             t, count = time.monotonic(), self.client.count
             self.progress("phase", {"phase": phase, "done": False})
             self._current.generated = phase == "generated"
