@@ -67,7 +67,7 @@ def test_garbage_is_a_failed_requirement_with_a_clear_message(name) -> None:
     with HostileServer(after_probe(action, path="/rooms"), upstream=reference()) as srv:
         run = run_engine_at(srv.url, only=("RZ-ROOMS", "RZ-JSON"))
         seen = list(srv.seen)
-    assert run.status(rid) == "failed", run.results["requirements"]
+    assert run.status(rid) == "failed", run.results.requirements
     assert message in run.messages(rid)
     assert run.verdict.exit_code == 1
     assert not any("internal error" in n for o in run.engine.ledger.outcomes.values() for n in o.notes)

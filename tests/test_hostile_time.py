@@ -76,8 +76,8 @@ def test_429_without_retry_after_is_backed_off_not_judged() -> None:
 
     with HostileServer(bare_429, upstream=reference()) as srv:
         run = run_engine_at(srv.url, only=("RZ-ROOMS", "RZ-AUTH-WRONG", "RZ-STATUS-LISTED"))
-    assert run.verdict.verdict == "conformant", run.results["requirements"]
-    assert run.results["stats"]["waits"] >= 1
+    assert run.verdict.verdict == "conformant", run.results.requirements
+    assert run.results.stats.waits >= 1
 
 
 @pytest.mark.parametrize("status, retry_after", [(429, "3600"), (503, "3600")])
@@ -92,7 +92,7 @@ def test_a_wait_the_run_cannot_give_leaves_the_requirement_unverified(status: in
     with HostileServer(busy_meetings, upstream=reference()) as srv:
         run = run_engine_at(srv.url, only=("RZ-MEETINGS-BADDATE", "RZ-5XX", "RZ-STATUS-LISTED", "RZ-ROOMS"))
     assert not any(run.status(r) == "failed" for r in ("RZ-MEETINGS-BADDATE", "RZ-5XX", "RZ-STATUS-LISTED")), \
-        run.results["requirements"]
+        run.results.requirements
     assert run.status("RZ-MEETINGS-BADDATE") == "skipped"
     assert "--rate-limit" in run.messages("RZ-MEETINGS-BADDATE")
     assert run.verdict.verdict == "incomplete"
