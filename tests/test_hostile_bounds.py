@@ -26,11 +26,11 @@ TIME_BOUND = ("hang", "slow-drip", "wrong-length")   # each request costs the wh
                                   "invalid-json", "redirect-loop", "off-site-redirect"])
 def test_every_hostile_server_costs_bounded_time_and_memory(tmp_path, name) -> None:
     run = zoo_run(name, tmp_path, timeout=5, limit=150)
-    # A server that costs --timeout a request must be given up on within 30 s. The others cost the
-    # quick profile's own work, CPU that a loaded machine stretches (the gzip bomb inflates 10 MB per
-    # answer: 37 s at load 13-19, 47 s at load 21, bench/hostile.py): they are held under the quick
-    # profile's own budget (120 s), so a run that only the budget stops fails here.
-    seconds = 30 if name in TIME_BOUND else 90
+    # The bound for every server: 30 s with --timeout 5. A server that costs --timeout a
+    # request is given up on (about 16 s); the others cost the quick profile's own work (a gzip bomb
+    # inflates 10 MB an answer: 8 s on a quiet machine, 14 s beside the rest of the suite on 2 cores;
+    # bench/hostile.py). Far more load than a CI machine has can stretch that work past 30 s.
+    seconds = 30
     results = assert_bounded(run, seconds=seconds, process_seconds=seconds + 30)
     if name in TIME_BOUND:   # given up on after a few timeouts: incomplete, saying which requests and why
         assert run.result.code == 3
