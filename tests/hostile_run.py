@@ -132,6 +132,22 @@ def reference(api: str = "roomz", **kw: Any) -> ReferenceServer:
     return ReferenceServer(api=api, **kw)
 
 
+def with_secrets(api: str) -> tuple[dict[str, str], dict[str, str], ReferenceServer]:
+    """The environment that carries the test's SECRETS, the secrets no output may show, and the
+    reference server (not started) that accepts them."""
+    from tests.hostile import BASIC, SECRETS
+
+    if api == "roomz":
+        env = {"ROOMZ_USERNAME": SECRETS["username"], "ROOMZ_PASSWORD": SECRETS["password"]}
+        return env, {"password": SECRETS["password"], "basic": BASIC}, reference(
+            "roomz", username=SECRETS["username"], password=SECRETS["password"])
+    env = {"ROOMONITOR_USER_ID": SECRETS["user_id"], "ROOMONITOR_AUTH_TOKEN": SECRETS["auth_token"],
+           "ROOMONITOR_LOGIN_EMAIL": SECRETS["login_email"], "ROOMONITOR_LOGIN_PASSWORD": SECRETS["login_password"]}
+    return env, {"token": SECRETS["auth_token"], "login password": SECRETS["login_password"]}, reference(
+        "roomonitor", user_id=SECRETS["user_id"], auth_token=SECRETS["auth_token"],
+        login_email=SECRETS["login_email"], login_password=SECRETS["login_password"])
+
+
 @dataclass
 class ZooRun:
     """A CLI run against one server of the zoo (tests/hostile.py), with SECRETS as credentials."""
@@ -145,18 +161,9 @@ def zoo_run(name: str, tmp_path: Path, *, api: str = "roomz", timeout: float = 5
             limit: float = 60.0, extra: tuple[str, ...] = ()) -> ZooRun:
     """``conformance run --timeout 5`` against the zoo's ``name`` server, the real reference
     server behind it (its credentials the test's SECRETS), an off-site collector beside it."""
-    from tests.hostile import BASIC, SECRETS, ZOO, HostileServer
+    from tests.hostile import ZOO, HostileServer
 
-    if api == "roomz":
-        env = {"ROOMZ_USERNAME": SECRETS["username"], "ROOMZ_PASSWORD": SECRETS["password"]}
-        secrets = {"password": SECRETS["password"], "basic": BASIC}
-        upstream = reference("roomz", username=SECRETS["username"], password=SECRETS["password"])
-    else:
-        env = {"ROOMONITOR_USER_ID": SECRETS["user_id"], "ROOMONITOR_AUTH_TOKEN": SECRETS["auth_token"],
-               "ROOMONITOR_LOGIN_EMAIL": SECRETS["login_email"], "ROOMONITOR_LOGIN_PASSWORD": SECRETS["login_password"]}
-        secrets = {"token": SECRETS["auth_token"], "login password": SECRETS["login_password"]}
-        upstream = reference("roomonitor", user_id=SECRETS["user_id"], auth_token=SECRETS["auth_token"],
-                             login_email=SECRETS["login_email"], login_password=SECRETS["login_password"])
+    env, secrets, upstream = with_secrets(api)
     with HostileServer(lambda c: c.respond(200, []), host="127.0.0.2") as collector:
         with HostileServer(ZOO[name](collector.url), upstream=upstream) as srv:
             result = cli(tmp_path, "--api", api, "--base-url", srv.url, "--profile", profile,

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.reference_server import DEFAULTS
 from tests.hostile import BASIC, MARK, SCRIPT, SECRETS, HostileServer, echoing, injecting
-from tests.hostile_run import CATALOG, Cli, assert_no_traceback, cli, reference
+from tests.hostile_run import CATALOG, Cli, assert_no_traceback, cli, reference, with_secrets
 
 
 def assert_within_bounds(result: Cli) -> None:
@@ -25,18 +25,8 @@ def assert_within_bounds(result: Cli) -> None:
 # -- secrets ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("api", ["roomz", "roomonitor"])
 def test_secrets_appear_in_no_output_even_when_the_server_echoes_them(tmp_path, api) -> None:
-    if api == "roomz":
-        env = {"ROOMZ_USERNAME": SECRETS["username"], "ROOMZ_PASSWORD": SECRETS["password"]}
-        secrets = {"password": SECRETS["password"], "basic": BASIC}
-        upstream = reference("roomz", username=SECRETS["username"], password=SECRETS["password"])
-        poison_after = 100
-    else:
-        env = {"ROOMONITOR_USER_ID": SECRETS["user_id"], "ROOMONITOR_AUTH_TOKEN": SECRETS["auth_token"],
-               "ROOMONITOR_LOGIN_EMAIL": SECRETS["login_email"], "ROOMONITOR_LOGIN_PASSWORD": SECRETS["login_password"]}
-        secrets = {"token": SECRETS["auth_token"], "login password": SECRETS["login_password"]}
-        upstream = reference("roomonitor", user_id=SECRETS["user_id"], auth_token=SECRETS["auth_token"],
-                             login_email=SECRETS["login_email"], login_password=SECRETS["login_password"])
-        poison_after = 40
+    env, secrets, upstream = with_secrets(api)
+    poison_after = 100 if api == "roomz" else 40
     with HostileServer(echoing(poison_after), upstream=upstream) as srv:
         result = cli(tmp_path, "--api", api, "--base-url", srv.url, "--profile", "quick", "--timeout", "5", env=env)
         echoed = sum(1 for s in srv.seen if any(v in (s.headers.get("authorization", ""),
